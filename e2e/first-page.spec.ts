@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, type Page, test } from '@playwright/test';
+
+const FACE = '29_0_4_20170103234728788.jpg.chip.jpg';
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+
+/** Collect page errors and console errors; each test ends by asserting there were none. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  return errors;
+}
+
+async function dropFile(page: Page, path: string, name: string, type: string): Promise<void> {
+  const bytes = [...readFileSync(path)];
+  const dataTransfer = await page.evaluateHandle(({ bytes, name, type }) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(bytes)], name, { type }));
+    return dt;
+  }, { bytes, name, type });
+  await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer });
+}
+
+test('drop a face: the page shows an age with its interval and a gender', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await dropFile(page, join(FIXTURES, 'faces', FACE), FACE, 'image/jpeg');
+  const card = page.getByTestId('face-card').first();
+  await expect(card.getByTestId('face-age')).toHaveText(/^Age \d+$/);
+  await expect(card).toContainText(/90% interval: \d+ to \d+ years/);
+  await expect(card.getByTestId('face-gender')).toHaveText(/^(Male|Female) \(\d+% sure\)$/);
+  await expect(page.getByTestId('model-card')).toBeVisible();
+  await page.screenshot({ path: 'test-results/first-page.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('a file that is not an image gets a clear message and the page keeps working', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await page.getByTestId('file-input').setInputFiles(join(FIXTURES, 'not-an-image.jpg'));
+  await expect(page.getByTestId('face-error')).toContainText('not-an-image.jpg is not an image this browser can read');
+  await page.getByTestId('file-input').setInputFiles(join(FIXTURES, 'faces', FACE));
+  await expect(page.getByTestId('face-age').first()).toHaveText(/^Age \d+$/);
+  expect(errors).toEqual([]);
+});

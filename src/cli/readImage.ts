@@ -1,0 +1,31 @@
+// Decode an image file to RGB pixels with sharp (libvips): EXIF orientation applied, alpha dropped,
+// any colour space (grey, CMYK, 16-bit) converted to 8-bit sRGB.
+import sharp from 'sharp';
+
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Raised for a file that is not an image we can read; the message says why in plain words. */
+export class ImageReadError extends Error {}
+
+export async function readImage(path: string): Promise<RgbImage> {
+  try {
+    const { data, info } = await sharp(path, { failOn: 'error' })
+      .rotate()
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new ImageReadError(`expected 3 channels after conversion, got ${info.channels}`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  } catch (e) {
+    if (e instanceof ImageReadError) throw e;
+    const why = e instanceof Error ? e.message : String(e);
+    if (/unsupported image format/i.test(why)) throw new ImageReadError('not an image file (unsupported or unknown format)');
+    if (/input file is missing|no such file/i.test(why)) throw new ImageReadError('file not found');
+    throw new ImageReadError(`cannot decode image: ${why}`);
+  }
+}

@@ -1,0 +1,65 @@
+// AgeGenderModel: load() the exported tfjs-layers model and estimate() age and gender per face.
+import * as tf from '@tensorflow/tfjs';
+import { type Calibration, femaleProbability, summariseAgeDistribution } from './interval';
+import { type InputSpec, toModelInput } from './preprocess';
+
+/** What the exporter stores in model.json's userDefinedMetadata: everything needed to run the model. */
+export interface ModelMetadata extends InputSpec {
+  maxAge: number;
+  calibration: Calibration;
+}
+
+export interface AgeGenderEstimate {
+  /** Expected age in years. */
+  age: number;
+  /** Calibrated interval meant to hold the true age with probability `coverage` (0.9). */
+  ageLow: number;
+  ageHigh: number;
+  gender: 'male' | 'female';
+  /** Calibrated probability that the face is female. */
+  femaleProbability: number;
+}
+
+export class AgeGenderModel {
+  private constructor(private readonly net: tf.LayersModel, readonly metadata: ModelMetadata) {}
+
+  /** `source`: URL of model.json (same origin in the browser) or a tfjs IOHandler. */
+  static async load(source: string | tf.io.IOHandler): Promise<AgeGenderModel> {
+    const net = await tf.loadLayersModel(source);
+    const metadata = net.getUserDefinedMetadata() as ModelMetadata | undefined;
+    if (!metadata?.calibration || !metadata.inputSize) {
+      net.dispose();
+      throw new Error('model.json has no agegender metadata (inputSize, calibration): was it written by training/tfjs_export?');
+    }
+    return new AgeGenderModel(net, metadata);
+  }
+
+  /** Estimate every face in one batch. Faces are RGB [h, w, 3] tensors, 0..255, any size; the caller keeps ownership. */
+  async estimate(faces: tf.Tensor3D[]): Promise<AgeGenderEstimate[]> {
+    if (faces.length === 0) return [];
+    const [ageProbs, femaleLogits] = tf.tidy(() => this.net.predict(toModelInput(faces, this.metadata)) as tf.Tensor[]);
+    try {
+      const [probs, logits] = await Promise.all([ageProbs.data(), femaleLogits.data()]);
+      const classes = this.metadata.maxAge + 1;
+      return faces.map((_, i) => {
+        const p = femaleProbability(logits[i], this.metadata.calibration);
+        return {
+          ...summariseAgeDistribution(probs.subarray(i * classes, (i + 1) * classes), this.metadata.calibration),
+          gender: p >= 0.5 ? 'female' : 'male',
+          femaleProbability: p,
+        };
+      });
+    } finally {
+      ageProbs.dispose();
+      femaleLogits.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.net.dispose();
+  }
+}
+
+export async function load(source: string | tf.io.IOHandler): Promise<AgeGenderModel> {
+  return AgeGenderModel.load(source);
+}

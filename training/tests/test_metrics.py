@@ -1,0 +1,75 @@
+import math
+
+import numpy as np
+import pytest
+
+from agegender_train.calibration import (Calibration, age_quantile, apply_interval, expected_age, fit_interval_margin,
+                                         fit_temperature, sigmoid)
+from agegender_train.metrics import bootstrap_mae_ci, evaluation_report, expected_calibration_error, group_metrics
+
+
+def test_group_metrics_on_hand_made_numbers() -> None:
+    m = group_metrics(age=np.array([10.0, 20.0, 30.0, 40.0]), low=np.array([5.0, 25.0, 20.0, 35.0]),
+                      high=np.array([15.0, 30.0, 40.0, 45.0]), female_prob=np.array([0.9, 0.2, 0.6, 0.4]),
+                      true_age=np.array([12, 20, 37, 41]), true_gender=np.array([1, 0, 0, 0]))
+    assert m["n"] == 4
+    assert m["age_mae"] == pytest.approx((2 + 0 + 7 + 1) / 4)
+    assert m["age_rmse"] == pytest.approx(math.sqrt((4 + 0 + 49 + 1) / 4))
+    assert m["age_cs5"] == pytest.approx(3 / 4)
+    assert m["interval_coverage"] == pytest.approx(3 / 4)  # 20 is below [25, 30]
+    assert m["interval_width"] == pytest.approx((10 + 5 + 20 + 10) / 4)
+    assert m["gender_accuracy"] == pytest.approx(3 / 4)
+
+
+def test_ece_on_hand_made_numbers() -> None:
+    # Confidence 0.9 for all four, three right: |0.75 - 0.9| = 0.15.
+    assert expected_calibration_error(np.array([0.9, 0.9, 0.1, 0.1]), np.array([1, 1, 0, 1])) == pytest.approx(0.15)
+    assert expected_calibration_error(np.array([0.75, 0.25]), np.array([1, 1])) == pytest.approx(0.25)
+
+
+def test_report_groups_and_gaps() -> None:
+    pred = {"age": np.array([2.0, 30.0, 70.0]), "age_low": np.zeros(3), "age_high": np.full(3, 100.0),
+            "female_probability": np.array([0.8, 0.3, 0.4])}
+    report = evaluation_report(pred, ages=np.array([3, 33, 60]), genders=np.array([1, 0, 1]), races=np.array([0, 1, 1]))
+    assert set(report["by_age_band"]) == {"0-3", "29-40", "41-60"}
+    assert report["by_gender"]["female"]["age_mae"] == pytest.approx((1 + 10) / 2)
+    assert report["by_race"]["Black"]["gender_accuracy"] == pytest.approx(0.5)
+    assert report["largest_gap"]["race"]["age_mae"] == pytest.approx(6.5 - 1)
+    low, high = report["overall"]["age_mae_ci95"]
+    assert low <= report["overall"]["age_mae"] <= high
+
+
+def test_bootstrap_ci_shrinks_with_more_data() -> None:
+    rng = np.random.default_rng(0)
+    small, large = bootstrap_mae_ci(rng.normal(0, 5, 50)), bootstrap_mae_ci(rng.normal(0, 5, 5000))
+    assert large[1] - large[0] < small[1] - small[0]
+
+
+def test_distribution_summaries() -> None:
+    probs = np.zeros((1, 11))
+    probs[0, [2, 5, 8]] = [0.25, 0.5, 0.25]
+    assert expected_age(probs)[0] == pytest.approx(5.0)
+    assert age_quantile(probs, 0.05)[0] == 2 and age_quantile(probs, 0.5)[0] == 5 and age_quantile(probs, 0.95)[0] == 8
+    low, high = apply_interval(probs, Calibration(0.9, 1.5, 1.0))
+    assert (low[0], high[0]) == (0.5, 9.5)
+
+
+def test_conformal_margin_reaches_the_nominal_coverage() -> None:
+    rng = np.random.default_rng(0)
+    n, classes = 4000, 101
+    centres = rng.integers(10, 90, n)
+    probs = np.exp(-0.5 * ((np.arange(classes)[None] - centres[:, None]) / 2.0) ** 2)
+    probs /= probs.sum(1, keepdims=True)
+    ages = centres + rng.normal(0, 6, n).round()  # truth spread wider than the predicted one: under-coverage
+    margin = fit_interval_margin(probs[:2000], ages[:2000], 0.9)
+    assert margin > 0
+    low, high = apply_interval(probs[2000:], Calibration(0.9, margin, 1.0))
+    coverage = ((ages[2000:] >= low) & (ages[2000:] <= high)).mean()
+    assert 0.88 <= coverage <= 0.92
+
+
+def test_temperature_recovers_overconfidence() -> None:
+    rng = np.random.default_rng(0)
+    true_logits = rng.normal(0, 2, 20000)
+    labels = (rng.random(20000) < sigmoid(true_logits)).astype(float)
+    assert fit_temperature(true_logits * 3, labels) == pytest.approx(3.0, rel=0.08)

@@ -1,0 +1,44 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from agegender_train.model import AgeGenderNet, SameConv2d, load_imagenet_weights, tfjs_layer_weights
+from agegender_train.preprocess import augment, to_model_input
+
+
+@pytest.mark.parametrize("size,kernel,stride", [(128, 3, 2), (127, 3, 2), (64, 5, 2), (33, 5, 1)])
+def test_same_padding_follows_tensorflow(size: int, kernel: int, stride: int) -> None:
+    conv = SameConv2d(1, 1, kernel, stride=stride, bias=False)
+    torch.nn.init.ones_(conv.weight)
+    out = conv(torch.ones(1, 1, size, size))
+    assert out.shape[-1] == math.ceil(size / stride)
+    total = max((math.ceil(size / stride) - 1) * stride + kernel - size, 0)
+    # The top-left output sees `total // 2` padded rows above it (TensorFlow puts the extra one below).
+    assert out[0, 0, 0, 0].item() == (kernel - total // 2) ** 2
+
+
+def test_imagenet_weights_load_into_the_backbone() -> None:
+    model = AgeGenderNet("efficientnet_lite0", max_age=100)
+    before = model._conv_stem.weight.clone()
+    load_imagenet_weights(model)
+    assert not torch.equal(before, model._conv_stem.weight)
+    age_logits, female_logit = model.eval()(torch.zeros(2, 3, 64, 64))
+    assert age_logits.shape == (2, 101) and female_logit.shape == (2,)
+
+
+def test_tfjs_weights_cover_every_parameter_once() -> None:
+    model = AgeGenderNet("tiny", max_age=100)
+    exported = sum(a.size for arrays in tfjs_layer_weights(model).values() for a in arrays)
+    bn_buffers = sum(m.running_mean.numel() * 2 for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    assert exported == sum(p.numel() for p in model.parameters()) + bn_buffers
+
+
+def test_identity_augmentation_is_the_plain_resize() -> None:
+    images = np.random.default_rng(0).integers(0, 256, (4, 200, 200, 3), dtype=np.uint8)
+    plain = to_model_input(images, 64)
+    augmented = augment(images, 64, torch.Generator().manual_seed(0), 0, 0, 0, 0)
+    for p, a in zip(plain, augmented):  # flips stay random
+        assert min((p - a).abs().max(), (p.flip(-1) - a).abs().max()) < 1e-4
+    assert not torch.allclose(augment(images, 64, torch.Generator().manual_seed(0)), plain)

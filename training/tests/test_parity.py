@@ -1,0 +1,62 @@
+"""The exported tfjs model, run by the real CLI (tfjs WASM backend in Node, src/lib preprocessing and
+calibration), gives what PyTorch gives on the same image files."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from agegender_train.calibration import Calibration, predictions
+from agegender_train.config import TrainConfig
+from agegender_train.export import export_tfjs
+from agegender_train.preprocess import to_model_input
+from conftest import FIXTURE_FACES, random_tiny_model, run_cli
+
+# Stated tolerances: the CLI prints age to 0.1 year and probabilities to 1e-4; float32 arithmetic in
+# two frameworks differs far below that. Interval ends are whole quantiles ± margin and may move by a
+# year where a cumulative probability sits on the 5%/95% boundary. float16 weights add their own error.
+TOLERANCE = {"none": {"age": 0.06, "female_probability": 2e-4, "interval": 1.0},
+             "float16": {"age": 0.5, "female_probability": 5e-3, "interval": 1.0}}
+
+
+def _images(folder: Path) -> list[Path]:
+    """PNG copies of the fixture faces (lossless, so both sides decode the same pixels), some resized."""
+    folder.mkdir()
+    paths = []
+    for i, src in enumerate(sorted(FIXTURE_FACES.glob("*.chip.jpg"))):
+        image = Image.open(src).convert("RGB")
+        if i % 3 == 1:
+            image = image.resize((150, 171))
+        paths.append(folder / f"face{i}.png")
+        image.save(paths[-1])
+    return paths
+
+
+@pytest.mark.parametrize("quantize", ["none", "float16"])
+def test_cli_matches_pytorch(tmp_path: Path, node_ready: None, quantize: str) -> None:
+    cfg = TrainConfig(arch="tiny", input_size=48, pretrained=False)
+    model = random_tiny_model(cfg.input_size)
+    calibration = Calibration(coverage=0.9, interval_margin=1.5, temperature=1.3)
+    export_tfjs(model, cfg, calibration.to_dict(), tmp_path / "model", quantize)
+    paths = _images(tmp_path / "images")
+
+    result = run_cli("--crop", "--format", "json", "--model", str(tmp_path / "model" / "model.json"), *map(str, paths))
+    assert result.returncode == 0, result.stderr
+    rows = {Path(r["path"]).name: r for r in json.loads(result.stdout)}
+
+    tol = TOLERANCE[quantize]
+    ages = []
+    for path in paths:
+        with torch.no_grad():
+            age_logits, female_logit = model(to_model_input(np.asarray(Image.open(path))[None], cfg.input_size))
+        expected = predictions(torch.softmax(age_logits.double(), 1).numpy(), female_logit.double().numpy(), calibration)
+        row = rows[path.name]
+        ages.append(expected["age"][0])
+        assert row["age"] == pytest.approx(expected["age"][0], abs=tol["age"]), path.name
+        assert row["female_probability"] == pytest.approx(expected["female_probability"][0], abs=tol["female_probability"])
+        assert row["age_low"] == pytest.approx(expected["age_low"][0], abs=tol["interval"])
+        assert row["age_high"] == pytest.approx(expected["age_high"][0], abs=tol["interval"])
+        assert row["gender"] == ("female" if expected["female_probability"][0] >= 0.5 else "male")
+    assert np.ptp(ages) > 1.0, "the random model should give different ages to different faces"

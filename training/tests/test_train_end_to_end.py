@@ -1,0 +1,48 @@
+"""Train a tiny model on a few dozen faces, export it, and predict with the CLI, as a user would."""
+import csv
+import io
+import json
+from pathlib import Path
+
+from agegender_train import export, train
+from conftest import make_utkface_folder, run_cli
+
+
+def test_train_export_predict(tmp_path: Path, node_ready: None) -> None:
+    data = make_utkface_folder(tmp_path / "utk", 40)
+    run, models = tmp_path / "run", tmp_path / "public-model"
+    args = ["--data", str(data), "--split-file", str(tmp_path / "split.json"), "--out-dir", str(run),
+            "--cache-dir", str(tmp_path / "cache"), "--arch", "tiny", "--no-pretrained", "--input-size", "48",
+            "--batch-size", "8", "--val-fraction", "0.25", "--test-fraction", "0.25", "--no-progress"]
+    assert train.main(args + ["--epochs", "1"]) == 0
+    assert [json.loads(line)["epoch"] for line in (run / "log.jsonl").read_text().splitlines()] == [1]
+    # --resume continues after the saved epoch instead of starting again.
+    assert train.main(args + ["--epochs", "2", "--resume"]) == 0
+    assert [json.loads(line)["epoch"] for line in (run / "log.jsonl").read_text().splitlines()] == [1, 2]
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert set(metrics["splits"]) == {"train", "val", "test"}
+    assert set(metrics["splits"]["test"]) >= {"overall", "by_age_band", "by_gender", "by_race", "largest_gap"}
+
+    assert export.main(["--run", str(run), "--out", str(models)]) == 0
+    card = json.loads((models / "model-card.json").read_text())
+    assert card["training"]["seed"] == 1234 and "--arch tiny" in card["training"]["command"]
+    assert card["size"]["total_bytes"] == sum(p.stat().st_size for p in models.iterdir() if p.name != "model-card.json")
+
+    faces = sorted(data.iterdir())[:5]
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff not really a jpeg")
+    result = run_cli("--crop", "--model", str(models / "model.json"), *map(str, faces), str(broken))
+    assert result.returncode == 1, "a failed file makes the exit status non-zero"
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["path"] for r in rows] == [*map(str, faces), str(broken)]
+    for r in rows[:-1]:
+        assert r["error"] == "" and r["gender"] in ("male", "female")
+        assert float(r["age_low"]) <= float(r["age"]) <= float(r["age_high"])
+        assert 0 <= float(r["female_probability"]) <= 1
+    assert rows[-1]["error"] and rows[-1]["age"] == ""
+    assert f"error: {broken}" in result.stderr
+
+
+def test_missing_data_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    assert train.main(["--data", str(tmp_path / "missing"), "--out-dir", str(tmp_path / "run"), "--no-progress"]) == 2
+    assert "UTKFace data not found" in capsys.readouterr().err
