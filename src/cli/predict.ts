@@ -11,12 +11,10 @@ import * as tf from '@tensorflow/tfjs';
 import { SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify/sync';
 import { type AgeGenderEstimate, AgeGenderModel } from '../lib/model';
+import { CSV_COLUMNS, type PredictionRow } from '../lib/predictionRow';
 import { initBackend, modelFromDisk } from './nodeRuntime';
 import { ImageReadError, readImage } from './readImage';
 
-export const CSV_COLUMNS = ['path', 'face', 'left', 'top', 'width', 'height', 'score', 'age', 'age_low', 'age_high',
-  'gender', 'female_probability', 'error'] as const;
-type Row = Record<(typeof CSV_COLUMNS)[number], string | number | null>;
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif', '.heic']);
 
@@ -79,23 +77,23 @@ async function collectFiles(paths: string[]): Promise<string[]> {
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
-function faceRow(path: string, width: number, height: number, e: AgeGenderEstimate): Row {
+function faceRow(path: string, width: number, height: number, e: AgeGenderEstimate): PredictionRow {
   return { path, face: 0, left: 0, top: 0, width, height, score: null, age: round(e.age, 1), age_low: round(e.ageLow, 1),
     age_high: round(e.ageHigh, 1), gender: e.gender, female_probability: round(e.femaleProbability, 4), error: null };
 }
 
-function errorRow(path: string, error: string): Row {
-  return Object.fromEntries(CSV_COLUMNS.map((c) => [c, c === 'path' ? path : c === 'error' ? error : null])) as Row;
+function errorRow(path: string, error: string): PredictionRow {
+  return Object.fromEntries(CSV_COLUMNS.map((c) => [c, c === 'path' ? path : c === 'error' ? error : null])) as PredictionRow;
 }
 
-async function predictBatch(model: AgeGenderModel, paths: string[]): Promise<Row[]> {
+async function predictBatch(model: AgeGenderModel, paths: string[]): Promise<PredictionRow[]> {
   const decoded = await Promise.all(paths.map((p) => readImage(p).then((img) => ({ img }), (e: unknown) => ({
     error: e instanceof ImageReadError ? e.message : `cannot read: ${e instanceof Error ? e.message : String(e)}` }))));
   const ok = decoded.flatMap((d, i) => ('img' in d ? [{ i, img: d.img }] : []));
   const faces = ok.map(({ img }) => tf.tensor3d(img.data, [img.height, img.width, 3], 'int32'));
   try {
     const estimates = await model.estimate(faces);
-    const rows: Row[] = decoded.map((d, i) => errorRow(paths[i], 'error' in d ? d.error : ''));
+    const rows: PredictionRow[] = decoded.map((d, i) => errorRow(paths[i], 'error' in d ? d.error : ''));
     ok.forEach(({ i, img }, k) => { rows[i] = faceRow(paths[i], img.width, img.height, estimates[k]); });
     return rows;
   } finally {
@@ -114,7 +112,7 @@ async function main(): Promise<number> {
     stream: process.stderr, noTTYOutput: true, notTTYSchedule: 10_000 });
   const showProgress = files.length > 1;
   if (showProgress) progress.start(files.length, 0);
-  const rows: Row[] = [];
+  const rows: PredictionRow[] = [];
   for (let start = 0; start < files.length; start += cfg.batchSize) {
     rows.push(...await predictBatch(model, files.slice(start, start + cfg.batchSize)));
     if (showProgress) progress.update(Math.min(start + cfg.batchSize, files.length));

@@ -6,6 +6,8 @@ import { type InputSpec, toModelInput } from './preprocess';
 /** What the exporter stores in model.json's userDefinedMetadata: everything needed to run the model. */
 export interface ModelMetadata extends InputSpec {
   maxAge: number;
+  /** Average the outputs for each face and its mirror image (as training's evaluation did). */
+  flipAverage: boolean;
   calibration: Calibration;
 }
 
@@ -37,7 +39,13 @@ export class AgeGenderModel {
   /** Estimate every face in one batch. Faces are RGB [h, w, 3] tensors, 0..255, any size; the caller keeps ownership. */
   async estimate(faces: tf.Tensor3D[]): Promise<AgeGenderEstimate[]> {
     if (faces.length === 0) return [];
-    const [ageProbs, femaleLogits] = tf.tidy(() => this.net.predict(toModelInput(faces, this.metadata)) as tf.Tensor[]);
+    const [ageProbs, femaleLogits] = tf.tidy(() => {
+      const x = toModelInput(faces, this.metadata);
+      if (!this.metadata.flipAverage) return this.net.predict(x) as tf.Tensor[];
+      const n = faces.length;
+      const outputs = this.net.predict(tf.concat([x, tf.reverse(x, 2)])) as tf.Tensor[];
+      return outputs.map((t) => t.slice(0, n).add(t.slice(n)).div(2));
+    });
     try {
       const [probs, logits] = await Promise.all([ageProbs.data(), femaleLogits.data()]);
       const classes = this.metadata.maxAge + 1;

@@ -42,6 +42,7 @@ class TrainConfig:
     gender_loss_weight: float = 1.0
     dropout: float = 0.2
     interval_coverage: float = 0.9
+    flip_average: bool = True  # predict on the face and its mirror image and average
     seed: int = 1234
     val_fraction: float = 0.1
     test_fraction: float = 0.1

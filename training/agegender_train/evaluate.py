@@ -1,36 +1,91 @@
-"""Run a trained AgeGenderNet over faces, calibrate it, and report metrics per split and group."""
+"""Run a trained AgeGenderNet over faces, calibrate it on the validation part, report every split.
+
+    PYTHONPATH=training training/.venv/bin/python -m agegender_train.evaluate --run training/runs/lite0-128
+
+Training ends by doing this; run it again to re-evaluate a model.pt (e.g. with --no-flip-average).
+Writes metrics.json in the run folder: the calibration, and metrics overall and per age band,
+gender and race for train, val and test.
+"""
 from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
 
 import numpy as np
 import torch
 from tqdm import tqdm
 
-from .calibration import Calibration, fit_calibration, predictions
-from .dataset import FaceSet
+from .calibration import fit_calibration, predictions
+from .config import TrainConfig
+from .dataset import FaceSet, load_utkface
 from .metrics import evaluation_report
 from .model import AgeGenderNet
 from .preprocess import to_model_input
+from .split import load_or_make_split
 
 
 @torch.no_grad()
-def run_model(model: AgeGenderNet, faces: FaceSet, size: int, batch_size: int = 128, progress: bool = False,
-              desc: str = "evaluating") -> tuple[np.ndarray, np.ndarray]:
-    """Age probabilities [N, max_age+1] and female logits [N]."""
+def run_model(model: AgeGenderNet, faces: FaceSet, size: int, flip_average: bool, batch_size: int = 128,
+              progress: bool = False, desc: str = "evaluating") -> tuple[np.ndarray, np.ndarray]:
+    """Age probabilities [N, max_age+1] and female logits [N]; with flip_average, the mean over the face and its mirror image."""
     model.eval()
     probs, logits = [], []
     for start in tqdm(range(0, len(faces), batch_size), desc=desc, disable=not progress, unit="batch"):
-        age_logits, female_logit = model(to_model_input(faces.images[start:start + batch_size], size))
-        probs.append(torch.softmax(age_logits.double(), dim=1).numpy())
-        logits.append(female_logit.double().numpy())
+        x = to_model_input(faces.images[start:start + batch_size], size)
+        views = [x, x.flip(-1)] if flip_average else [x]
+        outputs = [model(v) for v in views]
+        probs.append(torch.stack([torch.softmax(a.double(), dim=1) for a, _ in outputs]).mean(0).numpy())
+        logits.append(torch.stack([g.double() for _, g in outputs]).mean(0).numpy())
     return np.concatenate(probs), np.concatenate(logits)
 
 
-def calibrate_and_report(model: AgeGenderNet, splits: dict[str, FaceSet], size: int, coverage: float,
-                         progress: bool = False) -> tuple[Calibration, dict]:
-    """Fit the calibration on splits['val'], then report every split with it."""
-    outputs = {name: run_model(model, faces, size, progress=progress, desc=f"evaluating {name}") for name, faces in splits.items()}
-    val = splits["val"]
-    calibration = fit_calibration(*outputs["val"], val.ages, val.genders, coverage)
-    report = {name: evaluation_report(predictions(*outputs[name], calibration), faces.ages, faces.genders, faces.races)
-              for name, faces in splits.items()}
-    return calibration, report
+def evaluate_and_save(run: Path, model: AgeGenderNet, cfg: TrainConfig, parts: dict[str, FaceSet], data_summary: str,
+                      flip_average: bool, progress: bool) -> dict:
+    """Fit the calibration on parts['val'], report every part with it, and write run/metrics.json."""
+    outputs = {name: run_model(model, faces, cfg.input_size, flip_average, progress=progress, desc=f"evaluating {name}")
+               for name, faces in parts.items()}
+    calibration = fit_calibration(*outputs["val"], parts["val"].ages, parts["val"].genders, cfg.interval_coverage)
+    splits = {name: evaluation_report(predictions(*outputs[name], calibration), faces.ages, faces.genders, faces.races)
+              for name, faces in parts.items()}
+    log = run / "log.jsonl"
+    history = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    result = {"calibration": calibration.to_dict(), "flip_average": flip_average, "splits": splits, "history": history,
+              "data": data_summary}
+    (run / "metrics.json").write_text(json.dumps(result, indent=1))
+    for name, m in splits.items():
+        o = m["overall"]
+        print(f"{name}: n={o['n']} age MAE {o['age_mae']:.2f} gender acc {o['gender_accuracy']:.3f} "
+              f"interval coverage {o['interval_coverage']:.3f} width {o['interval_width']:.1f} gender ECE {o['gender_ece']:.3f}")
+    return result
+
+
+def load_trained(path: str | Path) -> tuple[AgeGenderNet, TrainConfig, dict]:
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    cfg = TrainConfig(**state["config"])
+    model = AgeGenderNet(cfg.arch, cfg.max_age, cfg.dropout)
+    model.load_state_dict(state["model"])
+    return model.eval(), cfg, state
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--run", required=True, help="training output folder with model.pt")
+    parser.add_argument("--flip-average", action=argparse.BooleanOptionalAction, default=None,
+                        help="average each face with its mirror image (default: as trained)")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
+    args = parser.parse_args(argv)
+    run = Path(args.run)
+    model, cfg, _ = load_trained(run / "model.pt")
+    torch.set_num_threads(cfg.threads)
+    faces, report = load_utkface(cfg.data, cfg.cache_dir, args.progress)
+    split = load_or_make_split(cfg.split_file, faces, cfg.val_fraction, cfg.test_fraction, cfg.seed)
+    parts = {name: faces.subset(names) for name, names in split.items()}
+    flip = cfg.flip_average if args.flip_average is None else args.flip_average
+    evaluate_and_save(run, model, cfg, parts, report.summary(), flip, args.progress)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

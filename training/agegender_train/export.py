@@ -16,23 +16,15 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from .config import TrainConfig
+from .evaluate import load_trained
 from .model import ARCHITECTURES, PIXEL_MEAN, PIXEL_STD, AgeGenderNet, tfjs_layer_weights
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_trained(path: str | Path) -> tuple[AgeGenderNet, TrainConfig, dict]:
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    cfg = TrainConfig(**state["config"])
-    model = AgeGenderNet(cfg.arch, cfg.max_age, cfg.dropout)
-    model.load_state_dict(state["model"])
-    return model.eval(), cfg, state
-
-
-def write_tfjs_weights(model: AgeGenderNet, cfg: TrainConfig, calibration: dict, folder: Path) -> None:
+def write_tfjs_weights(model: AgeGenderNet, cfg: TrainConfig, calibration: dict, flip_average: bool, folder: Path) -> None:
     layers, chunks, offset = {}, [], 0
     for name, arrays in tfjs_layer_weights(model).items():
         layers[name] = []
@@ -41,21 +33,20 @@ def write_tfjs_weights(model: AgeGenderNet, cfg: TrainConfig, calibration: dict,
             chunks.append(a.ravel())
             offset += a.size
     metadata = {"inputSize": cfg.input_size, "pixelMean": PIXEL_MEAN, "pixelStd": PIXEL_STD, "maxAge": cfg.max_age,
-                "calibration": calibration}
+                "flipAverage": flip_average, "calibration": calibration}
     (folder / "weights.json").write_text(json.dumps({"architecture": ARCHITECTURES[cfg.arch].to_dict(),
                                                      "metadata": metadata, "layers": layers}))
     np.concatenate(chunks).astype("<f4").tofile(folder / "weights.bin")
 
 
-def export_tfjs(model: AgeGenderNet, cfg: TrainConfig, calibration: dict, out: Path, quantize: str) -> None:
+def export_tfjs(model: AgeGenderNet, cfg: TrainConfig, calibration: dict, flip_average: bool, out: Path, quantize: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        write_tfjs_weights(model, cfg, calibration, Path(tmp))
+        write_tfjs_weights(model, cfg, calibration, flip_average, Path(tmp))
         subprocess.run(["npx", "--no-install", "tsx", "training/tfjs_export/export.ts", "--weights", tmp,
                         "--out", str(out.resolve()), "--quantize", quantize], cwd=REPO_ROOT, check=True)
 
 
-def model_card(run: Path, cfg: TrainConfig, state: dict, out: Path, quantize: str) -> dict:
-    metrics = json.loads((run / "metrics.json").read_text())
+def model_card(cfg: TrainConfig, state: dict, metrics: dict, out: Path, quantize: str) -> dict:
     split = json.loads(Path(cfg.split_file).read_text()) if Path(cfg.split_file).exists() else {}
     files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.name in ("model.json", "weights.bin")}
     command = "PYTHONPATH=training training/.venv/bin/python -m agegender_train.train " + " ".join(state.get("argv", []))
@@ -73,7 +64,8 @@ def model_card(run: Path, cfg: TrainConfig, state: dict, out: Path, quantize: st
         "training": {"command": command, "seed": cfg.seed, "config": cfg.to_dict(), "history": metrics["history"]},
         "calibration": metrics["calibration"] | {
             "method": "split conformal margin on the distribution's 5%/95% quantiles; temperature scaling of the gender logit; both fitted on the val part"},
-        "metrics": {name: split_metrics for name, split_metrics in metrics["splits"].items()},
+        "inference": {"flip_average": metrics["flip_average"]},
+        "metrics": metrics["splits"],
         "metrics_note": "Computed in PyTorch from the float32 weights with the shipped calibration; the shipped weights are "
                         f"{quantize}. README.md gives the same test figures measured through npm run predict.",
         "size": {"files_bytes": files, "total_bytes": sum(files.values()), "weights": quantize},
@@ -88,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     run, out = Path(args.run), Path(args.out)
     model, cfg, state = load_trained(run / "model.pt")
-    export_tfjs(model, cfg, state["calibration"], out, args.quantize)
-    card = model_card(run, cfg, state, out, args.quantize)
+    metrics = json.loads((run / "metrics.json").read_text())
+    export_tfjs(model, cfg, metrics["calibration"], metrics["flip_average"], out, args.quantize)
+    card = model_card(cfg, state, metrics, out, args.quantize)
     (out / "model-card.json").write_text(json.dumps(card, indent=1) + "\n")
     print(f"wrote {out / 'model-card.json'}")
     return 0

@@ -17,7 +17,7 @@ from .model import PIXEL_MEAN, PIXEL_STD
 
 
 def _to_nchw(images: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float()
+    return torch.tensor(images).permute(0, 3, 1, 2).float()  # a copy: decoded images may be read-only
 
 
 def _normalise(x: torch.Tensor) -> torch.Tensor:

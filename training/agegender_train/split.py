@@ -46,3 +46,21 @@ def load_or_make_split(path: str | Path, faces: FaceSet, val_fraction: float, te
               "test_fraction": test_fraction, "counts": {p: len(split[p]) for p in PARTS}, **split}
     path.write_text(json.dumps(record, indent=0) + "\n")
     return split
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the paths of one part of a split file, one per line (for `npm run predict -- --files-from`)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--split-file", default="training/splits/utkface.json")
+    parser.add_argument("--part", choices=PARTS, default="test")
+    parser.add_argument("--data", default="../shared/data/UTKFace", help="folder the names are joined to")
+    args = parser.parse_args(argv)
+    for name in json.loads(Path(args.split_file).read_text())[args.part]:
+        print(Path(args.data) / name)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -3,8 +3,8 @@
     training/.venv/bin/python -m agegender_train.train --epochs 10      (from the repository root, PYTHONPATH=training)
 
 Writes to --out-dir: checkpoint.pt (every epoch, atomically; --resume continues from it),
-log.jsonl (one line per epoch), and at the end model.pt (weights, config, calibration) and
-metrics.json (every split, overall and per age band / gender / race).
+log.jsonl (one line per epoch), and at the end model.pt (weights and config) and, from
+evaluate.py, metrics.json (calibration; every split overall and per age band / gender / race).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from .config import TrainConfig, parse_config
 from .dataset import DatasetError, load_utkface
-from .evaluate import calibrate_and_report, run_model
+from .evaluate import evaluate_and_save, run_model
 from .calibration import expected_age
 from .model import AgeGenderNet, load_imagenet_weights
 from .preprocess import augment
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             total_loss += loss.item()
             bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{lr:.2e}")
 
-        probs, logits = run_model(model, parts["val"], cfg.input_size)
+        probs, logits = run_model(model, parts["val"], cfg.input_size, cfg.flip_average)
         val = parts["val"]
         entry = {"epoch": epoch + 1, "train_loss": total_loss / steps_per_epoch,
                  "val_age_mae": float(np.abs(expected_age(probs) - val.ages).mean()),
@@ -134,16 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
                      "config": cfg.to_dict()}, checkpoint_path)
 
-    calibration, metrics = calibrate_and_report(model, parts, cfg.input_size, cfg.interval_coverage, cfg.progress)
-    history = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()] if (out / "log.jsonl").exists() else []
-    save_atomic({"model": model.state_dict(), "config": cfg.to_dict(), "calibration": calibration.to_dict(),
-                 "argv": sys.argv[1:] if argv is None else argv}, out / "model.pt")
-    (out / "metrics.json").write_text(json.dumps({"calibration": calibration.to_dict(), "splits": metrics,
-                                                  "history": history, "data": report.summary()}, indent=1))
-    for name, m in metrics.items():
-        o = m["overall"]
-        print(f"{name}: n={o['n']} age MAE {o['age_mae']:.2f} gender acc {o['gender_accuracy']:.3f} "
-              f"interval coverage {o['interval_coverage']:.3f} width {o['interval_width']:.1f}")
+    save_atomic({"model": model.state_dict(), "config": cfg.to_dict(), "argv": sys.argv[1:] if argv is None else argv},
+                out / "model.pt")
+    evaluate_and_save(out, model, cfg, parts, report.summary(), cfg.flip_average, cfg.progress)
     return 0
 
 

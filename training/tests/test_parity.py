@@ -5,13 +5,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from agegender_train.calibration import Calibration, predictions
 from agegender_train.config import TrainConfig
 from agegender_train.export import export_tfjs
-from agegender_train.preprocess import to_model_input
+from agegender_train.dataset import FaceSet
+from agegender_train.evaluate import run_model
 from conftest import FIXTURE_FACES, random_tiny_model, run_cli
 
 # Stated tolerances: the CLI prints age to 0.1 year and probabilities to 1e-4; float32 arithmetic in
@@ -34,12 +34,12 @@ def _images(folder: Path) -> list[Path]:
     return paths
 
 
-@pytest.mark.parametrize("quantize", ["none", "float16"])
-def test_cli_matches_pytorch(tmp_path: Path, node_ready: None, quantize: str) -> None:
+@pytest.mark.parametrize("quantize,flip_average", [("none", False), ("none", True), ("float16", True)])
+def test_cli_matches_pytorch(tmp_path: Path, node_ready: None, quantize: str, flip_average: bool) -> None:
     cfg = TrainConfig(arch="tiny", input_size=48, pretrained=False)
     model = random_tiny_model(cfg.input_size)
     calibration = Calibration(coverage=0.9, interval_margin=1.5, temperature=1.3)
-    export_tfjs(model, cfg, calibration.to_dict(), tmp_path / "model", quantize)
+    export_tfjs(model, cfg, calibration.to_dict(), flip_average, tmp_path / "model", quantize)
     paths = _images(tmp_path / "images")
 
     result = run_cli("--crop", "--format", "json", "--model", str(tmp_path / "model" / "model.json"), *map(str, paths))
@@ -49,9 +49,8 @@ def test_cli_matches_pytorch(tmp_path: Path, node_ready: None, quantize: str) ->
     tol = TOLERANCE[quantize]
     ages = []
     for path in paths:
-        with torch.no_grad():
-            age_logits, female_logit = model(to_model_input(np.asarray(Image.open(path))[None], cfg.input_size))
-        expected = predictions(torch.softmax(age_logits.double(), 1).numpy(), female_logit.double().numpy(), calibration)
+        face = FaceSet([path.name], np.asarray(Image.open(path))[None], *np.zeros((3, 1), np.int64))
+        expected = predictions(*run_model(model, face, cfg.input_size, flip_average), calibration)
         row = rows[path.name]
         ages.append(expected["age"][0])
         assert row["age"] == pytest.approx(expected["age"][0], abs=tol["age"]), path.name

@@ -46,3 +46,21 @@ def test_split_file_naming_missing_faces_is_an_error(tmp_path: Path) -> None:
     load_or_make_split(path, _faces(300), 0.1, 0.1, seed=1)
     with pytest.raises(ValueError, match="not in the data"):
         load_or_make_split(path, _faces(100), 0.1, 0.1, seed=1)
+
+
+def test_committed_split_covers_the_shared_data_exactly() -> None:
+    from conftest import SHARED_UTKFACE
+    from agegender_train.dataset import parse_utkface_name
+
+    if not SHARED_UTKFACE.is_dir():
+        pytest.skip(f"{SHARED_UTKFACE} is not here: the committed split can only be checked against the data")
+    well_named = set()
+    for p in SHARED_UTKFACE.iterdir():
+        try:
+            parse_utkface_name(p.name)
+            well_named.add(p.name)
+        except ValueError:
+            pass
+    split = json.loads((Path(__file__).resolve().parents[1] / "splits" / "utkface.json").read_text())
+    assert sorted(n for part in PARTS for n in split[part]) == sorted(well_named)
+    assert not set(split["train"]) & set(split["test"]) and not set(split["val"]) & set(split["test"])

@@ -1,0 +1,54 @@
+// The CLI contract, run on the bundled model exactly as a user runs it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { parseUtkFaceName } from '../lib/utkface';
+import { CSV_COLUMNS } from '../lib/predictionRow';
+
+const FACES = 'e2e/fixtures/faces';
+const NOT_AN_IMAGE = 'e2e/fixtures/not-an-image.jpg';
+
+function predict(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync('npx', ['--no-install', 'tsx', 'src/cli/predict.ts', ...args], { encoding: 'utf8', timeout: 120_000 });
+}
+
+describe('npm run predict', () => {
+  it('writes one CSV row per face and one error row per unreadable file, and exits 1', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'agegender-')), 'out.csv');
+    const result = predict('--crop', '--output', out, FACES, NOT_AN_IMAGE);
+    expect(result.status).toBe(1);
+    const text = readFileSync(out, 'utf8');
+    expect(text.split('\n')[0]).toBe(CSV_COLUMNS.join(','));
+    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    const faces = readdirSync(FACES).sort().map((f) => join(FACES, f));
+    expect(rows.map((r) => r.path)).toEqual([...faces, NOT_AN_IMAGE]);
+    for (const r of rows.slice(0, -1)) {
+      expect(r.error).toBe('');
+      expect([r.face, r.left, r.top, r.width, r.height]).toEqual(['0', '0', '0', '200', '200']);
+      expect(Number(r.age_low)).toBeLessThanOrEqual(Number(r.age_high));
+      expect(['male', 'female']).toContain(r.gender);
+    }
+    expect(rows.at(-1)!.error).toContain('not an image');
+    expect(result.stderr).toContain(`error: ${NOT_AN_IMAGE}`);
+    // The bundled model is a real one: on these eight unseen faces (ages 1 to 100) it is roughly right.
+    const errors = rows.slice(0, -1).map((r) => Math.abs(Number(r.age) - (parseUtkFaceName(r.path) as { age: number }).age));
+    expect(errors.reduce((a, b) => a + b, 0) / errors.length).toBeLessThan(12);
+  });
+
+  it('writes JSON and exits 0 when every file is read', () => {
+    const result = predict('--crop', '--format', 'json', join(FACES, readdirSync(FACES)[0]));
+    expect(result.status).toBe(0);
+    const rows = JSON.parse(result.stdout) as Record<string, unknown>[];
+    expect(rows).toHaveLength(1);
+    expect(Object.keys(rows[0])).toEqual([...CSV_COLUMNS]);
+  });
+
+  it('explains a usage error and exits 2', () => {
+    const result = predict('--format', 'xml', FACES);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--format must be csv or json');
+  });
+});

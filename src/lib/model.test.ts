@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildAgeGenderNetwork } from '../../training/tfjs_export/network';
+import { AgeGenderModel, type ModelMetadata } from './model';
+
+const METADATA: ModelMetadata = {
+  inputSize: 32, pixelMean: 127, pixelStd: 128, maxAge: 100, flipAverage: true,
+  calibration: { coverage: 0.9, interval_margin: 2, temperature: 1.5 },
+};
+
+async function tinyModelArtifacts(metadata?: ModelMetadata): Promise<tf.io.ModelArtifacts> {
+  const net = buildAgeGenderNetwork({ stem: 8, head: 16, stages: [{ expand: 3, kernel: 3, stride: 2, channels: 8, repeats: 2 }] }, 32, 100);
+  if (metadata) net.setUserDefinedMetadata(metadata as unknown as object);
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await net.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+  net.dispose();
+  return artifacts!;
+}
+
+describe('AgeGenderModel', () => {
+  beforeAll(async () => { await tf.setBackend('cpu'); });
+
+  it('estimates every face, whatever its size', async () => {
+    const model = await AgeGenderModel.load(tf.io.fromMemory(await tinyModelArtifacts(METADATA)));
+    const faces = [tf.randomUniform([200, 200, 3], 0, 255), tf.randomUniform([57, 80, 3], 0, 255)] as tf.Tensor3D[];
+    const estimates = await model.estimate(faces);
+    expect(estimates).toHaveLength(2);
+    for (const e of estimates) {
+      expect(e.age).toBeGreaterThanOrEqual(0);
+      expect(e.ageLow).toBeLessThanOrEqual(e.ageHigh);
+      expect(e.gender).toBe(e.femaleProbability >= 0.5 ? 'female' : 'male');
+    }
+    expect(await model.estimate([])).toEqual([]);
+    tf.dispose(faces);
+    model.dispose();
+  });
+
+  it('leaks no tensors over hundreds of estimates', async () => {
+    const model = await AgeGenderModel.load(tf.io.fromMemory(await tinyModelArtifacts(METADATA)));
+    const face = tf.randomUniform([64, 64, 3], 0, 255) as tf.Tensor3D;
+    await model.estimate([face]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 300; i++) await model.estimate([face]);
+    expect(tf.memory().numTensors).toBe(before);
+    face.dispose();
+    model.dispose();
+  });
+
+  it('refuses a model.json without agegender metadata', async () => {
+    await expect(AgeGenderModel.load(tf.io.fromMemory(await tinyModelArtifacts()))).rejects.toThrow(/no agegender metadata/);
+  });
+});
