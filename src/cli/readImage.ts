@@ -1,6 +1,9 @@
 // Decode an image file to RGB pixels with sharp (libvips): EXIF orientation applied, alpha dropped,
-// any colour space (grey, CMYK, 16-bit) converted to 8-bit sRGB.
+// any colour space (grey, CMYK, 16-bit) converted to 8-bit sRGB, very large photos scaled down.
 import sharp from 'sharp';
+
+/** Longest side kept; larger photos are scaled down first (the browser applies a similar pixel cap). */
+export const MAX_SIDE = 4096;
 
 export interface RgbImage {
   data: Uint8Array;
@@ -15,6 +18,7 @@ export async function readImage(path: string): Promise<RgbImage> {
   try {
     const { data, info } = await sharp(path, { failOn: 'error' })
       .rotate()
+      .resize({ width: MAX_SIDE, height: MAX_SIDE, fit: 'inside', withoutEnlargement: true })
       .toColourspace('srgb')
       .removeAlpha()
       .raw({ depth: 'uchar' })
