@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ImageReadError, MAX_SIDE, readImage } from './readImage';
 
@@ -9,7 +9,7 @@ const dir = mkdtempSync(join(tmpdir(), 'agegender-read-'));
 const solid = (width: number, height: number, channels: 3 | 4 = 3) =>
   sharp({ create: { width, height, channels, background: { r: 200, g: 100, b: 50, alpha: 0.5 } } });
 
-async function file(name: string, image: sharp.Sharp): Promise<string> {
+async function file(name: string, image: Sharp): Promise<string> {
   const path = join(dir, name);
   await image.toFile(path);
   return path;

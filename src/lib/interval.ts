@@ -16,14 +16,14 @@ export interface AgeSummary {
   ageHigh: number;
 }
 
-/** Smallest age whose cumulative probability reaches q. */
+/** The q-quantile, reading age a as spread evenly over [a - 0.5, a + 0.5] (continuous, so conformal scores do not tie). */
 function quantile(probs: ArrayLike<number>, q: number): number {
-  let cdf = 0;
+  let below = 0;
   for (let a = 0; a < probs.length; a++) {
-    cdf += probs[a];
-    if (cdf >= q) return a;
+    if (below + probs[a] >= q) return a - 0.5 + Math.min(1, Math.max(0, (q - below) / Math.max(probs[a], 1e-12)));
+    below += probs[a];
   }
-  return probs.length - 1;
+  return probs.length - 0.5;
 }
 
 export function summariseAgeDistribution(probs: ArrayLike<number>, calibration: Calibration): AgeSummary {

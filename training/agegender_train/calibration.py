@@ -29,9 +29,17 @@ def expected_age(probs: np.ndarray) -> np.ndarray:
 
 
 def age_quantile(probs: np.ndarray, q: float) -> np.ndarray:
-    """Smallest age whose cumulative probability reaches q (per row)."""
+    """The q-quantile of each row, reading age a as spread evenly over [a - 0.5, a + 0.5].
+
+    A continuous quantile, not a whole age: with whole ages the conformal scores tie and the
+    calibrated interval over-covers.
+    """
     cdf = np.cumsum(probs, axis=1)
-    return np.minimum((cdf < q).sum(axis=1), probs.shape[1] - 1).astype(np.float64)
+    age = np.minimum((cdf < q).sum(axis=1), probs.shape[1] - 1)
+    rows = np.arange(len(probs))
+    below = cdf[rows, age] - probs[rows, age]
+    fraction = np.clip((q - below) / np.maximum(probs[rows, age], 1e-12), 0.0, 1.0)
+    return age - 0.5 + fraction
 
 
 def raw_interval(probs: np.ndarray, coverage: float) -> tuple[np.ndarray, np.ndarray]:

@@ -49,9 +49,12 @@ def test_distribution_summaries() -> None:
     probs = np.zeros((1, 11))
     probs[0, [2, 5, 8]] = [0.25, 0.5, 0.25]
     assert expected_age(probs)[0] == pytest.approx(5.0)
-    assert age_quantile(probs, 0.05)[0] == 2 and age_quantile(probs, 0.5)[0] == 5 and age_quantile(probs, 0.95)[0] == 8
+    # Age a spreads over [a - 0.5, a + 0.5]: the 5% quantile is a fifth into age 2's quarter.
+    assert age_quantile(probs, 0.05)[0] == pytest.approx(1.7)
+    assert age_quantile(probs, 0.5)[0] == pytest.approx(5.0)
+    assert age_quantile(probs, 0.95)[0] == pytest.approx(8.3)
     low, high = apply_interval(probs, Calibration(0.9, 1.5, 1.0))
-    assert (low[0], high[0]) == (0.5, 9.5)
+    assert (low[0], high[0]) == (pytest.approx(0.2), pytest.approx(9.8))
 
 
 def test_conformal_margin_reaches_the_nominal_coverage() -> None:
