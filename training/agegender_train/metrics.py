@@ -45,12 +45,13 @@ def bootstrap_mae_ci(err: np.ndarray, resamples: int = 1000, seed: int = 0) -> t
 
 def evaluation_report(pred: dict[str, np.ndarray], ages: np.ndarray, genders: np.ndarray, races: np.ndarray) -> dict:
     """Overall metrics, the same per group, and the largest gap in MAE / accuracy between groups."""
-    def metrics(mask: np.ndarray) -> dict[str, float]:
-        return group_metrics(pred["age"][mask], pred["age_low"][mask], pred["age_high"][mask],
-                             pred["female_probability"][mask], ages[mask], genders[mask])
+    def metrics(mask: np.ndarray) -> dict:
+        m: dict = group_metrics(pred["age"][mask], pred["age_low"][mask], pred["age_high"][mask],
+                                pred["female_probability"][mask], ages[mask], genders[mask])
+        m["age_mae_ci95"] = list(bootstrap_mae_ci(pred["age"][mask] - ages[mask]))
+        return m
 
     overall = metrics(np.ones(len(ages), dtype=bool))
-    overall["age_mae_ci95"] = list(bootstrap_mae_ci(pred["age"] - ages))
     bands = np.array([age_band(int(a)) for a in ages])
     groups = {
         "age_band": {b: metrics(bands == b) for b in dict.fromkeys(age_band(a) for a in range(0, 201)) if (bands == b).any()},

@@ -17,7 +17,8 @@ from conftest import FIXTURE_FACES, random_tiny_model, run_cli
 # Stated tolerances: the CLI prints age to 0.1 year and probabilities to 1e-4; float32 arithmetic in
 # two frameworks differs far below that. float16 weights add their own error.
 TOLERANCE = {"none": {"age": 0.06, "female_probability": 2e-4, "interval": 0.06},
-             "float16": {"age": 0.5, "female_probability": 5e-3, "interval": 0.5}}
+             "float16": {"age": 0.5, "female_probability": 5e-3, "interval": 0.5},
+             "uint8": {"age": 3.0, "female_probability": 0.05, "interval": 3.0}}
 
 
 def _images(folder: Path) -> list[Path]:
@@ -33,7 +34,7 @@ def _images(folder: Path) -> list[Path]:
     return paths
 
 
-@pytest.mark.parametrize("quantize,flip_average", [("none", False), ("none", True), ("float16", True)])
+@pytest.mark.parametrize("quantize,flip_average", [("none", False), ("none", True), ("float16", True), ("uint8", True)])
 def test_cli_matches_pytorch(tmp_path: Path, node_ready: None, quantize: str, flip_average: bool) -> None:
     cfg = TrainConfig(arch="tiny", input_size=48, pretrained=False)
     model = random_tiny_model(cfg.input_size)
@@ -56,5 +57,6 @@ def test_cli_matches_pytorch(tmp_path: Path, node_ready: None, quantize: str, fl
         assert row["female_probability"] == pytest.approx(expected["female_probability"][0], abs=tol["female_probability"])
         assert row["age_low"] == pytest.approx(expected["age_low"][0], abs=tol["interval"])
         assert row["age_high"] == pytest.approx(expected["age_high"][0], abs=tol["interval"])
-        assert row["gender"] == ("female" if expected["female_probability"][0] >= 0.5 else "male")
+        if abs(expected["female_probability"][0] - 0.5) > tol["female_probability"]:  # else quantization may flip it
+            assert row["gender"] == ("female" if expected["female_probability"][0] >= 0.5 else "male")
     assert np.ptp(ages) > 1.0, "the random model should give different ages to different faces"

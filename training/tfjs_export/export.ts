@@ -10,6 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelMetadata } from '../../src/lib/model';
 import { type Architecture, buildAgeGenderNetwork } from './network';
 
+// 'uint8': convolution and dense kernels (nearly all the bytes) as 8-bit affine, everything else
+// (depthwise kernels, batch norm, biases: small and sensitive) as float16.
 type Quantization = 'none' | 'float16' | 'uint8';
 
 interface WeightsManifest {
@@ -26,7 +28,7 @@ function quantize(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer, mode: 
     const size = spec.shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(data, offset, size);
     offset += size * 4;
-    if (mode === 'float16') {
+    if (mode === 'float16' || !spec.name.endsWith('/kernel')) {
       out.push(new Uint8Array(new Float16Array(values).buffer));
       return { ...spec, quantization: { dtype: 'float16' as const } };
     }
