@@ -1,6 +1,8 @@
-"""Train AgeGenderNet on UTKFace: read, split, train with augmentation, calibrate, report.
+"""Train AgeGenderNet on UTKFace: read, split, train with augmentation, then calibrate and report.
 
-    training/.venv/bin/python -m agegender_train.train --epochs 10      (from the repository root, PYTHONPATH=training)
+    PYTHONPATH=training training/.venv/bin/python -m agegender_train.train --out-dir training/runs/NAME [--flags]
+
+Run from the repository root; every TrainConfig field is a flag (config.py).
 
 Writes to --out-dir: checkpoint.pt (every epoch, atomically; --resume continues from it),
 log.jsonl (one line per epoch), and at the end model.pt (weights and config) and, from
@@ -101,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"resumed from {checkpoint_path} after epoch {start_epoch}")
     elif cfg.resume:
         print(f"no checkpoint at {checkpoint_path}: starting from scratch")
+    if start_epoch == 0:
+        (out / "log.jsonl").unlink(missing_ok=True)  # a fresh run does not inherit an older run's log
 
     for epoch in range(start_epoch, cfg.epochs):
         model.train()
@@ -128,11 +132,11 @@ def main(argv: list[str] | None = None) -> int:
                  "val_age_mae": float(np.abs(expected_age(probs) - val.ages).mean()),
                  "val_gender_accuracy": float(((logits > 0) == (val.genders == 1)).mean()),
                  "seconds": round(time.time() - started, 1)}
-        print(json.dumps(entry), flush=True)
-        with open(out / "log.jsonl", "a") as log:
-            log.write(json.dumps(entry) + "\n")
         save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
                      "config": cfg.to_dict()}, checkpoint_path)
+        with open(out / "log.jsonl", "a") as log:  # after the checkpoint, so a resumed run never logs an epoch twice
+            log.write(json.dumps(entry) + "\n")
+        print(json.dumps(entry), flush=True)
 
     save_atomic({"model": model.state_dict(), "config": cfg.to_dict(), "argv": sys.argv[1:] if argv is None else argv},
                 out / "model.pt")
