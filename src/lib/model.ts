@@ -1,5 +1,6 @@
 // AgeGenderModel: load() the exported tfjs-layers model and estimate() age and gender per face.
 import * as tf from '@tensorflow/tfjs';
+import { foldBatchNorm } from './foldBatchNorm';
 import { type Calibration, femaleProbability, summariseAgeDistribution } from './interval';
 import { type InputSpec, toModelInput } from './preprocess';
 
@@ -27,7 +28,9 @@ export class AgeGenderModel {
 
   /** `source`: URL of model.json (same origin in the browser) or a tfjs IOHandler. */
   static async load(source: string | tf.io.IOHandler): Promise<AgeGenderModel> {
-    const net = await tf.loadLayersModel(source);
+    const handler = typeof source === 'string' ? tf.io.http(source) : source;
+    if (!handler.load) throw new Error('the model source cannot be loaded from (its IOHandler has no load())');
+    const net = await tf.loadLayersModel(tf.io.fromMemory(await foldBatchNorm(await handler.load())));
     const metadata = net.getUserDefinedMetadata() as ModelMetadata | undefined;
     if (!metadata?.calibration || !metadata.inputSize) {
       net.dispose();
