@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
@@ -34,6 +35,24 @@ test('drop a face: the page shows an age with its interval and a gender', async 
   await expect(card.getByTestId('face-gender')).toHaveText(/^(Male|Female) \((over )?\d+% sure\)$/);
   await expect(page.getByTestId('model-card')).toBeVisible();
   await page.screenshot({ path: 'test-results/first-page.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('drop a group photo: a box and a card for every face the CLI finds; a photo without faces says so', async ({ page }) => {
+  const errors = watchErrors(page);
+  const photo = join(FIXTURES, 'photos', 'group-of-three.jpg');
+  const cli = spawnSync('npx', ['--no-install', 'tsx', 'src/cli/predict.ts', '--format', 'json', photo], { encoding: 'utf8' });
+  const cliFaces = (JSON.parse(cli.stdout) as { face: number | null }[]).filter((r) => r.face !== null).length;
+  expect(cliFaces).toBe(3);
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await page.getByTestId('file-input').setInputFiles(photo);
+  const result = page.getByTestId('photo-result').first();
+  await expect(result.getByTestId('face-card')).toHaveCount(cliFaces);
+  await expect(result.locator('svg rect')).toHaveCount(cliFaces);
+  await page.screenshot({ path: 'test-results/group-photo.png', fullPage: true });
+  await page.getByTestId('file-input').setInputFiles(join(FIXTURES, 'photos', 'dogs.jpg'));
+  await expect(page.getByTestId('photo-result').first().getByTestId('no-face')).toHaveText('No face found in this picture.');
   expect(errors).toEqual([]);
 });
 

@@ -1,10 +1,12 @@
 // App state (Svelte stores) and the actions that change it; components only render these.
+import * as tf from '@tensorflow/tfjs';
 import { writable } from 'svelte/store';
 import { initBrowserBackend } from '../lib/browserBackend';
 import { decodeImageFile } from '../lib/browserImage';
-import { type AgeGenderEstimate, AgeGenderModel } from '../lib/model';
+import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
 
 const MODEL_URL = `${import.meta.env.BASE_URL}models/agegender/model.json`;
+const DETECTOR_URL = `${import.meta.env.BASE_URL}models/blazeface/blazeface-front.json`;
 const CARD_URL = `${import.meta.env.BASE_URL}models/agegender/model-card.json`;
 
 export type ModelStatus =
@@ -12,11 +14,19 @@ export type ModelStatus =
   | { state: 'ready'; backend: string }
   | { state: 'error'; message: string };
 
+export interface FaceResult extends FaceAnalysis {
+  /** The face as the model saw it (aligned like a training chip), as an image URL. */
+  alignedUrl: string;
+}
+
 export interface ImageResult {
   id: number;
   name: string;
   url: string;
-  estimate?: AgeGenderEstimate;
+  width?: number;
+  height?: number;
+  /** Every face found, largest first; empty when there is none. */
+  faces?: FaceResult[];
   error?: string;
 }
 
@@ -24,13 +34,13 @@ export const modelStatus = writable<ModelStatus>({ state: 'loading' });
 export const modelCard = writable<Record<string, unknown> | null>(null);
 export const results = writable<ImageResult[]>([]);
 
-let model: Promise<AgeGenderModel | null> = Promise.resolve(null);
+let analyzer: Promise<FaceAnalyzer | null> = Promise.resolve(null);
 let nextId = 0;
 
-async function startModel(): Promise<AgeGenderModel | null> {
+async function startModel(): Promise<FaceAnalyzer | null> {
   try {
     const backend = await initBrowserBackend(new URLSearchParams(location.search).get('backend') ?? undefined);
-    const loaded = await AgeGenderModel.load(MODEL_URL);
+    const loaded = await FaceAnalyzer.load({ model: MODEL_URL, detector: DETECTOR_URL });
     modelStatus.set({ state: 'ready', backend });
     return loaded;
   } catch (e) {
@@ -40,18 +50,24 @@ async function startModel(): Promise<AgeGenderModel | null> {
 }
 
 export function loadModel(): void {
-  model = startModel();
+  analyzer = startModel();
   fetch(CARD_URL).then((r) => (r.ok ? r.json() : null)).then((card) => modelCard.set(card), () => modelCard.set(null));
 }
 
-/** Each image is read as one aligned face crop (face detection comes with a later version). */
+async function tensorToUrl(image: tf.Tensor3D): Promise<string> {
+  const canvas = document.createElement('canvas');
+  await tf.browser.toPixels(tf.tidy(() => image.clipByValue(0, 255).toInt()) as tf.Tensor3D, canvas);
+  return canvas.toDataURL('image/png');
+}
+
+/** Every face in each photo: found, aligned, estimated. */
 export async function analyseFiles(files: File[]): Promise<void> {
   for (const file of files) {
     const item: ImageResult = { id: nextId++, name: file.name, url: URL.createObjectURL(file) };
     results.update((list) => [item, ...list]);
     const done = (patch: Partial<ImageResult>): void =>
       results.update((list) => list.map((r) => (r.id === item.id ? { ...r, ...patch } : r)));
-    const ready = await model;
+    const ready = await analyzer;
     if (!ready) {
       done({ error: 'the model failed to load, so nothing can be estimated' });
       continue;
@@ -59,8 +75,15 @@ export async function analyseFiles(files: File[]): Promise<void> {
     try {
       const image = await decodeImageFile(file);
       try {
-        const [estimate] = await ready.estimate([image.pixels]);
-        done({ estimate });
+        const faces = await Promise.all((await ready.analyze(image.pixels)).map(async (face) => {
+          const aligned = ready.alignedFace(image.pixels, face);
+          try {
+            return { ...face, alignedUrl: await tensorToUrl(aligned) };
+          } finally {
+            aligned.dispose();
+          }
+        }));
+        done({ faces, width: image.width, height: image.height });
       } finally {
         image.pixels.dispose();
       }

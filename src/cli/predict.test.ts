@@ -9,6 +9,7 @@ import { parseUtkFaceName } from '../lib/utkface';
 import { CSV_COLUMNS } from '../lib/predictionRow';
 
 const FACES = 'e2e/fixtures/faces';
+const PHOTOS = 'e2e/fixtures/photos';
 const NOT_AN_IMAGE = 'e2e/fixtures/not-an-image.jpg';
 
 function predict(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -46,9 +47,47 @@ describe('npm run predict', () => {
     expect(Object.keys(rows[0])).toEqual([...CSV_COLUMNS]);
   });
 
+  it('finds every face in photos, largest first, with an empty row for a photo without one, and draws them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agegender-'));
+    const result = predict('--format', 'json', '--draw', join(dir, 'drawn'), PHOTOS);
+    expect(result.status).toBe(0);
+    const rows = JSON.parse(result.stdout) as Record<string, number | string | null>[];
+    const of = (name: string): Record<string, number | string | null>[] => rows.filter((r) => String(r.path).endsWith(`/${name}`));
+    const group = of('group-of-three.jpg');
+    expect(group.map((r) => r.face)).toEqual([0, 1, 2]);
+    for (const r of group) {
+      expect(Number(r.score)).toBeGreaterThan(0.75);
+      expect(Number(r.left) + Number(r.width)).toBeLessThanOrEqual(500);
+      expect(Number(r.age_low)).toBeLessThanOrEqual(Number(r.age));
+      expect(r.error).toBeNull();
+    }
+    const areas = group.map((r) => Number(r.width) * Number(r.height));
+    expect(areas).toEqual([...areas].sort((a, b) => b - a));
+    // The same photo stored sideways with an EXIF orientation tag: read upright, the same faces.
+    const turned = of('group-of-three-exif-rotated.jpg');
+    expect(turned).toHaveLength(3);
+    turned.forEach((r, i) => {
+      expect(Math.abs(Number(r.left) - Number(group[i].left))).toBeLessThan(5);
+      expect(Math.abs(Number(r.age) - Number(group[i].age))).toBeLessThan(3);
+    });
+    expect(of('portrait.jpg')).toHaveLength(1);
+    expect(of('dogs.jpg')).toEqual([expect.objectContaining({ face: null, left: null, age: null, error: null })]);
+    expect(readdirSync(join(dir, 'drawn')).sort()).toEqual(
+      ['dogs', 'group-of-three', 'group-of-three-exif-rotated', 'portrait', 'two-people'].map((n) => `${n}.faces.jpg`).sort());
+  });
+
+  it('keeps the largest faces with --max-faces', () => {
+    const result = predict('--format', 'json', '--max-faces', '1', join(PHOTOS, 'group-of-three.jpg'));
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toHaveLength(1);
+  });
+
   it('explains a usage error and exits 2', () => {
     const result = predict('--format', 'xml', FACES);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--format must be csv or json');
+    const crop = predict('--crop', '--draw', 'out', FACES);
+    expect(crop.status).toBe(2);
+    expect(crop.stderr).toContain('not --crop');
   });
 });

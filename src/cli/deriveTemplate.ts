@@ -1,0 +1,67 @@
+// npm run derive:template -- [--data ../shared/data/UTKFace] [--split training/splits/utkface.json] [--count 3000]
+//
+// Where BlazeFace puts the eyes, nose and mouth on the UTKFace training chips: the median over
+// `--count` chips of the train part (evenly spread over it), written to src/lib/faceTemplate.json.
+// alignFace maps every face found in a photo onto these points, so it looks like a training chip.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { SingleBar } from 'cli-progress';
+import type { FaceTemplate } from '../lib/align';
+import { FaceDetector, type Point } from '../lib/detect';
+import { initBackend, modelFromDisk } from './nodeRuntime';
+import { readImage } from './readImage';
+
+const POINTS = ['rightEye', 'leftEye', 'nose', 'mouth'] as const;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: {
+    data: { type: 'string', default: '../shared/data/UTKFace' },
+    split: { type: 'string', default: 'training/splits/utkface.json' },
+    count: { type: 'string', default: '3000' },
+    detector: { type: 'string', default: 'public/models/blazeface/blazeface-front.json' },
+    out: { type: 'string', default: 'src/lib/faceTemplate.json' },
+  } });
+  const train = (JSON.parse(await readFile(values.split!, 'utf8')) as { train: string[] }).train;
+  const count = Math.min(Number(values.count), train.length);
+  const names = Array.from({ length: count }, (_, i) => train[Math.floor((i * train.length) / count)]);
+  await initBackend('wasm');
+  const detector = await FaceDetector.load(modelFromDisk(values.detector!));
+
+  const found: Record<(typeof POINTS)[number], Point[]> = { rightEye: [], leftEye: [], nose: [], mouth: [] };
+  let size = 0;
+  const progress = new SingleBar({ format: 'detecting [{bar}] {value}/{total} chips | {eta_formatted} left',
+    stream: process.stderr, noTTYOutput: true, notTTYSchedule: 10_000 });
+  progress.start(names.length, 0);
+  for (const [i, name] of names.entries()) {
+    const img = await readImage(join(values.data!, name));
+    size = img.width;
+    // The chips are cropped tight; BlazeFace finds far more of them with a margin around the face.
+    const margin = Math.round(img.width / 4);
+    const image = tf.tidy(() => tf.pad(tf.tensor3d(img.data, [img.height, img.width, 3], 'int32'), [[margin, margin], [margin, margin], [0, 0]]));
+    const [face] = await detector.detect(image, { maxFaces: 1, minFace: img.width / 2 });
+    image.dispose();
+    if (face) for (const p of POINTS) found[p].push([face.keypoints[p][0] - margin, face.keypoints[p][1] - margin]);
+    progress.update(i + 1);
+  }
+  progress.stop();
+  detector.dispose();
+
+  const faces = found.mouth.length;
+  const template: FaceTemplate & Record<string, unknown> = {
+    size,
+    keypoints: Object.fromEntries(POINTS.map((p) => [p, [0, 1].map((k) => Number(median(found[p].map((q) => q[k])).toFixed(2)))])) as FaceTemplate['keypoints'],
+    derivedFrom: { data: values.data, part: `train of ${values.split}`, chips: names.length, facesFound: faces,
+      command: `npm run derive:template -- --count ${count}` },
+  };
+  await writeFile(values.out!, `${JSON.stringify(template, null, 1)}\n`);
+  console.error(`BlazeFace found a face on ${faces} of ${names.length} chips; median keypoints written to ${values.out}`);
+}
+
+main().catch((e: unknown) => { console.error(`error: ${e instanceof Error ? e.message : String(e)}`); process.exit(1); });

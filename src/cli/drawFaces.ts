@@ -1,0 +1,37 @@
+// --draw DIR: a copy of each photo with every face boxed and labelled (age, interval, gender), as a JPEG.
+import { mkdir } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import sharp from 'sharp';
+import type { FaceAnalysis } from '../lib/analyze';
+import type { RgbImage } from './readImage';
+
+const escapeXml = (s: string): string => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function faceLabel(f: FaceAnalysis): string {
+  return `${f.age.toFixed(0)} (${f.ageLow.toFixed(0)}-${f.ageHigh.toFixed(0)}) ${f.gender === 'female' ? 'F' : 'M'} ${(Math.max(f.femaleProbability, 1 - f.femaleProbability) * 100).toFixed(0)}%`;
+}
+
+function overlay(width: number, height: number, faces: FaceAnalysis[]): string {
+  const stroke = Math.max(2, Math.round(Math.max(width, height) / 400));
+  const shapes = faces.map((f) => {
+    const { left, top, width: w, height: h } = f.box;
+    const font = Math.max(12, Math.round(w / 5));
+    const y = top > font + 4 ? top - 4 : top + h + font;
+    const x = Math.max(0, Math.min(left, width - 0.6 * font * faceLabel(f).length)); // keep the label inside the picture
+    const dots = Object.values(f.keypoints).map(([x, py]) => `<circle cx="${x}" cy="${py}" r="${stroke}" fill="#ffd400"/>`).join('');
+    return `<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#00e0ff" stroke-width="${stroke}"/>${dots}`
+      + `<text x="${x}" y="${y}" font-family="sans-serif" font-size="${font}" fill="#fff" stroke="#000" stroke-width="${font / 8}" paint-order="stroke">${escapeXml(faceLabel(f))}</text>`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
+}
+
+/** Writes DIR/<name>.faces.jpg; returns its path. */
+export async function drawFaces(img: RgbImage, faces: FaceAnalysis[], path: string, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const out = join(dir, `${basename(path, extname(path))}.faces.jpg`);
+  await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .composite([{ input: Buffer.from(overlay(img.width, img.height, faces)), top: 0, left: 0 }])
+    .jpeg({ quality: 90 })
+    .toFile(out);
+  return out;
+}
