@@ -2,17 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { watchErrors } from './pageErrors';
 
 const FACE = '29_0_4_20170103234728788.jpg.chip.jpg';
 const FIXTURES = join(import.meta.dirname, 'fixtures');
-
-/** Collect page errors and console errors; each test ends by asserting there were none. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-  return errors;
-}
 
 async function dropFile(page: Page, path: string, name: string, type: string): Promise<void> {
   const bytes = [...readFileSync(path)];

@@ -49,6 +49,11 @@ async function startModel(): Promise<FaceAnalyzer | null> {
   }
 }
 
+/** The analyzer once loaded (null if it failed). */
+export function analyzerReady(): Promise<FaceAnalyzer | null> {
+  return analyzer;
+}
+
 export function loadModel(): void {
   analyzer = startModel();
   fetch(CARD_URL).then((r) => (r.ok ? r.json() : null)).then((card) => modelCard.set(card), () => modelCard.set(null));

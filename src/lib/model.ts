@@ -66,6 +66,18 @@ export class AgeGenderModel {
     }
   }
 
+  /**
+   * The two quantities people ask about, as differentiable tensors (for saliency): expected age [n]
+   * and the female logit [n], for one normalised batch from toModelInput(). No flip averaging.
+   */
+  outputs(input: tf.Tensor4D): { age: tf.Tensor1D; femaleLogit: tf.Tensor1D } {
+    return tf.tidy(() => {
+      const [probs, logit] = this.net.apply(input, { training: false }) as tf.Tensor[];
+      const ages = tf.range(0, this.metadata.maxAge + 1);
+      return { age: probs.mul(ages).sum(1) as tf.Tensor1D, femaleLogit: logit.reshape([-1]) as tf.Tensor1D };
+    });
+  }
+
   dispose(): void {
     this.net.dispose();
   }

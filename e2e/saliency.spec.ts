@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { watchErrors } from './pageErrors';
+
+const FACE = join(import.meta.dirname, 'fixtures', 'faces', '29_0_4_20170103234728788.jpg.chip.jpg');
+
+// tfjs's WASM backend has no convolution gradients, so this runs on WebGL, which is software
+// (SwiftShader) here: the 42 backward passes take minutes.
+test.setTimeout(540_000);
+
+test('saliency for a face: age and gender overlays for all three methods, none of them blank', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('Model ready (tfjs webgl backend)');
+  await page.getByTestId('file-input').setInputFiles(FACE);
+  await page.getByTestId('explain-face').first().click();
+  const panel = page.getByTestId('saliency-panel');
+  for (const target of ['age', 'gender']) {
+    for (const method of ['gradient', 'integratedGradients', 'smoothGrad']) {
+      const overlay = panel.getByTestId(`saliency-${target}-${method}`);
+      await expect(overlay).toBeVisible({ timeout: 300_000 });
+      // Non-blank: the overlay's pixels are not all the same.
+      const distinct = await overlay.evaluate(async (img: HTMLImageElement) => {
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth;
+        canvas.height = img.naturalHeight;
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(img, 0, 0);
+        const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+        return new Set(Array.from({ length: data.length / 4 }, (_, i) => data[i * 4 + 3])).size;
+      });
+      expect(distinct, `${target} ${method} alpha levels`).toBeGreaterThan(10);
+    }
+  }
+  await panel.getByTestId('saliency-opacity').fill('0.3');
+  await expect(panel.getByTestId('saliency-age-gradient')).toHaveCSS('opacity', '0.3');
+  await page.screenshot({ path: 'test-results/saliency.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
