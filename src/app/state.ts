@@ -31,6 +31,8 @@ export interface ImageResult {
 }
 
 export const modelStatus = writable<ModelStatus>({ state: 'loading' });
+/** tfjs tensors alive after the last analysis: it should stay flat however many photos are analysed. */
+export const tensorCount = writable(0);
 export const modelCard = writable<Record<string, unknown> | null>(null);
 export const results = writable<ImageResult[]>([]);
 
@@ -61,7 +63,12 @@ export function loadModel(): void {
 
 async function tensorToUrl(image: tf.Tensor3D): Promise<string> {
   const canvas = document.createElement('canvas');
-  await tf.browser.toPixels(tf.tidy(() => image.clipByValue(0, 255).toInt()) as tf.Tensor3D, canvas);
+  const pixels = tf.tidy(() => image.clipByValue(0, 255).toInt()) as tf.Tensor3D;
+  try {
+    await tf.browser.toPixels(pixels, canvas);
+  } finally {
+    pixels.dispose();
+  }
   return canvas.toDataURL('image/png');
 }
 
@@ -91,6 +98,7 @@ export async function analyseFiles(files: File[]): Promise<void> {
         done({ faces, width: image.width, height: image.height });
       } finally {
         image.pixels.dispose();
+        tensorCount.set(tf.memory().numTensors);
       }
     } catch (e) {
       done({ error: e instanceof Error ? e.message : String(e) });
