@@ -1,0 +1,31 @@
+// A Y4M video made from a fixture photo, for Chromium's fake camera (--use-file-for-fake-video-capture).
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+
+export const FAKE_WEBCAM_VIDEO = join(tmpdir(), 'agegender-fake-webcam.y4m');
+
+/** 640x480 frames of the photo in 4:2:0 YUV (JPEG/BT.601 full range), as the Y4M format wants. */
+export async function writeFakeWebcamVideo(photo: string, frames = 5): Promise<void> {
+  const [w, h] = [640, 480];
+  const { data } = await sharp(photo).resize(w, h, { fit: 'cover' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const y = Buffer.alloc(w * h);
+  const u = Buffer.alloc((w / 2) * (h / 2));
+  const v = Buffer.alloc((w / 2) * (h / 2));
+  const clamp = (x: number): number => Math.max(0, Math.min(255, Math.round(x)));
+  for (let i = 0; i < w * h; i++) y[i] = clamp(0.299 * data[3 * i] + 0.587 * data[3 * i + 1] + 0.114 * data[3 * i + 2]);
+  for (let r = 0; r < h / 2; r++) {
+    for (let c = 0; c < w / 2; c++) {
+      let [R, G, B] = [0, 0, 0];
+      for (const [dr, dc] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+        const p = 3 * ((2 * r + dr) * w + 2 * c + dc);
+        R += data[p] / 4; G += data[p + 1] / 4; B += data[p + 2] / 4;
+      }
+      u[r * (w / 2) + c] = clamp(128 - 0.168736 * R - 0.331264 * G + 0.5 * B);
+      v[r * (w / 2) + c] = clamp(128 + 0.5 * R - 0.418688 * G - 0.081312 * B);
+    }
+  }
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, u, v]);
+  writeFileSync(FAKE_WEBCAM_VIDEO, Buffer.concat([Buffer.from(`YUV4MPEG2 W${w} H${h} F10:1 Ip A1:1 C420jpeg\n`), ...Array(frames).fill(frame)]));
+}

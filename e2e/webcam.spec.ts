@@ -1,0 +1,28 @@
+import { expect, test } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
+import { FAKE_WEBCAM_VIDEO } from './fakeWebcam';
+import { watchErrors } from './pageErrors';
+
+// A fake camera that films the group photo (e2e/globalSetup.ts writes the video).
+test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${FAKE_WEBCAM_VIDEO}`] } });
+test.setTimeout(300_000);
+
+test('webcam: boxes and labels over the video, frames per second, and the camera stops when the view is left', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await page.getByTestId('view-webcam').click();
+  await expect(page.getByTestId('webcam-face')).toHaveCount(3, { timeout: 180_000 });
+  await expect(page.getByTestId('webcam-label').first()).toHaveText(/^\d+ \(\d+–\d+\) · [FM] (>99|\d+)%$/);
+  await expect(page.getByTestId('webcam-fps')).toHaveText(/^\d+\.\d frames per second$/);
+  await page.screenshot({ path: 'test-results/webcam.png', fullPage: true });
+  await page.evaluate(() => {
+    const video = document.querySelector('video') as HTMLVideoElement;
+    (window as unknown as { cameraTracks: MediaStreamTrack[] }).cameraTracks = (video.srcObject as MediaStream).getTracks();
+  });
+  await page.getByTestId('view-photos').click();
+  await expect.poll(() => page.evaluate(() =>
+    (window as unknown as { cameraTracks: MediaStreamTrack[] }).cameraTracks.every((t) => t.readyState === 'ended'))).toBe(true);
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,81 @@
+// Live webcam analysis: frames from getUserMedia through the analyzer and the tracker, as fast as
+// the backend allows. The camera is released as soon as the webcam view is left.
+import * as tf from '@tensorflow/tfjs';
+import { writable } from 'svelte/store';
+import { FaceTracker, type TrackedFace } from '../lib/track';
+import { analyzerReady } from './state';
+
+export type WebcamState =
+  | { state: 'off' }
+  | { state: 'starting' }
+  | { state: 'running'; faces: TrackedFace[]; fps: number; width: number; height: number }
+  | { state: 'error'; message: string };
+
+export const webcam = writable<WebcamState>({ state: 'off' });
+
+let stream: MediaStream | null = null;
+let session = 0;
+
+/** A sentence for each way getUserMedia fails. */
+function cameraMessage(e: unknown): string {
+  const name = e instanceof DOMException ? e.name : '';
+  if (name === 'NotAllowedError' || name === 'SecurityError') {
+    return 'Camera access was denied. Allow the camera for this site in your browser settings, then start again.';
+  }
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'No camera was found on this device.';
+  if (name === 'NotReadableError') return 'The camera is in use by another application, or could not be started.';
+  if (!navigator.mediaDevices?.getUserMedia) return 'This browser does not give web pages access to a camera (or the page is not served over HTTPS).';
+  return `The camera could not be started: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+export async function startWebcam(video: HTMLVideoElement): Promise<void> {
+  const run = ++session;
+  webcam.set({ state: 'starting' });
+  try {
+    if (!navigator.mediaDevices?.getUserMedia) throw new Error('no getUserMedia');
+    stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
+  } catch (e) {
+    if (run === session) webcam.set({ state: 'error', message: cameraMessage(e) });
+    return;
+  }
+  if (run !== session) { stopStream(); return; }
+  video.srcObject = stream;
+  await video.play();
+  const analyzer = await analyzerReady();
+  if (!analyzer) {
+    webcam.set({ state: 'error', message: 'The model failed to load, so nothing can be estimated.' });
+    return;
+  }
+  const tracker = new FaceTracker();
+  let last = performance.now();
+  let fps = 0;
+  while (run === session) {
+    const frame = tf.browser.fromPixels(video);
+    try {
+      const faces = tracker.update(await analyzer.analyze(frame, { maxFaces: 5 }));
+      const now = performance.now();
+      fps = fps === 0 ? 1000 / (now - last) : 0.8 * fps + 0.2 * (1000 / (now - last)); // smoothed too
+      last = now;
+      if (run === session) webcam.set({ state: 'running', faces, fps, width: video.videoWidth, height: video.videoHeight });
+    } finally {
+      frame.dispose();
+    }
+    await new Promise((r) => requestAnimationFrame(r));
+  }
+}
+
+function stopStream(): void {
+  for (const track of stream?.getTracks() ?? []) track.stop();
+  stream = null;
+}
+
+export function stopWebcam(): void {
+  session++;
+  stopStream();
+  webcam.set({ state: 'off' });
+}
+
+/** For tests and the page: is a camera track still live? */
+export function cameraLive(): boolean {
+  return stream?.getTracks().some((t) => t.readyState === 'live') ?? false;
+}

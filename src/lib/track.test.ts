@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { FaceAnalysis } from './analyze';
+import { FaceTracker } from './track';
+
+function face(left: number, age: number, femaleProbability: number): FaceAnalysis {
+  return { box: { left, top: 10, width: 50, height: 50 }, keypoints: { rightEye: [0, 0], leftEye: [0, 0], nose: [0, 0], mouth: [0, 0], rightEar: [0, 0], leftEar: [0, 0] },
+    score: 0.9, age, ageLow: age - 10, ageHigh: age + 10, gender: femaleProbability >= 0.5 ? 'female' : 'male', femaleProbability };
+}
+
+describe('FaceTracker', () => {
+  it('keeps a face its id and smooths its age and gender across frames', () => {
+    const tracker = new FaceTracker({ alpha: 0.5 });
+    const [first] = tracker.update([face(100, 30, 0.4)]);
+    const [second] = tracker.update([face(104, 40, 0.7)]); // the same face, moved a little
+    expect(second.id).toBe(first.id);
+    expect(second.age).toBe(35);
+    expect(second.femaleProbability).toBeCloseTo(0.55);
+    expect(second.gender).toBe('female');
+    expect(second.box.left).toBe(102);
+  });
+
+  it('gives a new face a new id, and forgets a face missing for too many frames', () => {
+    const tracker = new FaceTracker({ maxMissedFrames: 2 });
+    const [a] = tracker.update([face(0, 30, 0.1)]);
+    const both = tracker.update([face(0, 30, 0.1), face(300, 60, 0.9)]);
+    expect(both.map((f) => f.id)).toEqual([a.id, a.id + 1]);
+    tracker.update([]);
+    tracker.update([]);
+    expect(tracker.update([face(0, 50, 0.1)])[0].id).toBe(a.id); // missed twice: still known
+    tracker.update([]); tracker.update([]); tracker.update([]);
+    expect(tracker.update([face(0, 50, 0.1)])[0].id).not.toBe(a.id);
+  });
+});
