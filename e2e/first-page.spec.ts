@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { CSV_COLUMNS } from '../src/lib/predictionRow';
 import { watchErrors } from './pageErrors';
 
 const FACE = '29_0_4_20170103234728788.jpg.chip.jpg';
@@ -43,7 +44,18 @@ test('drop a group photo: a box and a card for every face the CLI finds; a photo
   const result = page.getByTestId('photo-result').first();
   await expect(result.getByTestId('face-card')).toHaveCount(cliFaces);
   await expect(result.locator('svg rect')).toHaveCount(cliFaces);
+  // The user knows the first person's age: the card says how far off the estimate is.
+  const card = result.getByTestId('face-card').first();
+  await card.getByText('Know the true age?').click();
+  await card.getByTestId('true-age').fill('60');
+  await expect(card.getByTestId('age-error')).toHaveText(/^Off by \d+\.\d years \((inside|outside) the 90% interval\)$/);
   await page.screenshot({ path: 'test-results/group-photo.png', fullPage: true });
+  // The batch as CSV: the CLI's columns, one row per face.
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-csv').click();
+  const csv = readFileSync(await (await download).path(), 'utf8').trim().split('\n');
+  expect(csv[0]).toBe(CSV_COLUMNS.join(','));
+  expect(csv.slice(1).filter((line) => line.startsWith('group-of-three.jpg,'))).toHaveLength(cliFaces);
   await page.getByTestId('file-input').setInputFiles(join(FIXTURES, 'photos', 'dogs.jpg'));
   await expect(page.getByTestId('photo-result').first().getByTestId('no-face')).toHaveText('No face found in this picture.');
   expect(errors).toEqual([]);

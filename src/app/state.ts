@@ -1,9 +1,11 @@
 // App state (Svelte stores) and the actions that change it; components only render these.
 import * as tf from '@tensorflow/tfjs';
-import { writable } from 'svelte/store';
+import { stringify } from 'csv-stringify/browser/esm/sync';
+import { get, writable } from 'svelte/store';
 import { initBrowserBackend } from '../lib/browserBackend';
 import { decodeImageFile } from '../lib/browserImage';
 import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
+import { CSV_COLUMNS, emptyRow, photoRows } from '../lib/predictionRow';
 
 const MODEL_URL = `${import.meta.env.BASE_URL}models/agegender/model.json`;
 const DETECTOR_URL = `${import.meta.env.BASE_URL}models/blazeface/blazeface-front.json`;
@@ -104,4 +106,11 @@ export async function analyseFiles(files: File[]): Promise<void> {
       done({ error: e instanceof Error ? e.message : String(e) });
     }
   }
+}
+
+/** Every analysed photo as the CLI's CSV (one row per face, oldest photo first). */
+export function resultsCsv(): string {
+  const rows = [...get(results)].reverse().flatMap((r) =>
+    r.error ? [emptyRow(r.name, r.error)] : r.faces ? photoRows(r.name, r.faces) : []);
+  return stringify(rows, { header: true, columns: [...CSV_COLUMNS] });
 }

@@ -12,9 +12,9 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify/sync';
-import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
-import { type AgeGenderEstimate, AgeGenderModel } from '../lib/model';
-import { CSV_COLUMNS, type PredictionRow } from '../lib/predictionRow';
+import { FaceAnalyzer } from '../lib/analyze';
+import { AgeGenderModel } from '../lib/model';
+import { chipRow, CSV_COLUMNS, emptyRow, photoRows, type PredictionRow } from '../lib/predictionRow';
 import { initBackend, modelFromDisk } from './nodeRuntime';
 import { drawFaces } from './drawFaces';
 import { ImageReadError, type RgbImage, readImage } from './readImage';
@@ -95,27 +95,6 @@ async function collectFiles(paths: string[]): Promise<string[]> {
   return files;
 }
 
-const round = (x: number, digits: number): number => Number(x.toFixed(digits));
-
-function estimateFields(e: AgeGenderEstimate): Pick<PredictionRow, 'age' | 'age_low' | 'age_high' | 'gender' | 'female_probability'> {
-  return { age: round(e.age, 1), age_low: round(e.ageLow, 1), age_high: round(e.ageHigh, 1), gender: e.gender,
-    female_probability: round(e.femaleProbability, 4) };
-}
-
-function chipRow(path: string, width: number, height: number, e: AgeGenderEstimate): PredictionRow {
-  return { path, face: 0, left: 0, top: 0, width, height, score: null, ...estimateFields(e), error: null };
-}
-
-function detectedRow(path: string, i: number, f: FaceAnalysis): PredictionRow {
-  return { path, face: i, left: round(f.box.left, 1), top: round(f.box.top, 1), width: round(f.box.width, 1),
-    height: round(f.box.height, 1), score: round(f.score, 4), ...estimateFields(f), error: null };
-}
-
-/** A row with only the path (and the error, if any): a file that failed, or an image without a face. */
-function emptyRow(path: string, error: string | null): PredictionRow {
-  return Object.fromEntries(CSV_COLUMNS.map((c) => [c, c === 'path' ? path : c === 'error' ? error : null])) as PredictionRow;
-}
-
 async function decode(path: string): Promise<{ img: RgbImage } | { error: string }> {
   return readImage(path).then((img) => ({ img }), (e: unknown) => ({
     error: e instanceof ImageReadError ? e.message : `cannot read: ${e instanceof Error ? e.message : String(e)}` }));
@@ -145,7 +124,7 @@ async function predictPhoto(analyzer: FaceAnalyzer, path: string, cfg: PredictCo
   try {
     const faces = await analyzer.analyze(image, { minFace: cfg.minFace, maxFaces: cfg.maxFaces });
     if (cfg.draw) await drawFaces(img, faces, path, cfg.draw);
-    return faces.length > 0 ? faces.map((f, i) => detectedRow(path, i, f)) : [emptyRow(path, null)];
+    return photoRows(path, faces);
   } finally {
     image.dispose();
   }

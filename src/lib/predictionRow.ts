@@ -1,5 +1,32 @@
-// The prediction table people get from the CLI (and, later, the app's CSV export): one row per face.
+// The prediction table people get from the CLI and from the app's CSV export: one row per face.
+import type { FaceAnalysis } from './analyze';
+import type { AgeGenderEstimate } from './model';
+
 export const CSV_COLUMNS = ['path', 'face', 'left', 'top', 'width', 'height', 'score', 'age', 'age_low', 'age_high',
   'gender', 'female_probability', 'error'] as const;
 
 export type PredictionRow = Record<(typeof CSV_COLUMNS)[number], string | number | null>;
+
+const round = (x: number, digits: number): number => Number(x.toFixed(digits));
+
+function estimateFields(e: AgeGenderEstimate): Pick<PredictionRow, 'age' | 'age_low' | 'age_high' | 'gender' | 'female_probability'> {
+  return { age: round(e.age, 1), age_low: round(e.ageLow, 1), age_high: round(e.ageHigh, 1), gender: e.gender,
+    female_probability: round(e.femaleProbability, 4) };
+}
+
+/** An image read as one aligned face chip (--crop): face 0, the whole image as its box, no detection score. */
+export function chipRow(path: string, width: number, height: number, e: AgeGenderEstimate): PredictionRow {
+  return { path, face: 0, left: 0, top: 0, width, height, score: null, ...estimateFields(e), error: null };
+}
+
+/** One row per face found in a photo, in the order given (largest first); one empty row when there is none. */
+export function photoRows(path: string, faces: FaceAnalysis[]): PredictionRow[] {
+  if (faces.length === 0) return [emptyRow(path, null)];
+  return faces.map((f, i) => ({ path, face: i, left: round(f.box.left, 1), top: round(f.box.top, 1), width: round(f.box.width, 1),
+    height: round(f.box.height, 1), score: round(f.score, 4), ...estimateFields(f), error: null }));
+}
+
+/** A row with only the path (and the error, if any): a file that failed, or an image without a face. */
+export function emptyRow(path: string, error: string | null): PredictionRow {
+  return Object.fromEntries(CSV_COLUMNS.map((c) => [c, c === 'path' ? path : c === 'error' ? error : null])) as PredictionRow;
+}
