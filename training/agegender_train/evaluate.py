@@ -20,7 +20,7 @@ from tqdm import tqdm
 from .calibration import fit_calibration, predictions
 from .config import TrainConfig
 from .dataset import FaceSet, load_utkface
-from .metrics import evaluation_report
+from .metrics import evaluation_report, label_distribution
 from .model import AgeGenderNet
 from .preprocess import to_model_input
 from .split import load_or_make_split
@@ -52,7 +52,8 @@ def evaluate_and_save(run: Path, model: AgeGenderNet, cfg: TrainConfig, parts: d
     log = run / "log.jsonl"
     history = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     result = {"calibration": calibration.to_dict(), "flip_average": flip_average, "splits": splits, "history": history,
-              "data": data_summary}
+              "data": data_summary,
+              "distribution": {name: label_distribution(f.ages, f.genders, f.races) for name, f in parts.items()}}
     (run / "metrics.json").write_text(json.dumps(result, indent=1))
     for name, m in splits.items():
         o = m["overall"]

@@ -5,7 +5,8 @@ import pytest
 
 from agegender_train.calibration import (Calibration, age_quantile, apply_interval, expected_age, fit_interval_margin,
                                          fit_temperature, sigmoid)
-from agegender_train.metrics import bootstrap_mae_ci, evaluation_report, expected_calibration_error, group_metrics
+from agegender_train.metrics import (bootstrap_mae_ci, evaluation_report, expected_calibration_error, group_metrics,
+                                     label_distribution, reliability_bins)
 
 
 def test_group_metrics_on_hand_made_numbers() -> None:
@@ -76,3 +77,15 @@ def test_temperature_recovers_overconfidence() -> None:
     true_logits = rng.normal(0, 2, 20000)
     labels = (rng.random(20000) < sigmoid(true_logits)).astype(float)
     assert fit_temperature(true_logits * 3, labels) == pytest.approx(3.0, rel=0.08)
+
+
+def test_reliability_bins_and_label_distribution() -> None:
+    prob = np.array([0.05, 0.05, 0.95, 0.95, 0.95, 0.55])
+    gender = np.array([0, 0, 1, 1, 0, 1])
+    bins = reliability_bins(prob, gender)
+    assert [b["n"] for b in bins] == [2, 1, 3]
+    assert bins[0]["observed_female"] == 0 and bins[2]["observed_female"] == pytest.approx(2 / 3)
+    assert bins[2]["mean_predicted"] == pytest.approx(0.95)
+    dist = label_distribution(np.array([1, 1, 30]), np.array([0, 1, 1]), np.array([0, 2, 2]))
+    assert dist == {"n": 3, "age": {1: 2, 30: 1}, "gender": {"male": 1, "female": 2},
+                    "race": {"White": 1, "Black": 0, "Asian": 2, "Indian": 0, "Others": 0}}
