@@ -73,14 +73,20 @@ export interface EvaluationReport {
   by_age_band: Record<string, GroupMetrics>;
   by_gender: Record<string, GroupMetrics>;
   by_race: Record<string, GroupMetrics>;
+  /** Per kind of group, the largest difference between two groups (as in the model card). */
+  largest_gap: Record<string, { age_mae: number; gender_accuracy: number }>;
 }
 
 export function evaluationReport(faces: ScoredFace[]): EvaluationReport {
   if (faces.length === 0) throw new Error('no scored faces');
-  return {
-    overall: groupMetrics(faces),
-    by_age_band: groupBy(faces, (f) => ageBand(f.truth.age)),
-    by_gender: groupBy(faces, (f) => f.truth.gender),
-    by_race: groupBy(faces, (f) => f.truth.race),
+  const groups = {
+    age_band: groupBy(faces, (f) => ageBand(f.truth.age)),
+    gender: groupBy(faces, (f) => f.truth.gender),
+    race: groupBy(faces, (f) => f.truth.race),
   };
+  const spread = (table: Record<string, GroupMetrics>, key: 'age_mae' | 'gender_accuracy'): number =>
+    Math.max(...Object.values(table).map((m) => m[key])) - Math.min(...Object.values(table).map((m) => m[key]));
+  const largestGap = Object.fromEntries(Object.entries(groups).filter(([, t]) => Object.keys(t).length > 1)
+    .map(([kind, t]) => [kind, { age_mae: spread(t, 'age_mae'), gender_accuracy: spread(t, 'gender_accuracy') }]));
+  return { overall: groupMetrics(faces), by_age_band: groups.age_band, by_gender: groups.gender, by_race: groups.race, largest_gap: largestGap };
 }

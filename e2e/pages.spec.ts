@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { expect, type Locator, test } from '@playwright/test';
+import { watchErrors } from './pageErrors';
+
+/** A chart is drawn: its canvas has thousands of painted pixels. */
+async function expectDrawn(chart: Locator): Promise<void> {
+  await expect(chart).toBeVisible();
+  await expect.poll(() => chart.locator('canvas').evaluate((c: HTMLCanvasElement) => {
+    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+    let painted = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+    return painted;
+  })).toBeGreaterThan(2000);
+}
+
+test('the model page draws the model card: per age, age band x gender, race, coverage, calibration, training', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await page.getByTestId('view-model').click();
+  await expect(page.getByTestId('model-size')).toHaveText(/^\d\.\d MB download$/);
+  for (const id of ['by-age', 'band-gender-age_mae', 'band-gender-gender_accuracy', 'by-race', 'coverage', 'reliability', 'training']) {
+    await expectDrawn(page.getByTestId(`chart-${id}`));
+  }
+  await page.screenshot({ path: 'test-results/model-page.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('the dataset page draws the training labels and evaluates a folder of fixture faces in the browser', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await page.getByTestId('view-dataset').click();
+  for (const id of ['dataset-age', 'dataset-gender', 'dataset-race']) await expectDrawn(page.getByTestId(`chart-${id}`));
+  await page.getByTestId('folder-input').setInputFiles(join(import.meta.dirname, 'fixtures', 'faces'));
+  await expect(page.getByTestId('folder-summary')).toHaveText(/^8 faces: age MAE \d+\.\d\d years/);
+  await expect(page.getByTestId('group-metrics')).toContainText('81+');
+  await expectDrawn(page.getByTestId('chart-folder-by-race'));
+  await page.screenshot({ path: 'test-results/dataset-page.png', fullPage: true });
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,53 @@
+// Evaluate the model in the browser on a folder of UTKFace-style chips the user picks: labels come
+// from the file names, every face goes through the model as an aligned chip, metrics as in the card.
+import { writable } from 'svelte/store';
+import { decodeImageFile } from '../lib/browserImage';
+import { evaluationReport, type EvaluationReport, type ScoredFace } from '../lib/metrics';
+import { parseUtkFaceName } from '../lib/utkface';
+import { analyzerReady } from './state';
+
+export type FolderEvaluation =
+  | { state: 'idle' }
+  | { state: 'running'; done: number; total: number }
+  | { state: 'done'; report: EvaluationReport; skipped: string[]; coverageTarget: number }
+  | { state: 'error'; message: string; skipped: string[] };
+
+export const folderEvaluation = writable<FolderEvaluation>({ state: 'idle' });
+
+export async function evaluateFolder(files: File[]): Promise<void> {
+  const images = files.filter((f) => /\.(jpe?g|png|webp)$/i.test(f.name));
+  const skipped: string[] = [];
+  const labelled = images.flatMap((file) => {
+    const truth = parseUtkFaceName(file.name);
+    if (truth instanceof Error) { skipped.push(`${file.name}: ${truth.message}`); return []; }
+    return [{ file, truth }];
+  });
+  if (labelled.length === 0) {
+    folderEvaluation.set({ state: 'error', message: `no file in the folder is named like a UTKFace face (age_gender_race_date.jpg), out of ${files.length} files`, skipped });
+    return;
+  }
+  const analyzer = await analyzerReady();
+  if (!analyzer) {
+    folderEvaluation.set({ state: 'error', message: 'the model failed to load', skipped });
+    return;
+  }
+  const scored: ScoredFace[] = [];
+  folderEvaluation.set({ state: 'running', done: 0, total: labelled.length });
+  for (const [i, { file, truth }] of labelled.entries()) {
+    try {
+      const image = await decodeImageFile(file);
+      try {
+        const [e] = await analyzer.model.estimate([image.pixels]);
+        scored.push({ truth, age: e.age, ageLow: e.ageLow, ageHigh: e.ageHigh, femaleProbability: e.femaleProbability });
+      } finally {
+        image.pixels.dispose();
+      }
+    } catch (e) {
+      skipped.push(`${file.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    folderEvaluation.set({ state: 'running', done: i + 1, total: labelled.length });
+  }
+  folderEvaluation.set(scored.length > 0
+    ? { state: 'done', report: evaluationReport(scored), skipped, coverageTarget: analyzer.model.metadata.calibration.coverage }
+    : { state: 'error', message: 'none of the faces could be read', skipped });
+}

@@ -1,0 +1,41 @@
+// The model card JSON written by training/agegender_train/export.py (public/models/agegender/model-card.json).
+export interface CardMetrics {
+  n: number;
+  age_mae: number;
+  age_mae_ci95?: [number, number];
+  age_rmse?: number;
+  age_cs5: number;
+  gender_accuracy: number;
+  gender_ece: number;
+  interval_coverage: number;
+  interval_width: number;
+}
+
+export interface LabelDistribution {
+  n: number;
+  age: Record<string, number>;
+  gender: Record<string, number>;
+  race: Record<string, number>;
+}
+
+export interface SplitReport {
+  overall: CardMetrics;
+  by_age_band: Record<string, CardMetrics>;
+  by_gender: Record<string, CardMetrics>;
+  by_race: Record<string, CardMetrics>;
+  largest_gap?: Record<string, { age_mae: number; gender_accuracy: number }>;
+  by_age5?: Record<string, Pick<CardMetrics, 'n' | 'age_mae' | 'gender_accuracy'>>;
+  by_age_band_gender?: Record<string, CardMetrics>;
+  gender_reliability?: { low: number; high: number; n: number; mean_predicted: number; observed_female: number }[];
+}
+
+export interface ModelCard {
+  name: string;
+  architecture: { name: string; input_size: number; parameters: number };
+  data: { dataset: string; distribution?: Record<string, LabelDistribution> };
+  split: { file: string; seed?: number };
+  training: { command: string; seed: number; history: { epoch: number; train_loss: number; val_age_mae: number; val_gender_accuracy: number }[] };
+  calibration: { coverage: number; interval_margin: number; temperature: number; method?: string };
+  metrics: Record<string, SplitReport>;
+  size: { total_bytes: number; weights: string };
+}
