@@ -48,7 +48,7 @@ test('drop a group photo: a box and a card for every face the CLI finds; a photo
   await card.getByText('Know the true age?').click();
   await card.getByTestId('true-age').fill('60');
   await expect(card.getByTestId('age-error')).toHaveText(/^Off by \d+\.\d years \((inside|outside) the 90% interval\)$/);
-  await page.screenshot({ path: 'test-results/group-photo.png', fullPage: true });
+  await page.screenshot({ path: 'docs/screenshots/photos.png', fullPage: true });
   // The batch as CSV: the CLI's columns, one row per face.
   const download = page.waitForEvent('download');
   await page.getByTestId('export-csv').click();

@@ -21,7 +21,7 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   for (const id of ['by-age', 'band-gender-age_mae', 'band-gender-gender_accuracy', 'by-race', 'coverage', 'reliability', 'training']) {
     await expectDrawn(page.getByTestId(`chart-${id}`));
   }
-  await page.screenshot({ path: 'test-results/model-page.png', fullPage: true });
+  await page.screenshot({ path: 'docs/screenshots/model.png', fullPage: true });
   expect(errors).toEqual([]);
 });
 
@@ -35,6 +35,6 @@ test('the dataset page draws the training labels and evaluates a folder of fixtu
   await expect(page.getByTestId('folder-summary')).toHaveText(/^8 faces: age MAE \d+\.\d\d years/);
   await expect(page.getByTestId('group-metrics')).toContainText('81+');
   await expectDrawn(page.getByTestId('chart-folder-by-race'));
-  await page.screenshot({ path: 'test-results/dataset-page.png', fullPage: true });
+  await page.screenshot({ path: 'docs/screenshots/dataset.png', fullPage: true });
   expect(errors).toEqual([]);
 });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { watchErrors } from './pageErrors';
 
-const FACE = join(import.meta.dirname, 'fixtures', 'faces', '29_0_4_20170103234728788.jpg.chip.jpg');
+const PHOTO = join(import.meta.dirname, 'fixtures', 'photos', 'portrait.jpg');
 
 // tfjs's WASM backend has no convolution gradients, so this runs on WebGL, which is software
 // (SwiftShader) here: the 42 backward passes take minutes.
@@ -12,7 +12,7 @@ test('saliency for a face: age and gender overlays for all three methods, none o
   const errors = watchErrors(page);
   await page.goto('/');
   await expect(page.getByTestId('model-status')).toContainText('Model ready (tfjs webgl backend)');
-  await page.getByTestId('file-input').setInputFiles(FACE);
+  await page.getByTestId('file-input').setInputFiles(PHOTO);
   await page.getByTestId('explain-face').first().click();
   const panel = page.getByTestId('saliency-panel');
   for (const target of ['age', 'gender']) {
@@ -35,6 +35,6 @@ test('saliency for a face: age and gender overlays for all three methods, none o
   }
   await panel.getByTestId('saliency-opacity').fill('0.3');
   await expect(panel.getByTestId('saliency-age-gradient')).toHaveCSS('opacity', '0.3');
-  await page.screenshot({ path: 'test-results/saliency.png', fullPage: true });
+  await page.screenshot({ path: 'docs/screenshots/saliency.png', fullPage: true });
   expect(errors).toEqual([]);
 });

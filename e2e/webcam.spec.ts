@@ -16,7 +16,7 @@ test('webcam: boxes and labels over the video, frames per second, and the camera
   await expect(page.getByTestId('webcam-face')).toHaveCount(3, { timeout: 180_000 });
   await expect(page.getByTestId('webcam-label').first()).toHaveText(/^\d+ \(\d+–\d+\) · [FM] (>99|\d+)%$/);
   await expect(page.getByTestId('webcam-fps')).toHaveText(/^\d+\.\d frames per second$/);
-  await page.screenshot({ path: 'test-results/webcam.png', fullPage: true });
+  await page.screenshot({ path: 'docs/screenshots/webcam.png', fullPage: true });
   await page.evaluate(() => {
     const video = document.querySelector('video') as HTMLVideoElement;
     (window as unknown as { cameraTracks: MediaStreamTrack[] }).cameraTracks = (video.srcObject as MediaStream).getTracks();

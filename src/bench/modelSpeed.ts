@@ -11,21 +11,10 @@ import * as tf from '@tensorflow/tfjs';
 import { AgeGenderModel } from '../lib/model';
 import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
 import { readImage } from '../cli/readImage';
+import { medianMs } from './timing';
 
 const FACES = 'e2e/fixtures/faces';
 const FACE_API_MODELS = 'node_modules/@vladmandic/face-api/model';
-
-async function timeIt(rounds: number, run: () => Promise<void>): Promise<number> {
-  await run(); // warm-up: kernels compiled, weights uploaded
-  await run();
-  const times: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
@@ -44,11 +33,11 @@ async function main(): Promise<void> {
   });
 
   const ours = await AgeGenderModel.load(modelFromDisk(values.model!));
-  const oursMs = await timeIt(rounds, async () => { await ours.estimate(faces); });
+  const oursMs = await medianMs(rounds, async () => { await ours.estimate(faces); }, 2);
 
   await faceapi.nets.ageGenderNet.loadFromDisk(FACE_API_MODELS);
   const floats = faces.map((f) => f.toFloat()); // face-api batches an array of [h, w, 3] tensors
-  const theirsMs = await timeIt(rounds, async () => { await faceapi.nets.ageGenderNet.predictAgeAndGender(floats as unknown as faceapi.TNetInput); });
+  const theirsMs = await medianMs(rounds, async () => { await faceapi.nets.ageGenderNet.predictAgeAndGender(floats as unknown as faceapi.TNetInput); }, 2);
 
   const size = (dir: string, match: RegExp): number =>
     readdirSync(dir).filter((f) => match.test(f)).reduce((n, f) => n + statSync(join(dir, f)).size, 0);

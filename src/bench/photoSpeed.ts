@@ -11,20 +11,10 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { FaceAnalyzer } from '../lib/analyze';
 import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
+import { medianMs } from './timing';
 
 const PHOTOS = 'e2e/fixtures/photos';
 const FACE_API_MODELS = 'node_modules/@vladmandic/face-api/model';
-
-async function medianMs(rounds: number, run: () => Promise<unknown>): Promise<number> {
-  await run(); // warm-up: kernels compiled, weights uploaded
-  const times: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: '10' } } });

@@ -1,23 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildAgeGenderNetwork } from '../../training/tfjs_export/network';
 import { foldBatchNorm } from './foldBatchNorm';
+import { tinyNetworkArtifacts as tinySeeded } from './tinyNetwork.fixture';
 
-/** The tiny network with batch-norm statistics far from their defaults, so folding them matters. */
-async function tinyNetworkArtifacts(): Promise<tf.io.ModelArtifacts> {
-  const net = buildAgeGenderNetwork({ stem: 8, head: 16, stages: [{ expand: 3, kernel: 3, stride: 2, channels: 8, repeats: 2 }] }, 32, 100);
-  for (const layer of net.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
-    const [gamma, beta, mean, variance] = layer.getWeights();
-    layer.setWeights([
-      tf.randomUniform(gamma.shape, 0.5, 2, 'float32', 1), tf.randomNormal(beta.shape, 0, 0.5, 'float32', 2),
-      tf.randomNormal(mean.shape, 0, 0.5, 'float32', 3), tf.randomUniform(variance.shape, 0.2, 3, 'float32', 4),
-    ]);
-  }
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await net.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
-  net.dispose();
-  return artifacts!;
-}
+/** Seeded: batch-norm statistics far from their defaults, so folding them matters. */
+const tinyNetworkArtifacts = (): Promise<tf.io.ModelArtifacts> => tinySeeded({ seeded: true });
 
 describe('foldBatchNorm', () => {
   beforeAll(async () => { await tf.setBackend('cpu'); });

@@ -1,21 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildAgeGenderNetwork } from '../../training/tfjs_export/network';
 import { AgeGenderModel, type ModelMetadata } from './model';
+import { TINY_METADATA, tinyNetworkArtifacts } from './tinyNetwork.fixture';
 
-const METADATA: ModelMetadata = {
-  inputSize: 32, pixelMean: 127, pixelStd: 128, maxAge: 100, flipAverage: true,
-  calibration: { coverage: 0.9, interval_margin: 2, temperature: 1.5 },
-};
-
-async function tinyModelArtifacts(metadata?: ModelMetadata): Promise<tf.io.ModelArtifacts> {
-  const net = buildAgeGenderNetwork({ stem: 8, head: 16, stages: [{ expand: 3, kernel: 3, stride: 2, channels: 8, repeats: 2 }] }, 32, 100);
-  if (metadata) net.setUserDefinedMetadata(metadata as unknown as object);
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await net.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
-  net.dispose();
-  return artifacts!;
-}
+const METADATA = TINY_METADATA;
+const tinyModelArtifacts = (metadata?: ModelMetadata): Promise<tf.io.ModelArtifacts> => tinyNetworkArtifacts({ metadata });
 
 describe('AgeGenderModel', () => {
   beforeAll(async () => { await tf.setBackend('cpu'); });
