@@ -70,3 +70,14 @@ test('a file that is not an image gets a clear message and the page keeps workin
   await expect(page.getByTestId('face-age').first()).toHaveText(/^Age \d+$/);
   expect(errors).toEqual([]);
 });
+
+test('pick a whole folder: every photo in it is analysed', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await page.getByTestId('folder-photos-input').setInputFiles(join(FIXTURES, 'photos'));
+  await expect(page.getByTestId('photo-result')).toHaveCount(5);
+  await expect(page.getByTestId('no-face')).toHaveCount(1); // dogs.jpg
+  await expect(page.getByTestId('face-card')).toHaveCount(3 + 3 + 1 + 2);
+  expect(errors).toEqual([]);
+});
