@@ -89,14 +89,9 @@ export async function analyseFiles(files: File[]): Promise<void> {
     try {
       const image = await decodeImageFile(file);
       try {
-        const faces = await Promise.all((await ready.analyze(image.pixels)).map(async (face) => {
-          const aligned = ready.alignedFace(image.pixels, face);
-          try {
-            return { ...face, alignedUrl: await tensorToUrl(aligned) };
-          } finally {
-            aligned.dispose();
-          }
-        }));
+        let urls: string[] = [];
+        const found = await ready.analyze(image.pixels, {}, async (aligned) => { urls = await Promise.all(aligned.map(tensorToUrl)); });
+        const faces = found.map((face, i) => ({ ...face, alignedUrl: urls[i] }));
         done({ faces, width: image.width, height: image.height });
       } finally {
         image.pixels.dispose();

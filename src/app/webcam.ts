@@ -74,8 +74,3 @@ export function stopWebcam(): void {
   stopStream();
   webcam.set({ state: 'off' });
 }
-
-/** For tests and the page: is a camera track still live? */
-export function cameraLive(): boolean {
-  return stream?.getTracks().some((t) => t.readyState === 'live') ?? false;
-}

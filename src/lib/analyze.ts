@@ -2,7 +2,7 @@
 // the training chips were cut (align.ts) and estimate its age and gender (model.ts).
 import * as tf from '@tensorflow/tfjs';
 import { alignFace } from './align';
-import { type Box, DEFAULT_DETECTOR_OPTIONS, type DetectorOptions, FaceDetector, type FaceKeypoints } from './detect';
+import { type Box, type DetectorOptions, FaceDetector, type FaceKeypoints } from './detect';
 import { type AgeGenderEstimate, AgeGenderModel } from './model';
 
 export interface FaceAnalysis extends AgeGenderEstimate {
@@ -29,22 +29,20 @@ export class FaceAnalyzer {
 
   /**
    * Every face in an RGB [h, w, 3] image (0..255), largest first; an empty list when there is none.
-   * The caller keeps ownership of `image`.
+   * The caller keeps ownership of `image`. `withAligned`, if given, sees each face as the model saw
+   * it before resizing ([200, 200, 3] float32) while it still exists; copy what you need.
    */
-  async analyze(image: tf.Tensor3D, options: Partial<DetectorOptions> = {}): Promise<FaceAnalysis[]> {
-    const faces = await this.detector.detect(image, { ...DEFAULT_DETECTOR_OPTIONS, ...options });
+  async analyze(image: tf.Tensor3D, options: Partial<DetectorOptions> = {},
+    withAligned?: (aligned: tf.Tensor3D[]) => Promise<void>): Promise<FaceAnalysis[]> {
+    const faces = await this.detector.detect(image, options);
     const aligned = faces.map((f) => alignFace(image, f.keypoints));
     try {
       const estimates = await this.model.estimate(aligned);
+      await withAligned?.(aligned);
       return faces.map((f, i) => ({ box: f.box, keypoints: f.keypoints, score: f.score, ...estimates[i] }));
     } finally {
       tf.dispose(aligned);
     }
-  }
-
-  /** The face cut out as the model sees it before resizing ([200, 200, 3] float32); the caller disposes it. */
-  alignedFace(image: tf.Tensor3D, face: Pick<FaceAnalysis, 'keypoints'>): tf.Tensor3D {
-    return alignFace(image, face.keypoints);
   }
 
   dispose(): void {
