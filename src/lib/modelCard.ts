@@ -34,7 +34,7 @@ export interface ModelCard {
   architecture: { name: string; input_size: number; parameters: number };
   data: { dataset: string; distribution?: Record<string, LabelDistribution> };
   split: { file: string; seed?: number };
-  training: { command: string; seed: number; history: { epoch: number; train_loss: number; val_age_mae: number; val_gender_accuracy: number }[] };
+  training: { command: string; trained_on?: string; seed: number; history: { epoch: number; train_loss: number; val_age_mae: number; val_gender_accuracy: number }[] };
   calibration: { coverage: number; interval_margin: number; temperature: number; method?: string };
   metrics: Record<string, SplitReport>;
   size: { total_bytes: number; weights: string };

@@ -41,6 +41,9 @@ class TrainConfig:
     mean_loss_weight: float = 0.1  # weight of the L1 loss on the expected age
     gender_loss_weight: float = 1.0
     dropout: float = 0.2
+    # Keep an exponential moving average of the weights (and batch-norm statistics) with this
+    # decay per step, and use it as the trained model; 0 turns it off.
+    ema_decay: float = 0.0
     interval_coverage: float = 0.9
     flip_average: bool = True  # predict on the face and its mirror image and average
     seed: int = 1234
@@ -48,6 +51,7 @@ class TrainConfig:
     test_fraction: float = 0.1
     limit: int = 0  # train on at most this many faces (0: all); for smoke tests
     threads: int = 2
+    device: str = "auto"  # "cpu", "cuda" or "auto" (cuda when there is one); results match within float rounding
     resume: bool = False
     progress: bool = True
 

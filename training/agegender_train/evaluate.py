@@ -31,13 +31,14 @@ def run_model(model: AgeGenderNet, faces: FaceSet, size: int, flip_average: bool
               progress: bool = False, desc: str = "evaluating") -> tuple[np.ndarray, np.ndarray]:
     """Age probabilities [N, max_age+1] and female logits [N]; with flip_average, the mean over the face and its mirror image."""
     model.eval()
+    device = next(model.parameters()).device
     probs, logits = [], []
     for start in tqdm(range(0, len(faces), batch_size), desc=desc, disable=not progress, unit="batch"):
-        x = to_model_input(faces.images[start:start + batch_size], size)
+        x = to_model_input(faces.images[start:start + batch_size], size).to(device)
         views = [x, x.flip(-1)] if flip_average else [x]
         outputs = [model(v) for v in views]
-        probs.append(torch.stack([torch.softmax(a.double(), dim=1) for a, _ in outputs]).mean(0).numpy())
-        logits.append(torch.stack([g.double() for _, g in outputs]).mean(0).numpy())
+        probs.append(torch.stack([torch.softmax(a.double(), dim=1) for a, _ in outputs]).mean(0).cpu().numpy())
+        logits.append(torch.stack([g.double() for _, g in outputs]).mean(0).cpu().numpy())
     return np.concatenate(probs), np.concatenate(logits)
 
 

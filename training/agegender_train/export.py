@@ -1,6 +1,6 @@
 """Export a trained model.pt to a tfjs-layers model plus its model card.
 
-    PYTHONPATH=training training/.venv/bin/python -m agegender_train.export --run training/runs/lite0-160 --quantize uint8
+    PYTHONPATH=training training/.venv/bin/python -m agegender_train.export --run training/runs/e14-lr2-s1234 --quantize uint8
 
 Writes the weights in tfjs layouts (weights.json + weights.bin) to a temporary folder, has
 training/tfjs_export/export.ts (Node, tfjs's own serializer) turn them into model.json + weights.bin
@@ -63,7 +63,8 @@ def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict
                  "distribution": metrics.get("distribution")},
         "split": {"file": cfg.split_file, "seed": split.get("seed"), "stratified_by": split.get("stratified_by"),
                   "counts": split.get("counts")},
-        "training": {"command": command, "seed": cfg.seed, "config": cfg.to_dict(), "history": metrics["history"]},
+        "training": {"command": command, "trained_on": state.get("trained_on", "cpu"), "seed": cfg.seed,
+                     "config": cfg.to_dict(), "history": metrics["history"]},
         "export": {"command": export_command},
         "calibration": metrics["calibration"] | {
             "method": "split conformal margin on the distribution's 5%/95% quantiles; temperature scaling of the gender logit; both fitted on the val part"},

@@ -16,8 +16,9 @@ import torch.nn.functional as F
 from .model import PIXEL_MEAN, PIXEL_STD
 
 
-def _to_nchw(images: np.ndarray) -> torch.Tensor:
-    return torch.tensor(images).permute(0, 3, 1, 2).float()  # a copy: decoded images may be read-only
+def _to_nchw(images: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
+    # A copy (decoded images may be read-only), sent as uint8: a quarter of the bytes of float.
+    return torch.tensor(images).to(device).permute(0, 3, 1, 2).float()
 
 
 def _normalise(x: torch.Tensor) -> torch.Tensor:
@@ -30,9 +31,13 @@ def to_model_input(images: np.ndarray, size: int) -> torch.Tensor:
     return _normalise(x)
 
 
-def augment(images: np.ndarray, size: int, gen: torch.Generator, max_rotate_deg: float = 10.0,
-            max_scale: float = 0.1, max_shift: float = 0.05, max_jitter: float = 0.2) -> torch.Tensor:
-    """Random flip, rotation, zoom, shift, brightness and contrast; returns normalised NCHW."""
+def augment(images: np.ndarray, size: int, gen: torch.Generator, device: torch.device | str = "cpu",
+            max_rotate_deg: float = 10.0, max_scale: float = 0.1, max_shift: float = 0.05,
+            max_jitter: float = 0.2) -> torch.Tensor:
+    """Random flip, rotation, zoom, shift, brightness and contrast; returns normalised NCHW on `device`.
+
+    The random parameters are drawn on the CPU from `gen`, so a run draws the same ones on any device.
+    """
     n = len(images)
     def uniform(low: float, high: float) -> torch.Tensor:
         return low + (high - low) * torch.rand(n, generator=gen)
@@ -44,10 +49,10 @@ def augment(images: np.ndarray, size: int, gen: torch.Generator, max_rotate_deg:
         torch.stack([cos * flip, -sin, uniform(-max_shift, max_shift) * 2], 1),
         torch.stack([sin * flip, cos, uniform(-max_shift, max_shift) * 2], 1),
     ], 1)
-    grid = F.affine_grid(theta, [n, 3, size, size], align_corners=False)
-    x = F.grid_sample(_to_nchw(images), grid, mode="bilinear", padding_mode="reflection", align_corners=False)
-    contrast = uniform(1 - max_jitter, 1 + max_jitter).view(n, 1, 1, 1)
-    brightness = uniform(-max_jitter, max_jitter).view(n, 1, 1, 1) * 128
+    grid = F.affine_grid(theta.to(device), [n, 3, size, size], align_corners=False)
+    x = F.grid_sample(_to_nchw(images, device), grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+    contrast = uniform(1 - max_jitter, 1 + max_jitter).view(n, 1, 1, 1).to(device)
+    brightness = uniform(-max_jitter, max_jitter).view(n, 1, 1, 1).to(device) * 128
     mean = x.mean(dim=(1, 2, 3), keepdim=True)
     x = ((x - mean) * contrast + mean + brightness).clamp(0, 255)
     return _normalise(x)

@@ -4,9 +4,10 @@
 
 Run from the repository root; every TrainConfig field is a flag (config.py).
 
-Writes to --out-dir: checkpoint.pt (every epoch, atomically; --resume continues from it),
-log.jsonl (one line per epoch), and at the end model.pt (weights and config) and, from
-evaluate.py, metrics.json (calibration; every split overall and per age band / gender / race).
+Runs on a GPU when PyTorch sees one, else on the CPU (--device). Writes to --out-dir:
+checkpoint.pt (every epoch, atomically; --resume continues from it), log.jsonl (one line per
+epoch), and at the end model.pt (weights, config, command) and, from evaluate.py, metrics.json
+(calibration; every split overall and per age band / gender / race).
 """
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
 from .config import TrainConfig, parse_config
-from .dataset import DatasetError, load_utkface
+from .dataset import DatasetError, FaceSet, load_utkface
 from .evaluate import evaluate_and_save, run_model
 from .calibration import expected_age
 from .model import AgeGenderNet, load_imagenet_weights
@@ -32,7 +34,7 @@ from .split import load_or_make_split
 
 def age_targets(ages: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
     """Gaussian label distributions over 0..max_age, wider for older faces."""
-    classes = torch.arange(cfg.max_age + 1, dtype=torch.float32)
+    classes = torch.arange(cfg.max_age + 1, dtype=torch.float32, device=ages.device)
     sigma = cfg.age_sigma_base + cfg.age_sigma_slope * ages.float()
     target = torch.exp(-0.5 * ((classes[None] - ages[:, None].float()) / sigma[:, None]) ** 2)
     return target / target.sum(dim=1, keepdim=True)
@@ -42,7 +44,7 @@ def loss_fn(age_logits: torch.Tensor, female_logit: torch.Tensor, ages: torch.Te
             cfg: TrainConfig) -> torch.Tensor:
     log_probs = F.log_softmax(age_logits, dim=1)
     distribution_loss = -(age_targets(ages, cfg) * log_probs).sum(dim=1).mean()
-    expected = (log_probs.exp() * torch.arange(cfg.max_age + 1, dtype=torch.float32)).sum(dim=1)
+    expected = (log_probs.exp() * torch.arange(cfg.max_age + 1, dtype=torch.float32, device=ages.device)).sum(dim=1)
     mean_loss = F.l1_loss(expected, ages.float())
     gender_loss = F.binary_cross_entropy_with_logits(female_logit, genders.float())
     return distribution_loss + cfg.mean_loss_weight * mean_loss + cfg.gender_loss_weight * gender_loss
@@ -54,6 +56,25 @@ def learning_rate(step: int, total: int, warmup: int, peak: float) -> float:
     return peak * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
 
 
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda, but PyTorch sees no GPU here")
+    return torch.device(name)
+
+
+def validate(model: torch.nn.Module, val: FaceSet, cfg: TrainConfig, suffix: str = "") -> dict[str, float]:
+    probs, logits = run_model(model, val, cfg.input_size, cfg.flip_average)
+    return {f"val_age_mae{suffix}": float(np.abs(expected_age(probs) - val.ages).mean()),
+            f"val_gender_accuracy{suffix}": float(((logits > 0) == (val.genders == 1)).mean())}
+
+
+def trained(model: AgeGenderNet, ema: AveragedModel | None) -> AgeGenderNet:
+    """The weights a run delivers: their moving average when one is kept."""
+    return model if ema is None else ema.module  # type: ignore[return-value]
+
+
 def save_atomic(obj: object, path: Path) -> None:
     tmp = path.with_suffix(".tmp")
     torch.save(obj, tmp)
@@ -62,6 +83,11 @@ def save_atomic(obj: object, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     cfg = parse_config(argv, description=__doc__ or "")
+    try:
+        device = resolve_device(cfg.device)
+    except (ValueError, RuntimeError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     out = Path(cfg.out_dir)
@@ -83,13 +109,15 @@ def main(argv: list[str] | None = None) -> int:
     if cfg.limit:
         train = train.subset(sorted(np.random.default_rng(cfg.seed).choice(train.names, min(cfg.limit, len(train)), replace=False)))
     print(f"split {cfg.split_file}: " + ", ".join(f"{k} {len(v)}" for k, v in parts.items()) + f"; training on {len(train)}")
-    train_ages = torch.from_numpy(np.minimum(train.ages, cfg.max_age))
-    train_genders = torch.from_numpy(train.genders)
+    train_ages = torch.from_numpy(np.minimum(train.ages, cfg.max_age)).to(device)
+    train_genders = torch.from_numpy(train.genders).to(device)
 
     model = AgeGenderNet(cfg.arch, cfg.max_age, cfg.dropout)
     if cfg.pretrained:
         load_imagenet_weights(model)
-    model = model.to(memory_format=torch.channels_last)  # 2-3x faster convolutions on the CPU
+    model = model.to(device, memory_format=torch.channels_last)  # 2-3x faster convolutions on the CPU
+    # The average of the weights over the last few hundred steps, batch-norm statistics included.
+    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True) if cfg.ema_decay else None
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
     total_steps, warmup = steps_per_epoch * cfg.epochs, int(cfg.warmup_epochs * steps_per_epoch)
@@ -99,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         state = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
+        if ema is not None:
+            ema.load_state_dict(state["ema"])
         start_epoch = state["epoch"] + 1
         print(f"resumed from {checkpoint_path} after epoch {start_epoch}")
     elif cfg.resume:
@@ -117,29 +147,33 @@ def main(argv: list[str] | None = None) -> int:
             lr = learning_rate(epoch * steps_per_epoch + i, total_steps, warmup, cfg.lr)
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            x = augment(train.images[idx.numpy()], cfg.input_size, gen)
+            x = augment(train.images[idx.numpy()], cfg.input_size, gen, device)
             age_logits, female_logit = model(x)
             loss = loss_fn(age_logits, female_logit, train_ages[idx], train_genders[idx], cfg)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            if ema is not None:
+                ema.update_parameters(model)
             total_loss += loss.item()
             bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{lr:.2e}")
 
-        probs, logits = run_model(model, parts["val"], cfg.input_size, cfg.flip_average)
-        val = parts["val"]
         entry = {"epoch": epoch + 1, "train_loss": total_loss / steps_per_epoch,
-                 "val_age_mae": float(np.abs(expected_age(probs) - val.ages).mean()),
-                 "val_gender_accuracy": float(((logits > 0) == (val.genders == 1)).mean()),
-                 "seconds": round(time.time() - started, 1)}
+                 **validate(trained(model, ema), parts["val"], cfg)}
+        if ema is not None:  # the raw weights too, to show what averaging buys
+            entry |= validate(model, parts["val"], cfg, suffix="_raw")
+        entry["seconds"] = round(time.time() - started, 1)
         save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
-                     "config": cfg.to_dict()}, checkpoint_path)
+                     "ema": ema.state_dict() if ema is not None else None, "config": cfg.to_dict()}, checkpoint_path)
         with open(out / "log.jsonl", "a") as log:  # after the checkpoint, so a resumed run never logs an epoch twice
             log.write(json.dumps(entry) + "\n")
         print(json.dumps(entry), flush=True)
 
-    save_atomic({"model": model.state_dict(), "config": cfg.to_dict(), "argv": sys.argv[1:] if argv is None else argv},
-                out / "model.pt")
+    model = trained(model, ema)
+    weights = {k: v.cpu() for k, v in model.state_dict().items()}  # loadable on a machine without the GPU
+    trained_on = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    save_atomic({"model": weights, "config": cfg.to_dict(), "argv": sys.argv[1:] if argv is None else argv,
+                 "trained_on": trained_on}, out / "model.pt")
     evaluate_and_save(out, model, cfg, parts, report.summary(), cfg.flip_average, cfg.progress)
     return 0
 

@@ -4,6 +4,9 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+import torch
+
 from agegender_train import export, train
 from conftest import make_utkface_folder, run_cli
 
@@ -13,12 +16,20 @@ def test_train_export_predict(tmp_path: Path, node_ready: None) -> None:
     run, models = tmp_path / "run", tmp_path / "public-model"
     args = ["--data", str(data), "--split-file", str(tmp_path / "split.json"), "--out-dir", str(run),
             "--cache-dir", str(tmp_path / "cache"), "--arch", "tiny", "--no-pretrained", "--input-size", "48",
-            "--batch-size", "8", "--val-fraction", "0.25", "--test-fraction", "0.25", "--no-progress"]
+            "--batch-size", "8", "--val-fraction", "0.25", "--test-fraction", "0.25", "--ema-decay", "0.9",
+            "--no-progress"]
     assert train.main(args + ["--epochs", "1"]) == 0
     assert [json.loads(line)["epoch"] for line in (run / "log.jsonl").read_text().splitlines()] == [1]
     # --resume continues after the saved epoch instead of starting again.
     assert train.main(args + ["--epochs", "2", "--resume"]) == 0
-    assert [json.loads(line)["epoch"] for line in (run / "log.jsonl").read_text().splitlines()] == [1, 2]
+    log = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert [entry["epoch"] for entry in log] == [1, 2]
+    assert all({"val_age_mae", "val_age_mae_raw", "val_gender_accuracy_raw"} <= set(entry) for entry in log)
+    # The delivered weights are the moving average, not the last step's.
+    checkpoint, delivered = (torch.load(run / name, weights_only=False) for name in ("checkpoint.pt", "model.pt"))
+    weight = "gender_head.weight"
+    assert torch.equal(delivered["model"][weight], checkpoint["ema"][f"module.{weight}"])
+    assert not torch.equal(delivered["model"][weight], checkpoint["model"][weight])
     metrics = json.loads((run / "metrics.json").read_text())
     assert set(metrics["splits"]) == {"train", "val", "test"}
     assert set(metrics["splits"]["test"]) >= {"overall", "by_age_band", "by_gender", "by_race", "largest_gap"}
@@ -26,6 +37,7 @@ def test_train_export_predict(tmp_path: Path, node_ready: None) -> None:
     assert export.main(["--run", str(run), "--out", str(models)]) == 0
     card = json.loads((models / "model-card.json").read_text())
     assert card["training"]["seed"] == 1234 and "--arch tiny" in card["training"]["command"]
+    assert card["training"]["trained_on"] == ("cpu" if not torch.cuda.is_available() else torch.cuda.get_device_name())
     assert card["size"]["total_bytes"] == sum(p.stat().st_size for p in models.iterdir() if p.name != "model-card.json")
 
     faces = sorted(data.iterdir())[:5]
@@ -46,3 +58,10 @@ def test_train_export_predict(tmp_path: Path, node_ready: None) -> None:
 def test_missing_data_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert train.main(["--data", str(tmp_path / "missing"), "--out-dir", str(tmp_path / "run"), "--no-progress"]) == 2
     assert "UTKFace data not found" in capsys.readouterr().err
+
+
+def test_no_gpu_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    assert train.main(["--device", "cuda", "--out-dir", str(tmp_path / "run"), "--no-progress"]) == 2
+    assert "sees no GPU" in capsys.readouterr().err
