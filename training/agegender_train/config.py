@@ -51,8 +51,8 @@ class TrainConfig:
     test_fraction: float = 0.1
     limit: int = 0  # train on at most this many faces (0: all); for smoke tests
     threads: int = 2
-    # "cpu", "cuda" or "auto" (cuda when PyTorch sees one). The random draws are the same on both; float
-    # rounding is not, and over a whole run that moves the result about as much as another seed.
+    # "cpu", "cuda" or "auto" (cuda when PyTorch sees one). Batches and augmentations are drawn the same on
+    # both; dropout and float rounding are not, which moves the result about as much as another seed.
     device: str = "auto"
     resume: bool = False
     progress: bool = True
