@@ -3,12 +3,15 @@
 // Where BlazeFace puts the eyes, nose and mouth on the UTKFace training chips: the median over
 // `--count` chips of the train part (evenly spread over it), written to src/lib/faceTemplate.json.
 // alignFace maps every face found in a photo onto these points, so it looks like a training chip.
+// Also writes, for each chip, the similarity transform alignFace would apply to it (--jitter-out):
+// the detector's keypoint noise as geometry, which training samples from so that it sees faces cut
+// the way the photo pipeline cuts them.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { SingleBar } from 'cli-progress';
-import type { FaceTemplate } from '../lib/align';
+import { type FaceTemplate, similarityTransform } from '../lib/align';
 import { FaceDetector, type Point } from '../lib/detect';
 import { initBackend, modelFromDisk } from './nodeRuntime';
 import { readImage } from './readImage';
@@ -27,6 +30,7 @@ async function main(): Promise<void> {
     count: { type: 'string', default: '3000' },
     detector: { type: 'string', default: 'public/models/blazeface/blazeface-front.json' },
     out: { type: 'string', default: 'src/lib/faceTemplate.json' },
+    'jitter-out': { type: 'string', default: 'training/geometry/alignment-jitter.json' },
   } });
   const train = (JSON.parse(await readFile(values.split!, 'utf8')) as { train: string[] }).train;
   const count = Math.min(Number(values.count), train.length);
@@ -62,6 +66,16 @@ async function main(): Promise<void> {
   };
   await writeFile(values.out!, `${JSON.stringify(template, null, 1)}\n`);
   console.error(`BlazeFace found a face on ${faces} of ${names.length} chips; median keypoints written to ${values.out}`);
+
+  // Chip -> aligned crop, per chip: scale, rotation (degrees) and shift (fraction of the side) of q = z p + t.
+  const transforms = Array.from({ length: faces }, (_, i) => {
+    const { a, b, tx, ty } = similarityTransform(POINTS.map((p) => found[p][i]), POINTS.map((p) => template.keypoints[p]));
+    const round = (v: number): number => Number(v.toFixed(4));
+    return [round(Math.hypot(a, b)), round((Math.atan2(b, a) * 180) / Math.PI), round(tx / size), round(ty / size)];
+  });
+  await writeFile(values['jitter-out']!, `${JSON.stringify({ fields: ['scale', 'rotate_deg', 'tx', 'ty'], size,
+    derivedFrom: template.derivedFrom, transforms })}\n`);
+  console.error(`alignment transforms of ${faces} chips written to ${values['jitter-out']}`);
 }
 
 main().catch((e: unknown) => { console.error(`error: ${e instanceof Error ? e.message : String(e)}`); process.exit(1); });

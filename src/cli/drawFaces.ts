@@ -8,7 +8,7 @@ import type { RgbImage } from './readImage';
 const escapeXml = (s: string): string => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function faceLabel(f: FaceAnalysis): string {
-  return `${f.age.toFixed(0)} (${f.ageLow.toFixed(0)}-${f.ageHigh.toFixed(0)}) ${f.gender === 'female' ? 'F' : 'M'} ${(Math.max(f.femaleProbability, 1 - f.femaleProbability) * 100).toFixed(0)}%`;
+  return `${f.age.toFixed(0)} (${f.ageLow.toFixed(0)}-${f.ageHigh.toFixed(0)}) ${f.gender === 'uncertain' ? '?' : f.gender === 'female' ? 'F' : 'M'} ${(Math.max(f.femaleProbability, 1 - f.femaleProbability) * 100).toFixed(0)}%`;
 }
 
 function overlay(width: number, height: number, faces: FaceAnalysis[]): string {

@@ -26,7 +26,7 @@ if (values.json) {
   console.log(JSON.stringify(report, null, 1));
 } else {
   const line = (name: string, m: GroupMetrics): string =>
-    `${name.padEnd(10)} n=${String(m.n).padStart(5)}  MAE ${m.age_mae.toFixed(2)}  RMSE ${m.age_rmse.toFixed(2)}  CS@5 ${m.age_cs5.toFixed(3)}  ` +
+    `${name.padEnd(10)} n=${String(m.n).padStart(5)}  MAE ${m.age_mae.toFixed(2)}  bias ${m.age_bias >= 0 ? '+' : ''}${m.age_bias.toFixed(2)}  RMSE ${m.age_rmse.toFixed(2)}  CS@5 ${m.age_cs5.toFixed(3)}  ` +
     `coverage ${m.interval_coverage.toFixed(3)}  width ${m.interval_width.toFixed(1)}  gender acc ${m.gender_accuracy.toFixed(3)}  ECE ${m.gender_ece.toFixed(3)}`;
   console.log(line('overall', report.overall));
   for (const table of [report.by_age_band, report.by_gender, report.by_race]) {

@@ -1,29 +1,53 @@
 import { describe, expect, it } from 'vitest';
-import { femaleProbability, summariseAgeDistribution } from './interval';
+import { type Calibration, femaleProbability, genderCall, summariseAgeDistribution } from './interval';
+
+const calibration = (scales: [number, number][], minSpread = 1): Calibration => ({
+  coverage: 0.9, temperature: 1, min_spread: minSpread, interval_bands: scales.map(([from_age, scale]) => ({ from_age, scale, n: 100 })),
+});
 
 describe('summariseAgeDistribution', () => {
   const probs = new Float32Array(11);
   probs[2] = 0.25; probs[5] = 0.5; probs[8] = 0.25;
 
-  it('gives the expected age and the widened quantile interval', () => {
-    // Age a spreads over [a - 0.5, a + 0.5]: the 5% quantile is 1.7 and the 95% one 8.3 (as in test_metrics.py).
-    const s = summariseAgeDistribution(probs, { coverage: 0.9, interval_margin: 1.5, temperature: 1 });
+  it('gives the expected age and the quantile interval widened in proportion to its width', () => {
+    // Age a spreads over [a - 0.5, a + 0.5]: the 5% quantile is 1.7 and the 95% one 8.3 (as in test_metrics.py),
+    // 6.6 years apart, so a scale of 1.5 / 6.6 adds 1.5 years on each side.
+    const s = summariseAgeDistribution(probs, calibration([[0, 1.5 / 6.6]]));
     expect(s.age).toBeCloseTo(5, 5);
     expect(s.ageLow).toBeCloseTo(0.2, 5);
     expect(s.ageHigh).toBeCloseTo(9.8, 5);
   });
 
+  it('takes the scale of the band the predicted age falls in', () => {
+    const bands: [number, number][] = [[0, 0], [5, 1.5 / 6.6], [6, 10]];
+    expect(summariseAgeDistribution(probs, calibration(bands)).ageHigh).toBeCloseTo(9.8, 5);
+    expect(summariseAgeDistribution(probs, calibration([[0, 0], [5.01, 10]])).ageHigh).toBeCloseTo(8.3, 5);
+  });
+
+  it('counts a raw interval narrower than min_spread as that wide', () => {
+    const sharp = new Float32Array(11);
+    sharp[5] = 1; // raw interval [4.55, 5.45], 0.9 years
+    const s = summariseAgeDistribution(sharp, calibration([[0, 1]], 4));
+    expect(s.ageLow).toBeCloseTo(0.55, 5);
+    expect(s.ageHigh).toBeCloseTo(9.45, 5);
+  });
+
   it('never goes below zero and never turns the interval inside out', () => {
-    expect(summariseAgeDistribution(probs, { coverage: 0.9, interval_margin: 4, temperature: 1 }).ageLow).toBe(0);
-    const narrowed = summariseAgeDistribution(probs, { coverage: 0.9, interval_margin: -10, temperature: 1 });
+    expect(summariseAgeDistribution(probs, calibration([[0, 1]])).ageLow).toBe(0);
+    const narrowed = summariseAgeDistribution(probs, calibration([[0, -2]]));
     expect(narrowed.ageLow).toBe(narrowed.ageHigh);
     expect(narrowed.ageLow).toBe(5);
   });
 });
 
-describe('femaleProbability', () => {
+describe('gender', () => {
   it('applies the temperature to the logit', () => {
-    expect(femaleProbability(0, { coverage: 0.9, interval_margin: 0, temperature: 2 })).toBe(0.5);
-    expect(femaleProbability(2, { coverage: 0.9, interval_margin: 0, temperature: 2 })).toBeCloseTo(1 / (1 + Math.exp(-1)), 10);
+    expect(femaleProbability(0, { ...calibration([[0, 0]]), temperature: 2 })).toBe(0.5);
+    expect(femaleProbability(2, { ...calibration([[0, 0]]), temperature: 2 })).toBeCloseTo(1 / (1 + Math.exp(-1)), 10);
+  });
+
+  it('calls a probability between 0.35 and 0.65 uncertain', () => {
+    expect([0.1, 0.35, 0.36, 0.5, 0.64, 0.65, 0.9].map(genderCall))
+      .toEqual(['male', 'male', 'uncertain', 'uncertain', 'uncertain', 'female', 'female']);
   });
 });

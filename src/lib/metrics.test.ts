@@ -17,6 +17,7 @@ describe('metrics', () => {
     const m = groupMetrics(faces);
     expect(m.n).toBe(4);
     expect(m.age_mae).toBeCloseTo(2.5, 10);
+    expect(m.age_bias).toBeCloseTo(-2.5, 10);
     expect(m.age_rmse).toBeCloseTo(Math.sqrt(54 / 4), 10);
     expect(m.age_cs5).toBe(0.75);
     expect(m.interval_coverage).toBe(0.75);

@@ -22,6 +22,8 @@ export interface ScoredFace {
 export interface GroupMetrics {
   n: number;
   age_mae: number;
+  /** Mean of estimate minus true age: positive when ages are read high. */
+  age_bias: number;
   age_rmse: number;
   age_cs5: number;
   interval_coverage: number;
@@ -52,6 +54,7 @@ export function groupMetrics(faces: ScoredFace[]): GroupMetrics {
   return {
     n: faces.length,
     age_mae: mean(err),
+    age_bias: mean(faces.map((f) => f.age - f.truth.age)),
     age_rmse: Math.sqrt(mean(err.map((e) => e * e))),
     age_cs5: mean(err.map((e) => Number(e <= 5))),
     interval_coverage: mean(faces.map((f) => Number(f.truth.age >= f.ageLow && f.truth.age <= f.ageHigh))),

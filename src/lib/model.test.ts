@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { genderCall } from './interval';
 import { AgeGenderModel, type ModelMetadata } from './model';
 import { TINY_METADATA, tinyNetworkArtifacts } from './tinyNetwork.fixture';
 
@@ -17,7 +18,7 @@ describe('AgeGenderModel', () => {
     for (const e of estimates) {
       expect(e.age).toBeGreaterThanOrEqual(0);
       expect(e.ageLow).toBeLessThanOrEqual(e.ageHigh);
-      expect(e.gender).toBe(e.femaleProbability >= 0.5 ? 'female' : 'male');
+      expect(e.gender).toBe(genderCall(e.femaleProbability));
     }
     expect(await model.estimate([])).toEqual([]);
     tf.dispose(faces);

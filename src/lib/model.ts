@@ -1,7 +1,7 @@
 // AgeGenderModel: load() the exported tfjs-layers model and estimate() age and gender per face.
 import * as tf from '@tensorflow/tfjs';
 import { foldBatchNorm } from './foldBatchNorm';
-import { type Calibration, femaleProbability, summariseAgeDistribution } from './interval';
+import { type Calibration, type GenderCall, femaleProbability, genderCall, summariseAgeDistribution } from './interval';
 import { type InputSpec, toModelInput } from './preprocess';
 
 /** What the exporter stores in model.json's userDefinedMetadata: everything needed to run the model. */
@@ -18,7 +18,8 @@ export interface AgeGenderEstimate {
   /** Calibrated interval meant to hold the true age with probability `coverage` (0.9). */
   ageLow: number;
   ageHigh: number;
-  gender: 'male' | 'female';
+  /** 'uncertain' when the probability is between 0.35 and 0.65 (interval.ts GENDER_UNCERTAIN). */
+  gender: GenderCall;
   /** Calibrated probability that the face is female. */
   femaleProbability: number;
 }
@@ -56,7 +57,7 @@ export class AgeGenderModel {
         const p = femaleProbability(logits[i], this.metadata.calibration);
         return {
           ...summariseAgeDistribution(probs.subarray(i * classes, (i + 1) * classes), this.metadata.calibration),
-          gender: p >= 0.5 ? 'female' : 'male',
+          gender: genderCall(p),
           femaleProbability: p,
         };
       });

@@ -1,8 +1,10 @@
 // The model card JSON written by training/agegender_train/export.py (public/models/agegender/model-card.json).
+import type { Calibration } from './interval';
 export interface CardMetrics {
   n: number;
   age_mae: number;
   age_mae_ci95?: [number, number];
+  age_bias?: number;
   age_rmse?: number;
   age_cs5: number;
   gender_accuracy: number;
@@ -29,13 +31,24 @@ export interface SplitReport {
   gender_reliability?: { low: number; high: number; n: number; mean_predicted: number; observed_female: number }[];
 }
 
+/** One condition of the shift benchmark (training/agegender_train/shift.py). */
+export interface ShiftMetrics extends CardMetrics {
+  age_bias: number;
+  gender_accuracy_adult: number;
+  gender_accuracy_female: number;
+  gender_accuracy_male: number;
+  gender_uncertain: number;
+  coverage_by_age_band: Record<string, number>;
+}
+
 export interface ModelCard {
   name: string;
   architecture: { name: string; input_size: number; parameters: number };
   data: { dataset: string; distribution?: Record<string, LabelDistribution> };
   split: { file: string; seed?: number };
   training: { command: string; trained_on?: string; seed: number; history: { epoch: number; train_loss: number; val_age_mae: number; val_gender_accuracy: number }[] };
-  calibration: { coverage: number; interval_margin: number; temperature: number; method?: string };
+  calibration: Calibration & { method?: string };
   metrics: Record<string, SplitReport>;
+  shift_benchmark?: { part: string; conditions: Record<string, ShiftMetrics> };
   size: { total_bytes: number; weights: string };
 }

@@ -5,7 +5,7 @@ import type { ModelMetadata } from './model';
 
 export const TINY_METADATA: ModelMetadata = {
   inputSize: 32, pixelMean: 127, pixelStd: 128, maxAge: 100, flipAverage: true,
-  calibration: { coverage: 0.9, interval_margin: 2, temperature: 1.5 },
+  calibration: { coverage: 0.9, temperature: 1.5, min_spread: 1, interval_bands: [{ from_age: 0, scale: 0.2, n: 0 }] },
 };
 
 export interface TinyNetworkOptions {

@@ -15,7 +15,7 @@ describe('FaceTracker', () => {
     expect(second.id).toBe(first.id);
     expect(second.age).toBe(35);
     expect(second.femaleProbability).toBeCloseTo(0.55);
-    expect(second.gender).toBe('female');
+    expect(second.gender).toBe('uncertain'); // 0.55 is too close to call
     expect(second.box.left).toBe(102);
   });
 

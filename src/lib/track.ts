@@ -3,6 +3,7 @@
 // (exponentially), so labels do not flicker from frame to frame.
 import type { FaceAnalysis } from './analyze';
 import { iou } from './detect';
+import { genderCall } from './interval';
 
 export interface TrackedFace extends FaceAnalysis {
   /** Stable across frames while the face stays in view. */
@@ -61,7 +62,7 @@ export class FaceTracker {
         ageLow: blend(f.ageLow, face.ageLow, alpha),
         ageHigh: blend(f.ageHigh, face.ageHigh, alpha),
         femaleProbability,
-        gender: femaleProbability >= 0.5 ? 'female' : 'male',
+        gender: genderCall(femaleProbability),
       };
       best.missed = 0;
       seen.push(best);

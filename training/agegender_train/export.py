@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from .config import TrainConfig
+from .degrade import AugmentationConfig
+from .preprocess import GeometryConfig
 from .evaluate import load_trained
 from .model import ARCHITECTURES, PIXEL_MEAN, PIXEL_STD, AgeGenderNet, tfjs_layer_weights
 
@@ -64,12 +67,18 @@ def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict
         "split": {"file": cfg.split_file, "seed": split.get("seed"), "stratified_by": split.get("stratified_by"),
                   "counts": split.get("counts")},
         "training": {"command": command, "trained_on": state.get("trained_on", "cpu"), "seed": cfg.seed,
-                     "config": cfg.to_dict(), "history": metrics["history"]},
+                     "config": cfg.to_dict(), "history": metrics["history"],
+                     "augmentation": {"degradations": asdict(AugmentationConfig()) if cfg.degradations else None,
+                                      "geometry": asdict(GeometryConfig()), "alignment_jitter": cfg.alignment_jitter or None}},
         "export": {"command": export_command},
         "calibration": metrics["calibration"] | {
-            "method": "split conformal margin on the distribution's 5%/95% quantiles; temperature scaling of the gender logit; both fitted on the val part"},
+            "method": "normalised Mondrian split conformal: the distribution's 5%/95% quantiles widened on each side by a scale "
+                      "per band of predicted age times the quantiles' distance (at least min_spread years); temperature scaling "
+                      f"of the gender logit; both fitted on the val part plus {cfg.calibration_copies} copies of it degraded at "
+                      "random as training faces are"},
         "inference": {"flip_average": metrics["flip_average"]},
         "metrics": metrics["splits"],
+        "shift_benchmark": metrics.get("shift"),
         "metrics_note": "Computed in PyTorch from the float32 weights with the shipped calibration; the shipped weights are "
                         f"{quantize}. README.md gives the same test figures measured through npm run predict.",
         "size": {"files_bytes": files, "total_bytes": sum(files.values()), "weights": quantize},

@@ -28,6 +28,7 @@ def group_metrics(age: np.ndarray, low: np.ndarray, high: np.ndarray, female_pro
     return {
         "n": int(len(err)),
         "age_mae": float(err.mean()),
+        "age_bias": float((age - true_age).mean()),
         "age_rmse": float(np.sqrt((err ** 2).mean())),
         "age_cs5": float((err <= 5).mean()),
         "interval_coverage": float(((true_age >= low) & (true_age <= high)).mean()),

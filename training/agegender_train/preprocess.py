@@ -2,17 +2,21 @@
 
 Plain preprocessing is a bilinear resize with half-pixel centres and no antialiasing, the same
 arithmetic as tf.image.resizeBilinear(..., halfPixelCenters=true) in src/lib, then (x - mean) / std.
-Augmentation samples through a random affine grid, so with the identity transform it reduces to
-exactly that resize.
+Augmentation (and the shift benchmark's geometry) samples through an affine grid, so with the
+identity transform it reduces to exactly that resize.
 """
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .degrade import AugmentationConfig, Condition, apply_steps, random_degradations
 from .model import PIXEL_MEAN, PIXEL_STD
 
 
@@ -31,28 +35,114 @@ def to_model_input(images: np.ndarray, size: int) -> torch.Tensor:
     return _normalise(x)
 
 
+def _geometry_matrices(n: int, scale: torch.Tensor, angle_deg: torch.Tensor, shift_x: torch.Tensor, shift_y: torch.Tensor,
+                       squeeze_x: torch.Tensor, flip: torch.Tensor) -> torch.Tensor:
+    """[N, 3, 3] maps from output to source coordinates (normalised to -1..1) for faces zoomed by
+    `scale`, turned by `angle_deg`, moved by `shift` (fractions of the side), narrowed by `squeeze_x`
+    and mirrored where flip is -1."""
+    a = angle_deg * math.pi / 180
+    cos, sin = torch.cos(a) / scale, torch.sin(a) / scale
+    m = torch.zeros(n, 3, 3)
+    m[:, 0, 0], m[:, 0, 1] = cos * flip / squeeze_x, sin
+    m[:, 1, 0], m[:, 1, 1] = -sin * flip / squeeze_x, cos
+    # Output centre (0, 0) samples the source at -R * 2 * shift: the face moves by +shift.
+    m[:, 0, 2] = -(cos * shift_x + sin * shift_y) * 2
+    m[:, 1, 2] = -(-sin * shift_x + cos * shift_y) * 2
+    m[:, 2, 2] = 1
+    return m
+
+
+def alignment_matrices(transforms: np.ndarray) -> torch.Tensor:
+    """[N, 3, 3] output -> chip maps (normalised) for alignment transforms (scale, rotate_deg, tx, ty), q = z p + t.
+
+    alignFace computes q = z p + t from the detected keypoints (tx, ty in fractions of the side);
+    sampling the chip at p = z^-1 (q - t) cuts the face exactly as the photo pipeline would have.
+    """
+    t = torch.from_numpy(np.asarray(transforms, dtype=np.float32))
+    a = t[:, 1] * math.pi / 180
+    cos, sin = torch.cos(a) / t[:, 0], torch.sin(a) / t[:, 0]
+    m = torch.zeros(len(t), 3, 3)
+    m[:, 0, 0], m[:, 0, 1], m[:, 1, 0], m[:, 1, 1] = cos, sin, -sin, cos
+    # In -1..1 coordinates: p_n = W (q_n + 1 - 2 t) - 1.
+    ux, uy = 1 - 2 * t[:, 2], 1 - 2 * t[:, 3]
+    m[:, 0, 2] = cos * ux + sin * uy - 1
+    m[:, 1, 2] = -sin * ux + cos * uy - 1
+    m[:, 2, 2] = 1
+    return m
+
+
+def load_alignment_jitter(path: str | Path) -> np.ndarray:
+    """Rows of (scale, rotate_deg, tx, ty) from the file `npm run derive:template` writes."""
+    data = json.loads(Path(path).read_text())
+    rows = np.asarray(data["transforms"], dtype=np.float32)
+    if rows.ndim != 2 or rows.shape[1] != 4 or not len(rows) or data.get("fields") != ["scale", "rotate_deg", "tx", "ty"]:
+        raise ValueError("expected {fields: [scale, rotate_deg, tx, ty], transforms: [[...], ...]}")
+    return rows
+
+
+def warp(x: torch.Tensor, size: int, matrices: torch.Tensor, device: torch.device | str = "cpu") -> torch.Tensor:
+    """Sample float NCHW images through output -> source maps [N, 3, 3] into size x size, normalised.
+
+    Outside the image the border pixel repeats, as alignFace's tf.image.transform ('nearest') does.
+    """
+    grid = F.affine_grid(matrices[:, :2].to(device), [len(x), 3, size, size], align_corners=False)
+    return _normalise(F.grid_sample(x.to(device), grid, mode="bilinear", padding_mode="border", align_corners=False))
+
+
+@dataclass(frozen=True)
+class GeometryConfig:
+    """Random geometry on top of the measured alignment jitter: head rotation, zoom, off-centre and turned faces."""
+    max_rotate_deg: float = 12.0
+    max_scale: float = 0.1
+    max_shift: float = 0.05
+    p_off_centre: float = 0.15  # of these, shift up to max_off_centre and zoom out to 0.8
+    max_off_centre: float = 0.15
+    p_turned: float = 0.2  # narrowed to min_squeeze..1, as a head turned towards profile
+    min_squeeze: float = 0.65
+
+
 def augment(images: np.ndarray, size: int, gen: torch.Generator, device: torch.device | str = "cpu",
-            max_rotate_deg: float = 10.0, max_scale: float = 0.1, max_shift: float = 0.05,
-            max_jitter: float = 0.2) -> torch.Tensor:
-    """Random flip, rotation, zoom, shift, brightness and contrast; returns normalised NCHW on `device`.
+            degradations: AugmentationConfig | None = None, geometry: GeometryConfig = GeometryConfig(),
+            alignment_jitter: np.ndarray | None = None) -> torch.Tensor:
+    """Real-photo degradations (degrade.py), then random flip, rotation, zoom, shift and turn, composed
+    with an alignment transform drawn from `alignment_jitter` (rows of scale, rotate_deg, tx, ty);
+    returns normalised NCHW on `device`.
 
     The random parameters are drawn on the CPU from `gen`, so a run draws the same ones on any device.
     """
     n = len(images)
+
     def uniform(low: float, high: float) -> torch.Tensor:
         return low + (high - low) * torch.rand(n, generator=gen)
-    angle = uniform(-max_rotate_deg, max_rotate_deg) * math.pi / 180
-    scale = uniform(1 - max_scale, 1 + max_scale)
-    flip = torch.where(torch.rand(n, generator=gen) < 0.5, -1.0, 1.0)
-    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack([
-        torch.stack([cos * flip, -sin, uniform(-max_shift, max_shift) * 2], 1),
-        torch.stack([sin * flip, cos, uniform(-max_shift, max_shift) * 2], 1),
-    ], 1)
-    grid = F.affine_grid(theta.to(device), [n, 3, size, size], align_corners=False)
-    x = F.grid_sample(_to_nchw(images, device), grid, mode="bilinear", padding_mode="reflection", align_corners=False)
-    contrast = uniform(1 - max_jitter, 1 + max_jitter).view(n, 1, 1, 1).to(device)
-    brightness = uniform(-max_jitter, max_jitter).view(n, 1, 1, 1).to(device) * 128
-    mean = x.mean(dim=(1, 2, 3), keepdim=True)
-    x = ((x - mean) * contrast + mean + brightness).clamp(0, 255)
-    return _normalise(x)
+
+    x = _to_nchw(images)
+    if degradations is not None:
+        x = random_degradations(x, degradations, gen)
+    off = torch.rand(n, generator=gen) < geometry.p_off_centre
+    turned = torch.rand(n, generator=gen) < geometry.p_turned
+    shift_limit = torch.where(off, geometry.max_off_centre, geometry.max_shift)
+    m = _geometry_matrices(
+        n,
+        scale=uniform(1 - geometry.max_scale, 1 + geometry.max_scale) * torch.where(off, uniform(0.8, 1.0), 1.0),
+        angle_deg=uniform(-geometry.max_rotate_deg, geometry.max_rotate_deg),
+        shift_x=uniform(-1, 1) * shift_limit, shift_y=uniform(-1, 1) * shift_limit,
+        squeeze_x=torch.where(turned, uniform(geometry.min_squeeze, 1.0), 1.0),
+        flip=torch.where(torch.rand(n, generator=gen) < 0.5, -1.0, 1.0))
+    if alignment_jitter is not None and len(alignment_jitter):
+        rows = torch.randint(0, len(alignment_jitter), (n,), generator=gen).numpy()
+        m = alignment_matrices(alignment_jitter[rows]) @ m
+    return warp(x, size, m, device)
+
+
+def degrade_for_benchmark(images: np.ndarray, condition: Condition, size: int, seed: int,
+                          alignment_jitter: np.ndarray | None = None) -> torch.Tensor:
+    """The faces under one fixed shift-benchmark condition, as normalised model input (same draws for every model)."""
+    gen = torch.Generator().manual_seed(seed)
+    x = apply_steps(_to_nchw(images), condition.steps, gen)
+    g, n = condition.geometry, len(images)
+    full = lambda v: torch.full((n,), float(v))  # noqa: E731
+    m = _geometry_matrices(n, full(g.scale), full(g.rotate_deg), full(g.shift_x), full(g.shift_y), full(g.squeeze_x), full(1))
+    if condition.alignment_jitter and alignment_jitter is not None:
+        rows = torch.randint(0, len(alignment_jitter), (n,), generator=gen).numpy()
+        m = alignment_matrices(alignment_jitter[rows]) @ m
+    return warp(x, size, m)

@@ -28,7 +28,8 @@ from .dataset import DatasetError, FaceSet, load_utkface
 from .evaluate import evaluate_and_save, run_model
 from .calibration import expected_age
 from .model import AgeGenderNet, load_imagenet_weights
-from .preprocess import augment
+from .degrade import AugmentationConfig
+from .preprocess import GeometryConfig, augment, load_alignment_jitter
 from .split import load_or_make_split
 
 
@@ -81,6 +82,16 @@ def save_atomic(obj: object, path: Path) -> None:
     tmp.replace(path)
 
 
+def load_own_weights(model: AgeGenderNet, path: str) -> None:
+    """Weights of one of our models (exported model.json or model.pt) with the same architecture."""
+    if path.endswith(".json"):
+        from .tfjs_import import load_tfjs_model
+        state = load_tfjs_model(path)[0].state_dict()
+    else:
+        state = torch.load(path, map_location="cpu", weights_only=False)["model"]
+    model.load_state_dict(state)  # strict: a different architecture or age range is an error
+
+
 def main(argv: list[str] | None = None) -> int:
     cfg = parse_config(argv, description=__doc__ or "")
     try:
@@ -109,11 +120,23 @@ def main(argv: list[str] | None = None) -> int:
     if cfg.limit:
         train = train.subset(sorted(np.random.default_rng(cfg.seed).choice(train.names, min(cfg.limit, len(train)), replace=False)))
     print(f"split {cfg.split_file}: " + ", ".join(f"{k} {len(v)}" for k, v in parts.items()) + f"; training on {len(train)}")
+    try:
+        jitter = load_alignment_jitter(cfg.alignment_jitter) if cfg.alignment_jitter else None
+    except (OSError, ValueError) as e:
+        print(f"error: cannot read --alignment-jitter {cfg.alignment_jitter}: {e}", file=sys.stderr)
+        return 2
+    degradations = AugmentationConfig() if cfg.degradations else None
     train_ages = torch.from_numpy(np.minimum(train.ages, cfg.max_age)).to(device)
     train_genders = torch.from_numpy(train.genders).to(device)
 
     model = AgeGenderNet(cfg.arch, cfg.max_age, cfg.dropout)
-    if cfg.pretrained:
+    if cfg.init_from:
+        try:
+            load_own_weights(model, cfg.init_from)
+        except (OSError, ValueError, KeyError, RuntimeError) as e:
+            print(f"error: cannot start from --init-from {cfg.init_from}: {e}", file=sys.stderr)
+            return 2
+    elif cfg.pretrained:
         load_imagenet_weights(model)
     model = model.to(device, memory_format=torch.channels_last)  # 2-3x faster convolutions on the CPU
     # The average of the weights over the last few hundred steps, batch-norm statistics included.
@@ -147,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             lr = learning_rate(epoch * steps_per_epoch + i, total_steps, warmup, cfg.lr)
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            x = augment(train.images[idx.numpy()], cfg.input_size, gen, device)
+            x = augment(train.images[idx.numpy()], cfg.input_size, gen, device, degradations, GeometryConfig(), jitter)
             age_logits, female_logit = model(x)
             loss = loss_fn(age_logits, female_logit, train_ages[idx], train_genders[idx], cfg)
             optimizer.zero_grad(set_to_none=True)

@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from agegender_train.calibration import (Calibration, age_quantile, apply_interval, expected_age, fit_interval_margin,
-                                         fit_temperature, sigmoid)
+from agegender_train.calibration import (Calibration, IntervalBand, age_quantile, apply_interval, expected_age,
+                                         fit_interval_bands, fit_temperature, sigmoid)
 from agegender_train.metrics import (bootstrap_mae_ci, evaluation_report, expected_calibration_error, group_metrics,
                                      label_distribution, reliability_bins)
 
@@ -15,6 +15,7 @@ def test_group_metrics_on_hand_made_numbers() -> None:
                       true_age=np.array([12, 20, 37, 41]), true_gender=np.array([1, 0, 0, 0]))
     assert m["n"] == 4
     assert m["age_mae"] == pytest.approx((2 + 0 + 7 + 1) / 4)
+    assert m["age_bias"] == pytest.approx((-2 + 0 - 7 - 1) / 4)
     assert m["age_rmse"] == pytest.approx(math.sqrt((4 + 0 + 49 + 1) / 4))
     assert m["age_cs5"] == pytest.approx(3 / 4)
     assert m["interval_coverage"] == pytest.approx(3 / 4)  # 20 is below [25, 30]
@@ -54,22 +55,31 @@ def test_distribution_summaries() -> None:
     assert age_quantile(probs, 0.05)[0] == pytest.approx(1.7)
     assert age_quantile(probs, 0.5)[0] == pytest.approx(5.0)
     assert age_quantile(probs, 0.95)[0] == pytest.approx(8.3)
-    low, high = apply_interval(probs, Calibration(0.9, 1.5, 1.0))
+    # The raw interval [1.7, 8.3] is 6.6 years wide: a scale of 1.5 / 6.6 adds 1.5 years on each side.
+    low, high = apply_interval(probs, Calibration(0.9, 1.0, 1.0, [IntervalBand(0, 1.5 / 6.6, 0)]))
     assert (low[0], high[0]) == (pytest.approx(0.2), pytest.approx(9.8))
 
 
-def test_conformal_margin_reaches_the_nominal_coverage() -> None:
+def test_interval_bands_reach_the_nominal_coverage_in_every_band() -> None:
     rng = np.random.default_rng(0)
-    n, classes = 4000, 101
+    n, classes = 8000, 101
     centres = rng.integers(10, 90, n)
-    probs = np.exp(-0.5 * ((np.arange(classes)[None] - centres[:, None]) / 2.0) ** 2)
+    spread = rng.uniform(1.0, 4.0, n)  # the network's own uncertainty differs from face to face
+    probs = np.exp(-0.5 * ((np.arange(classes)[None] - centres[:, None]) / spread[:, None]) ** 2)
     probs /= probs.sum(1, keepdims=True)
-    ages = centres + rng.normal(0, 6, n).round()  # truth spread wider than the predicted one: under-coverage
-    margin = fit_interval_margin(probs[:2000], ages[:2000], 0.9)
-    assert margin > 0
-    low, high = apply_interval(probs[2000:], Calibration(0.9, margin, 1.0))
-    coverage = ((ages[2000:] >= low) & (ages[2000:] <= high)).mean()
-    assert 0.88 <= coverage <= 0.92
+    # The truth is wider than predicted, in proportion to the predicted spread, and far wider for the old.
+    ages = centres + rng.normal(0, 1, n) * spread * np.where(centres > 60, 4.0, 1.5)
+    bands = fit_interval_bands(probs[:4000], ages[:4000], 0.9, min_spread=1.0)
+    assert [b.from_age for b in bands] == [0, 4, 9, 19, 29, 41, 61, 81]
+    assert bands[0].n == 0 and bands[0].scale == bands[1].scale  # too few predicted under 9: the pooled scale
+    assert bands[6].scale > 2 * bands[4].scale > 0
+    low, high = apply_interval(probs[4000:], Calibration(0.9, 1.0, 1.0, bands))
+    covered, test = (ages[4000:] >= low) & (ages[4000:] <= high), centres[4000:]
+    for lo, hi in [(10, 18), (19, 28), (29, 40), (41, 60), (61, 80), (81, 100)]:
+        assert 0.87 <= covered[(test >= lo) & (test <= hi)].mean() <= 0.93, (lo, hi)
+    # Normalised: a face the network is sure of gets a narrower interval than one it is unsure of.
+    width = (high - low)[(test >= 29) & (test <= 40)]
+    assert np.corrcoef(width, spread[4000:][(test >= 29) & (test <= 40)])[0, 1] > 0.9
 
 
 def test_temperature_recovers_overconfidence() -> None:

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from agegender_train.model import AgeGenderNet, SameConv2d, load_imagenet_weights, tfjs_layer_weights
-from agegender_train.preprocess import augment, to_model_input
+from agegender_train.preprocess import GeometryConfig, augment, to_model_input
 
 
 @pytest.mark.parametrize("size,kernel,stride", [(128, 3, 2), (127, 3, 2), (64, 5, 2), (33, 5, 1)])
@@ -38,7 +38,8 @@ def test_tfjs_weights_cover_every_parameter_once() -> None:
 def test_identity_augmentation_is_the_plain_resize() -> None:
     images = np.random.default_rng(0).integers(0, 256, (4, 200, 200, 3), dtype=np.uint8)
     plain = to_model_input(images, 64)
-    augmented = augment(images, 64, torch.Generator().manual_seed(0), max_rotate_deg=0, max_scale=0, max_shift=0, max_jitter=0)
+    still = GeometryConfig(max_rotate_deg=0, max_scale=0, max_shift=0, p_off_centre=0, p_turned=0)
+    augmented = augment(images, 64, torch.Generator().manual_seed(0), geometry=still)
     for p, a in zip(plain, augmented):  # flips stay random
         assert min((p - a).abs().max(), (p.flip(-1) - a).abs().max()) < 1e-4
     assert not torch.allclose(augment(images, 64, torch.Generator().manual_seed(0)), plain)

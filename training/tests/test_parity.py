@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from agegender_train.calibration import Calibration, predictions
-from agegender_train.config import TrainConfig
+from agegender_train.calibration import Calibration, IntervalBand, predictions
+from agegender_train.config import GENDER_UNCERTAIN, TrainConfig
 from agegender_train.export import export_tfjs
 from agegender_train.dataset import FaceSet
 from agegender_train.evaluate import run_model
@@ -38,7 +38,9 @@ def _images(folder: Path) -> list[Path]:
 def test_cli_matches_pytorch(tmp_path: Path, node_ready: None, quantize: str, flip_average: bool) -> None:
     cfg = TrainConfig(arch="tiny", input_size=48, pretrained=False)
     model = random_tiny_model(cfg.input_size)
-    calibration = Calibration(coverage=0.9, interval_margin=1.5, temperature=1.3)
+    # Two bands of predicted age, so that the browser's choice of band is checked too.
+    calibration = Calibration(coverage=0.9, temperature=1.3, min_spread=1.0,
+                              interval_bands=[IntervalBand(0.0, 0.3, 100), IntervalBand(40.0, 0.05, 100)])
     export_tfjs(model, cfg, calibration.to_dict(), flip_average, tmp_path / "model", quantize)
     paths = _images(tmp_path / "images")
 
@@ -57,6 +59,8 @@ def test_cli_matches_pytorch(tmp_path: Path, node_ready: None, quantize: str, fl
         assert row["female_probability"] == pytest.approx(expected["female_probability"][0], abs=tol["female_probability"])
         assert row["age_low"] == pytest.approx(expected["age_low"][0], abs=tol["interval"])
         assert row["age_high"] == pytest.approx(expected["age_high"][0], abs=tol["interval"])
-        if abs(expected["female_probability"][0] - 0.5) > tol["female_probability"]:  # else quantization may flip it
-            assert row["gender"] == ("female" if expected["female_probability"][0] >= 0.5 else "male")
+        p = expected["female_probability"][0]
+        if all(abs(p - edge) > tol["female_probability"] for edge in (GENDER_UNCERTAIN[0], 0.5, GENDER_UNCERTAIN[1])):
+            # (else quantization may move it across an edge)
+            assert row["gender"] == ("uncertain" if GENDER_UNCERTAIN[0] < p < GENDER_UNCERTAIN[1] else "female" if p >= 0.5 else "male")
     assert np.ptp(ages) > 1.0, "the random model should give different ages to different faces"

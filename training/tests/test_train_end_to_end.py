@@ -8,16 +8,16 @@ import pytest
 import torch
 
 from agegender_train import export, train
-from conftest import make_utkface_folder, run_cli
+from conftest import REPO_ROOT, make_utkface_folder, run_cli
 
 
-def test_train_export_predict(tmp_path: Path, node_ready: None) -> None:
+def test_train_export_predict(tmp_path: Path, node_ready: None, capsys: pytest.CaptureFixture[str]) -> None:
     data = make_utkface_folder(tmp_path / "utk", 40)
     run, models = tmp_path / "run", tmp_path / "public-model"
     args = ["--data", str(data), "--split-file", str(tmp_path / "split.json"), "--out-dir", str(run),
             "--cache-dir", str(tmp_path / "cache"), "--arch", "tiny", "--no-pretrained", "--input-size", "48",
             "--batch-size", "8", "--val-fraction", "0.25", "--test-fraction", "0.25", "--ema-decay", "0.9",
-            "--no-progress"]
+            "--alignment-jitter", str(REPO_ROOT / "training" / "geometry" / "alignment-jitter.json"), "--no-progress"]
     assert train.main(args + ["--epochs", "1"]) == 0
     assert [json.loads(line)["epoch"] for line in (run / "log.jsonl").read_text().splitlines()] == [1]
     # --resume continues after the saved epoch instead of starting again.
@@ -33,12 +33,25 @@ def test_train_export_predict(tmp_path: Path, node_ready: None) -> None:
     metrics = json.loads((run / "metrics.json").read_text())
     assert set(metrics["splits"]) == {"train", "val", "test"}
     assert set(metrics["splits"]["test"]) >= {"overall", "by_age_band", "by_gender", "by_race", "largest_gap"}
+    # Calibrated on val and its degraded copies, one interval scale per band of predicted age.
+    assert [b["from_age"] for b in metrics["calibration"]["interval_bands"]] == [0, 4, 9, 19, 29, 41, 61, 81]
+    shift = metrics["shift"]["conditions"]
+    assert {"clean", "old scan", "dim light", "turned head", "detected + aligned"} <= set(shift)
+    assert all(m["n"] == 10 and -100 < m["age_bias"] < 100 and 0 <= m["interval_coverage"] <= 1 for m in shift.values())
 
     assert export.main(["--run", str(run), "--out", str(models)]) == 0
     card = json.loads((models / "model-card.json").read_text())
     assert card["training"]["seed"] == 1234 and "--arch tiny" in card["training"]["command"]
     assert card["training"]["trained_on"] == ("cpu" if not torch.cuda.is_available() else torch.cuda.get_device_name())
     assert card["size"]["total_bytes"] == sum(p.stat().st_size for p in models.iterdir() if p.name != "model-card.json")
+
+    # A run can start from an exported model of ours (v4 is v3 fine-tuned); a different network is a clear error.
+    tuned = tmp_path / "tuned"
+    assert train.main(args + ["--epochs", "1", "--out-dir", str(tuned), "--init-from", str(models / "model.json")]) == 0
+    assert (tuned / "model.pt").exists()
+    assert train.main(args + ["--arch", "efficientnet_lite0", "--out-dir", str(tmp_path / "wrong"),
+                              "--init-from", str(models / "model.json")]) == 2
+    assert "cannot start from --init-from" in capsys.readouterr().err
 
     faces = sorted(data.iterdir())[:5]
     broken = tmp_path / "broken.jpg"
@@ -48,7 +61,7 @@ def test_train_export_predict(tmp_path: Path, node_ready: None) -> None:
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["path"] for r in rows] == [*map(str, faces), str(broken)]
     for r in rows[:-1]:
-        assert r["error"] == "" and r["gender"] in ("male", "female")
+        assert r["error"] == "" and r["gender"] in ("male", "female", "uncertain")
         assert float(r["age_low"]) <= float(r["age"]) <= float(r["age_high"])
         assert 0 <= float(r["female_probability"]) <= 1
     assert rows[-1]["error"] and rows[-1]["age"] == ""
