@@ -13,7 +13,7 @@ async function expectDrawn(chart: Locator): Promise<void> {
   })).toBeGreaterThan(2000);
 }
 
-test('the model page draws the model card: per age, age band x gender, race, coverage, calibration, training', async ({ page }) => {
+test('the model page draws the model card: per age, age band x gender, race, coverage, calibration, training, shift benchmark', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/');
   await page.getByTestId('view-model').click();
@@ -21,6 +21,11 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   for (const id of ['by-age', 'band-gender-age_mae', 'band-gender-gender_accuracy', 'by-race', 'coverage', 'reliability', 'training']) {
     await expectDrawn(page.getByTestId(`chart-${id}`));
   }
+  // The shift benchmark: one row per condition, clean faces first, old scans among them.
+  const shift = page.getByTestId('shift-benchmark');
+  await expect(shift.locator('tbody tr').first()).toContainText('clean');
+  await expect(shift).toContainText('old scan');
+  expect(await shift.locator('tbody tr').count()).toBeGreaterThanOrEqual(10);
   await page.screenshot({ path: 'docs/screenshots/model.png', fullPage: true });
   expect(errors).toEqual([]);
 });
