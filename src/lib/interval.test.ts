@@ -18,10 +18,14 @@ describe('summariseAgeDistribution', () => {
     expect(s.ageHigh).toBeCloseTo(9.8, 5);
   });
 
-  it('takes the scale of the band the predicted age falls in', () => {
-    const bands: [number, number][] = [[0, 0], [5, 1.5 / 6.6], [6, 10]];
-    expect(summariseAgeDistribution(probs, calibration(bands)).ageHigh).toBeCloseTo(9.8, 5);
-    expect(summariseAgeDistribution(probs, calibration([[0, 0], [5.01, 10]])).ageHigh).toBeCloseTo(8.3, 5);
+  it('spans every age plausible under its own band\'s scale', () => {
+    // [1.7, 8.3] under scale 0 for ages up to 8; ages from 9 are plausible up to 8.3 + 10 * 6.6 = 74.3
+    expect(summariseAgeDistribution(probs, calibration([[0, 0], [9, 10]]))).toMatchObject({ ageLow: 1.7, ageHigh: 74.3 });
+    // ...but none of the ages from 80 is
+    const s = summariseAgeDistribution(probs, calibration([[0, 0], [80, 10]]));
+    expect([s.ageLow, s.ageHigh].map((v) => v.toFixed(5))).toEqual(['1.70000', '8.30000']);
+    // when no age of the next band is plausible, the interval ends where that band starts (5.5)
+    expect(summariseAgeDistribution(probs, calibration([[0, 1.5 / 6.6], [6, -0.5]])).ageHigh).toBeCloseTo(5.5, 5);
   });
 
   it('counts a raw interval narrower than min_spread as that wide', () => {
@@ -32,11 +36,11 @@ describe('summariseAgeDistribution', () => {
     expect(s.ageHigh).toBeCloseTo(9.45, 5);
   });
 
-  it('never goes below zero and never turns the interval inside out', () => {
+  it('never goes below zero, and falls back to the raw interval when no age is plausible', () => {
     expect(summariseAgeDistribution(probs, calibration([[0, 1]])).ageLow).toBe(0);
     const narrowed = summariseAgeDistribution(probs, calibration([[0, -2]]));
-    expect(narrowed.ageLow).toBe(narrowed.ageHigh);
-    expect(narrowed.ageLow).toBe(5);
+    expect(narrowed.ageLow).toBeCloseTo(1.7, 5);
+    expect(narrowed.ageHigh).toBeCloseTo(8.3, 5);
   });
 });
 

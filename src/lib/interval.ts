@@ -2,11 +2,11 @@
 // training/agegender_train/calibration.py, where the interval's scales and the temperature are fitted.
 
 export interface IntervalBand {
-  /** The band holds predicted ages >= fromAge, up to the next band's. */
+  /** The band holds true ages >= from_age, up to the next band's. */
   from_age: number;
-  /** Margin on each side of the raw quantile interval, in units of its width. */
+  /** Margin on each side of the raw quantile interval, in units of its width, for ages in this band. */
   scale: number;
-  /** Calibration faces in the band (0: the scale fitted on all of them). */
+  /** Calibration faces in the band (0: too few; the scale fitted on all of them). */
   n: number;
 }
 
@@ -17,7 +17,7 @@ export interface Calibration {
   temperature: number;
   /** Years; raw intervals narrower than this count as this wide. */
   min_spread: number;
-  /** Normalised Mondrian conformal margins, one per band of predicted age, sorted by from_age. */
+  /** Normalised conformal margins, one per band of true age, sorted by from_age. */
   interval_bands: IntervalBand[];
 }
 
@@ -42,16 +42,26 @@ function quantile(probs: ArrayLike<number>, q: number): number {
   return probs.length - 0.5;
 }
 
+/**
+ * The expected age, and the span of the ages that are plausible under their own band's margin
+ * (label-conditional conformal: each band of true age is covered at the nominal rate).
+ */
 export function summariseAgeDistribution(probs: ArrayLike<number>, calibration: Calibration): AgeSummary {
   let age = 0;
   for (let a = 0; a < probs.length; a++) age += a * probs[a];
   const alpha = 1 - calibration.coverage;
   const [rawLow, rawHigh] = [quantile(probs, alpha / 2), quantile(probs, 1 - alpha / 2)];
-  const band = calibration.interval_bands.findLast((b) => b.from_age <= age) ?? calibration.interval_bands[0];
-  const margin = band.scale * Math.max(rawHigh - rawLow, calibration.min_spread);
-  const [low, high] = [rawLow - margin, rawHigh + margin];
-  const mid = (low + high) / 2;
-  return { age, ageLow: Math.max(0, Math.min(low, mid)), ageHigh: Math.max(high, mid) };
+  const spread = Math.max(rawHigh - rawLow, calibration.min_spread);
+  const bands = calibration.interval_bands;
+  let [low, high] = [Infinity, -Infinity];
+  bands.forEach((band, i) => {
+    // whole age a stands for [a - 0.5, a + 0.5)
+    const lo = Math.max(rawLow - band.scale * spread, band.from_age - 0.5);
+    const hi = Math.min(rawHigh + band.scale * spread, i + 1 < bands.length ? bands[i + 1].from_age - 0.5 : Infinity);
+    if (lo <= hi) [low, high] = [Math.min(low, lo), Math.max(high, hi)];
+  });
+  if (!Number.isFinite(low)) [low, high] = [rawLow, rawHigh];
+  return { age, ageLow: Math.max(0, low), ageHigh: high };
 }
 
 export function femaleProbability(logit: number, calibration: Calibration): number {

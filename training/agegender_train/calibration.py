@@ -1,12 +1,15 @@
 """Turn raw network outputs into calibrated predictions.
 
 Age: the expected value of the predicted distribution, and a conformalised quantile interval
-(Romano et al. 2019) that is normalised and Mondrian: the distribution's alpha/2 and 1-alpha/2
-quantiles [lo, hi] are widened on both sides by scale_b * max(hi - lo, min_spread), where b is the
-band of the predicted age and scale_b is chosen so that 90% of the calibration faces in that band
-are covered. Normalising by the predicted spread lets the interval grow where the network is unsure
-(a faded scan, a blurred face) and stay narrow where it is sure; one scale per band keeps children,
-adults and the old each at 90% instead of averaging over them.
+(Romano et al. 2019) that is normalised and label-conditional (Mondrian by true age): the
+distribution's alpha/2 and 1-alpha/2 quantiles [lo, hi], widened on both sides by
+scale_b * max(hi - lo, min_spread), decide whether an age in band b is plausible; the interval
+spans every plausible age. Normalising by the predicted spread lets the interval grow where the
+network is unsure (a faded scan, a blurred face) and stay narrow where it is sure. A scale per band
+of *true* age is what holds 90% for children, adults and the old alike: bands of predicted age
+(v4's first calibration) left teenagers at 84% and young adults at 97%, since the network reads
+teenagers as young adults. The scales are fitted together (the interval spans neighbouring bands),
+each as small as keeps its band's calibration faces at the conformal level.
 Gender: temperature scaling of the female logit.
 Both are fitted on the validation part together with degraded copies of it (evaluate.py).
 src/lib/interval.ts applies the same rules in the browser.
@@ -25,9 +28,9 @@ MIN_FACES_PER_BAND = 50  # a band with fewer calibration faces uses the scale fi
 
 @dataclass
 class IntervalBand:
-    from_age: float  # the band holds predicted ages >= from_age (up to the next band's from_age)
-    scale: float  # margin on each side, in units of the raw interval's width
-    n: int  # calibration faces in the band (0: the pooled scale was used)
+    from_age: float  # the band holds true ages >= from_age (up to the next band's from_age)
+    scale: float  # margin on each side of the raw interval, in units of its width, for ages in this band
+    n: int  # calibration faces in the band (0: too few; the pooled scale was used)
 
 
 @dataclass
@@ -83,31 +86,62 @@ def _conformal_quantile(scores: np.ndarray, coverage: float) -> float:
     return float(np.quantile(scores, level, method="higher"))
 
 
-def _band_index(age: np.ndarray, bands: list[IntervalBand]) -> np.ndarray:
-    return np.searchsorted(np.array([b.from_age for b in bands]), age, side="right") - 1
+def _edges(bands: list[IntervalBand]) -> list[tuple[float, float]]:
+    """Each band's ages as a continuous range: whole age a stands for [a - 0.5, a + 0.5)."""
+    starts = [b.from_age - 0.5 for b in bands]
+    return list(zip(starts, starts[1:] + [math.inf]))
 
 
-def fit_interval_bands(probs: np.ndarray, ages: np.ndarray, coverage: float, min_spread: float) -> list[IntervalBand]:
+def _interval(low: np.ndarray, high: np.ndarray, spread: np.ndarray, bands: list[IntervalBand]) -> tuple[np.ndarray, np.ndarray]:
+    """The span of the ages plausible under their own band's scale; the raw interval if none is."""
+    first, last = np.full(len(low), math.inf), np.full(len(low), -math.inf)
+    for band, (start, end) in zip(bands, _edges(bands)):
+        lo, hi = np.maximum(low - band.scale * spread, start), np.minimum(high + band.scale * spread, end)
+        some = lo <= hi
+        first, last = np.where(some, np.minimum(first, lo), first), np.where(some, np.maximum(last, hi), last)
+    none = ~np.isfinite(first)
+    return np.where(none, low, first), np.where(none, high, last)
+
+
+def fit_interval_bands(probs: np.ndarray, ages: np.ndarray, coverage: float, min_spread: float, rounds: int = 4) -> list[IntervalBand]:
     low, high = raw_interval(probs, coverage)
     spread = np.maximum(high - low, min_spread)
     scores = np.maximum(low - ages, ages - high) / spread
     pooled = _conformal_quantile(scores, coverage)
     bands = [IntervalBand(float(lo), pooled, 0) for lo, _ in AGE_BANDS]
-    which = _band_index(expected_age(probs), bands)
-    for i, band in enumerate(bands):
-        mine = scores[which == i]
-        if len(mine) >= MIN_FACES_PER_BAND:
-            band.scale, band.n = _conformal_quantile(mine, coverage), len(mine)
+    which = np.searchsorted(np.array([b.from_age for b in bands]), ages, side="right") - 1
+    fitted = [i for i in range(len(bands)) if (which == i).sum() >= MIN_FACES_PER_BAND]
+    level = {i: min(1.0, math.ceil(((which == i).sum() + 1) * coverage) / (which == i).sum()) for i in fitted}
+    for i in fitted:
+        bands[i].scale, bands[i].n = _conformal_quantile(scores[which == i], coverage), int((which == i).sum())
+
+    def covered(i: int) -> float:
+        lo, hi = _interval(low[which == i], high[which == i], spread[which == i], bands)
+        return float(np.mean((lo <= ages[which == i]) & (ages[which == i] <= hi)))
+
+    def smallest_scale(i: int) -> float:
+        """Bisection: coverage of band i only grows with its own scale."""
+        lo, hi = -1.0, float(scores[which == i].max()) + 1e-6
+        for _ in range(40):
+            bands[i].scale = (lo + hi) / 2
+            lo, hi = (lo, bands[i].scale) if covered(i) >= level[i] else (bands[i].scale, hi)
+        return hi
+
+    # A band's interval reaches into its neighbours, so each scale is refitted given the others; the last
+    # pass only raises scales, which leaves every band at or above its level.
+    for _ in range(rounds):
+        for i in fitted:
+            bands[i].scale = smallest_scale(i)
+    for i in fitted:
+        if covered(i) < level[i]:
+            bands[i].scale = smallest_scale(i)
     return bands
 
 
 def apply_interval(probs: np.ndarray, calibration: Calibration) -> tuple[np.ndarray, np.ndarray]:
     low, high = raw_interval(probs, calibration.coverage)
-    scale = np.array([b.scale for b in calibration.interval_bands])[_band_index(expected_age(probs), calibration.interval_bands)]
-    margin = scale * np.maximum(high - low, calibration.min_spread)
-    low, high = low - margin, high + margin
-    mid = (low + high) / 2
-    return np.maximum(0.0, np.minimum(low, mid)), np.maximum(high, mid)
+    low, high = _interval(low, high, np.maximum(high - low, calibration.min_spread), calibration.interval_bands)
+    return np.maximum(0.0, low), high
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

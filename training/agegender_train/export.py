@@ -72,8 +72,10 @@ def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict
                                       "geometry": asdict(GeometryConfig()), "alignment_jitter": cfg.alignment_jitter or None}},
         "export": {"command": export_command},
         "calibration": metrics["calibration"] | {
-            "method": "normalised Mondrian split conformal: the distribution's 5%/95% quantiles widened on each side by a scale "
-                      "per band of predicted age times the quantiles' distance (at least min_spread years); temperature scaling "
+            "method": "normalised label-conditional split conformal: an age in band b is plausible if it lies within the "
+                      "distribution's 5%/95% quantiles widened on each side by scale_b times their distance (at least min_spread "
+                      "years); the interval spans the plausible ages; the scales, one per band of true age, are fitted together "
+                      "so that each band's calibration faces are covered at the conformal level; temperature scaling "
                       f"of the gender logit; both fitted on the val part plus {cfg.calibration_copies} copies of it degraded at "
                       "random as training faces are"},
         "inference": {"flip_average": metrics["flip_average"]},
