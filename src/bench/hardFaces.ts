@@ -22,9 +22,9 @@ import { SingleBar } from 'cli-progress';
 import sharp from 'sharp';
 import { type Box, FaceDetector, iou } from '../lib/detect';
 import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
+import { FACES_IN_PHOTOS as PHOTOS, readAnnotatedFaces } from '../cli/annotatedFaces';
 import { type RgbImage, readImage } from '../cli/readImage';
 
-const PHOTOS = '../shared/data/faces-in-photos';
 const CHIP = 200;
 const [CANVAS_W, CANVAS_H] = [640, 480];
 
@@ -139,17 +139,6 @@ function faceBox(p: Placement, width: number, height: number): Box {
   return { left, top, width: Math.min(width, p.x + w / 2) - left, height: Math.min(height, p.y + h / 2) - top };
 }
 
-/** The hand-drawn boxes of training.xml, per file (as src/cli/facesInPhotos.test.ts reads them). */
-function annotatedBoxes(): Map<string, Box[]> {
-  const xml = readFileSync(join(PHOTOS, 'training.xml'), 'latin1');
-  const boxes = new Map<string, Box[]>();
-  for (const [, file, body] of xml.matchAll(/<image file='([^']+)'[^>]*>([\s\S]*?)<\/image>/g)) {
-    boxes.set(file, [...body.matchAll(/top='(\d+)' left='(\d+)' width='(\d+)' height='(\d+)'/g)]
-      .map(([, top, left, width, height]) => ({ top: +top, left: +left, width: +width, height: +height })));
-  }
-  return boxes;
-}
-
 const toTensor = (img: RgbImage): tf.Tensor3D => tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
 const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}%`;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -218,7 +207,7 @@ async function main(): Promise<void> {
   }
   console.log(`${'all'.padEnd(28)} ${`${all.found}/${all.total}`.padStart(9)} ${pct(all.found, all.total).padStart(7)} ${String(all.extra).padStart(6)} ${median(all.ms).toFixed(0).padStart(10)}`);
 
-  const truth = annotatedBoxes();
+  const truth = readAnnotatedFaces();
   let [found, annotated, falseDetections] = [0, 0, 0];
   for (const file of [...truth.keys(), 'dogs.jpg']) {
     const boxes = truth.get(file) ?? [];

@@ -1,27 +1,17 @@
 // Face detection on ../shared/data/faces-in-photos, through the CLI as users run it: hand-drawn
 // boxes in training.xml (18 faces in four group photos), and dogs.jpg, which has no human face.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Box, iou } from '../lib/detect';
+import { FACES_IN_PHOTOS as DIR, readAnnotatedFaces } from './annotatedFaces';
 
-const DIR = '../shared/data/faces-in-photos';
 const present = existsSync(join(DIR, 'training.xml'));
-
-function annotatedBoxes(): Map<string, Box[]> {
-  const xml = readFileSync(join(DIR, 'training.xml'), 'latin1');
-  const boxes = new Map<string, Box[]>();
-  for (const [, file, body] of xml.matchAll(/<image file='([^']+)'[^>]*>([\s\S]*?)<\/image>/g)) {
-    boxes.set(file, [...body.matchAll(/top='(\d+)' left='(\d+)' width='(\d+)' height='(\d+)'/g)]
-      .map(([, top, left, width, height]) => ({ top: +top, left: +left, width: +width, height: +height })));
-  }
-  return boxes;
-}
 
 describe.skipIf(!present)(`face detection on ${DIR}${present ? '' : ' (skipped: ../shared/data is not beside the repository)'}`, () => {
   it('finds at least 90% of the annotated faces at IoU 0.4, at most one false detection, none on dogs', () => {
-    const truth = annotatedBoxes();
+    const truth = readAnnotatedFaces();
     const files = [...truth.keys(), 'dogs.jpg'].map((f) => join(DIR, f));
     const result = spawnSync('npx', ['--no-install', 'tsx', 'src/cli/predict.ts', '--format', 'json', ...files], { encoding: 'utf8', timeout: 300_000 });
     expect(result.status, result.stderr).toBe(0);
