@@ -21,6 +21,7 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   for (const id of ['by-age', 'band-gender-age_mae', 'band-gender-gender_accuracy', 'by-race', 'coverage', 'reliability', 'training']) {
     await expectDrawn(page.getByTestId(`chart-${id}`));
   }
+  await expect(page.getByTestId('calibration-method')).toContainText('band of true age');
   // The shift benchmark: one row per condition, clean faces first, old scans among them.
   const shift = page.getByTestId('shift-benchmark');
   await expect(shift.locator('tbody tr').first()).toContainText('clean');
