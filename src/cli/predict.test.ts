@@ -1,6 +1,6 @@
 // The CLI contract, run on the bundled model exactly as a user runs it.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -87,9 +87,55 @@ describe('npm run predict', () => {
   it('explains a usage error and exits 2', () => {
     const result = predict('--format', 'xml', FACES);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('--format must be csv or json');
+    expect(result.stderr).toContain('--format must be one of csv, jsonl, json');
+    expect(predict('--resume', FACES).stderr).toContain('--resume needs --output FILE');
+    expect(predict('--shard', '2/2', FACES).stderr).toContain('--shard must be K/N with 0 <= K < N');
     const crop = predict('--crop', '--draw', 'out', FACES);
     expect(crop.status).toBe(2);
     expect(crop.stderr).toContain('not --crop');
+  });
+
+  // The CLI as `npm run predict` starts it, in a process group of its own so that signals reach it as from a terminal.
+  const start = (...args: string[]) => spawn(process.execPath, ['--import', 'tsx', 'src/cli/predict.ts', ...args], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const rowsIn = (path: string): number => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').length - 2 : 0);
+  const until = async (done: () => boolean): Promise<void> => {
+    while (!done()) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
+
+  it('writes each image as soon as it is done: killed with kill -9, then run with --resume, it has every image once, as a straight run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agegender-'));
+    const args = (out: string): string[] => ['--crop', '--batch-size', '1', '--output', join(dir, out), FACES];
+    const killed = start(...args('resumed.csv'));
+    await until(() => rowsIn(join(dir, 'resumed.csv')) >= 2);
+    process.kill(-killed.pid!, 'SIGKILL');
+    appendFileSync(join(dir, 'resumed.csv'), `${FACES}/a-row-cut-short,0,0`); // as a write cut short by a crash leaves it
+    const resumed = predict(...args('resumed.csv'), '--resume');
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/resuming: [1-7] of 8 images already in/);
+    expect(predict(...args('straight.csv')).status).toBe(0);
+    expect(readFileSync(join(dir, 'resumed.csv'), 'utf8')).toBe(readFileSync(join(dir, 'straight.csv'), 'utf8'));
+  }, 120_000);
+
+  it('stops after the current image on Ctrl-C, with complete rows and the command that goes on', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'agegender-')), 'out.jsonl');
+    const run = start('--crop', '--batch-size', '1', '--format', 'jsonl', '--output', out, FACES);
+    let stderr = '';
+    run.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const exit = new Promise<number | null>((resolve) => run.on('exit', resolve));
+    await until(() => rowsIn(out) >= 1);
+    process.kill(-run.pid!, 'SIGINT');
+    expect(await exit).toBe(130);
+    const rows = readFileSync(out, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { path: string });
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.length).toBeLessThan(8);
+    expect(stderr).toContain(`stopped after ${rows.length} of 8 images; to go on: npm run predict -- `);
+    expect(stderr).toContain(' --resume');
+  }, 120_000);
+
+  it('splits the images into shards: every image in exactly one', () => {
+    const shard = (k: number): string[] => (JSON.parse(predict('--crop', '--format', 'json', '--shard', `${k}/3`, FACES).stdout) as { path: string }[]).map((r) => r.path);
+    const shards = [0, 1, 2].map(shard);
+    expect(shards.map((s) => s.length)).toEqual([3, 3, 2]);
+    expect(shards.flat().sort()).toEqual(readdirSync(FACES).map((f) => join(FACES, f)).sort());
   });
 });

@@ -1,23 +1,26 @@
-// npm run predict -- [--crop] [--min-face PX] [--max-faces N] [--draw DIR] [--format csv|json] [--output FILE]
-//                     [--files-from LIST] [--model model.json] [--detector model.json] PATH...
+// npm run predict -- [--crop] [--min-face PX] [--max-faces N] [--draw DIR] [--format csv|jsonl|json] [--output FILE]
+//                     [--resume] [--shard K/N] [--files-from LIST] [--model model.json] [--detector model.json] PATH...
 //
 // One row per face: path,face,left,top,width,height,score,age,age_low,age_high,gender,female_probability,error.
 // Faces are found with BlazeFace, aligned like the training chips and estimated, largest first; an
 // image with no face gets one row with empty face fields. --crop reads each image as one aligned
 // face instead (face 0, the whole image as its box, no detection score). A file that cannot be read
 // gets a row with `error` and the run goes on; the exit status is 1 if any file failed.
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+// Rows are written as each image is done, in the order of the input; --resume (with --output, csv or
+// jsonl) skips the images an earlier run already wrote and appends; Ctrl-C stops after the current
+// image. --shard K/N takes every N-th image from the K-th (0-based), to split an archive across machines.
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { SingleBar } from 'cli-progress';
-import { stringify } from 'csv-stringify/sync';
 import { FaceAnalyzer } from '../lib/analyze';
 import { AgeGenderModel } from '../lib/model';
-import { chipRow, CSV_COLUMNS, emptyRow, photoRows, type PredictionRow } from '../lib/predictionRow';
+import { chipRow, emptyRow, photoRows, type PredictionRow } from '../lib/predictionRow';
 import { initBackend, modelFromDisk } from './nodeRuntime';
 import { drawFaces } from './drawFaces';
 import { ImageReadError, type RgbImage, readImage } from './readImage';
+import { OUTPUT_FORMATS, type OutputFormat, PredictionOutput } from './predictionOutput';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif', '.heic']);
 
@@ -26,8 +29,11 @@ interface PredictConfig {
   minFace: number;
   maxFaces: number;
   draw: string | undefined;
-  format: 'csv' | 'json';
+  format: OutputFormat;
   output: string | undefined;
+  resume: boolean;
+  /** [K, N]: every N-th image from the K-th. */
+  shard: [number, number];
   filesFrom: string | undefined;
   model: string;
   detector: string;
@@ -36,8 +42,8 @@ interface PredictConfig {
   paths: string[];
 }
 
-const USAGE = 'usage: npm run predict -- [--crop] [--min-face PX] [--max-faces N] [--draw DIR] [--format csv|json] [--output FILE] '
-  + '[--files-from LIST] [--model model.json] [--detector model.json] [--batch-size N] [--backend wasm|cpu] PATH...';
+const USAGE = 'usage: npm run predict -- [--crop] [--min-face PX] [--max-faces N] [--draw DIR] [--format csv|jsonl|json] [--output FILE] '
+  + '[--resume] [--shard K/N] [--files-from LIST] [--model model.json] [--detector model.json] [--batch-size N] [--backend wasm|cpu] PATH...';
 
 function parseConfig(argv: string[]): PredictConfig {
   const { values, positionals } = parseArgs({
@@ -50,6 +56,8 @@ function parseConfig(argv: string[]): PredictConfig {
       draw: { type: 'string' },
       format: { type: 'string', default: 'csv' },
       output: { type: 'string' },
+      resume: { type: 'boolean', default: false },
+      shard: { type: 'string', default: '0/1' },
       'files-from': { type: 'string' },
       model: { type: 'string', default: 'public/models/agegender/model.json' },
       detector: { type: 'string', default: 'public/models/blazeface/blazeface-front.json' },
@@ -59,7 +67,11 @@ function parseConfig(argv: string[]): PredictConfig {
     },
   });
   if (values.help) { console.log(USAGE); process.exit(0); }
-  if (values.format !== 'csv' && values.format !== 'json') throw new UsageError(`--format must be csv or json, not ${values.format}`);
+  const format = values.format as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, not ${values.format}`);
+  if (values.resume && (!values.output || format === 'json')) throw new UsageError('--resume needs --output FILE and --format csv or jsonl');
+  const shard = /^(\d+)\/(\d+)$/.exec(values.shard!)?.slice(1).map(Number);
+  if (!shard || shard[1] < 1 || shard[0] >= shard[1]) throw new UsageError(`--shard must be K/N with 0 <= K < N, not ${values.shard}`);
   const count = (flag: string, min: number): number => {
     const n = Number(values[flag as keyof typeof values]);
     if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer of at least ${min}`);
@@ -70,7 +82,8 @@ function parseConfig(argv: string[]): PredictConfig {
   const maxFaces = count('max-faces', 0);
   if (values.crop && (values.draw || minFace || maxFaces)) throw new UsageError('--min-face, --max-faces and --draw apply to face detection, not --crop');
   if (positionals.length === 0 && !values['files-from']) throw new UsageError('no PATH given');
-  return { crop: values.crop!, minFace, maxFaces, draw: values.draw, format: values.format, output: values.output,
+  return { crop: values.crop!, minFace, maxFaces, draw: values.draw, format, output: values.output, resume: values.resume!,
+    shard: [shard[0], shard[1]],
     filesFrom: values['files-from'], model: values.model!, detector: values.detector!, batchSize, backend: values.backend!,
     paths: positionals };
 }
@@ -133,35 +146,50 @@ async function predictPhoto(analyzer: FaceAnalyzer, path: string, cfg: PredictCo
 async function main(): Promise<number> {
   const cfg = parseConfig(process.argv.slice(2));
   const listed = cfg.filesFrom ? (await readFile(cfg.filesFrom, 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean) : [];
-  const files = await collectFiles([...cfg.paths, ...listed]);
+  const [k, n] = cfg.shard;
+  const files = (await collectFiles([...cfg.paths, ...listed])).filter((_, i) => i % n === k);
+  const { output, done } = PredictionOutput.open(cfg.output, cfg.format, cfg.resume);
+  const todo = files.filter((f) => !done.has(f));
+  if (cfg.resume) console.error(`resuming: ${files.length - todo.length} of ${files.length} images already in ${cfg.output}`);
   const backend = await initBackend(cfg.backend);
   const analyzer = cfg.crop ? undefined : await FaceAnalyzer.load({ model: modelFromDisk(cfg.model), detector: modelFromDisk(cfg.detector) });
   const model = analyzer?.model ?? await AgeGenderModel.load(modelFromDisk(cfg.model));
 
+  // Ctrl-C: finish the image in hand, then stop with the rows so far written. (npm and tsx pass the
+  // signal on, so it arrives more than once: each just asks for the same stop.)
+  let interrupted = false;
+  process.on('SIGINT', () => { interrupted = true; });
   const progress = new SingleBar({ format: 'predicting [{bar}] {value}/{total} images | {eta_formatted} left',
     stream: process.stderr, noTTYOutput: true, notTTYSchedule: 10_000 });
-  const showProgress = files.length > 1;
-  if (showProgress) progress.start(files.length, 0);
-  const rows: PredictionRow[] = [];
+  const showProgress = todo.length > 1;
+  if (showProgress) progress.start(todo.length, 0);
+  let [images, failed, faces] = [0, 0, 0];
   const step = analyzer ? 1 : cfg.batchSize;
-  for (let start = 0; start < files.length; start += step) {
-    const batch = files.slice(start, start + step);
-    rows.push(...(analyzer ? await predictPhoto(analyzer, batch[0], cfg) : await predictChips(model, batch)));
-    if (showProgress) progress.update(start + batch.length);
+  for (let start = 0; start < todo.length && !interrupted; start += step) {
+    const batch = todo.slice(start, start + step);
+    const rows = analyzer ? await predictPhoto(analyzer, batch[0], cfg) : await predictChips(model, batch);
+    output.write(rows);
+    for (const r of rows.filter((row) => row.error)) console.error(`${showProgress ? '\n' : ''}error: ${r.path}: ${r.error}`);
+    images += batch.length;
+    failed += rows.filter((r) => r.error).length;
+    faces += rows.filter((r) => r.face !== null).length;
+    if (showProgress) progress.update(images);
   }
   if (showProgress) progress.stop();
+  output.close();
   (analyzer ?? model).dispose();
 
-  const text = cfg.format === 'csv'
-    ? stringify(rows, { header: true, columns: [...CSV_COLUMNS] })
-    : `${JSON.stringify(rows, null, 1)}\n`;
-  if (cfg.output) await writeFile(cfg.output, text); else process.stdout.write(text);
-  const failed = rows.filter((r) => r.error);
-  for (const r of failed) console.error(`error: ${r.path}: ${r.error}`);
   if (files.length === 0) console.error('warning: no image files found');
-  const found = analyzer ? `, ${rows.filter((r) => r.face !== null).length} faces found` : '';
-  console.error(`${files.length - failed.length} of ${files.length} images predicted${found} (tfjs ${backend} backend)${cfg.output ? `, written to ${cfg.output}` : ''}`);
-  return failed.length > 0 ? 1 : 0;
+  const found = analyzer ? `, ${faces} faces found` : '';
+  const where = cfg.output ? `, written to ${cfg.output}` : '';
+  console.error(`${images - failed} of ${images} images predicted${found} (tfjs ${backend} backend)${where}`);
+  if (interrupted) {
+    const again = process.argv.slice(2).filter((a) => a !== '--resume');
+    console.error(`stopped after ${done.size + images} of ${files.length} images; to go on: npm run predict -- ${[...again, '--resume'].join(' ')}`
+      + (cfg.output && cfg.format !== 'json' ? '' : ' (with --output FILE and --format csv or jsonl, next time)'));
+    return 130;
+  }
+  return failed > 0 ? 1 : 0;
 }
 
 main().then((code) => process.exit(code), (e: unknown) => {
