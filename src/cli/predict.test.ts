@@ -138,4 +138,14 @@ describe('npm run predict', () => {
     expect(shards.map((s) => s.length)).toEqual([3, 3, 2]);
     expect(shards.flat().sort()).toEqual(readdirSync(FACES).map((f) => join(FACES, f)).sort());
   });
+
+  it('gives the same rows, in the same order, with --jobs 2 (two worker threads) as with --jobs 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agegender-'));
+    for (const jobs of ['1', '2']) {
+      const result = predict('--jobs', jobs, '--output', join(dir, `jobs-${jobs}.csv`), PHOTOS, FACES, NOT_AN_IMAGE);
+      expect(result.status).toBe(1); // the file that is not an image
+      expect(result.stderr).toContain(jobs === '2' ? '2 worker threads' : 'wasm backend)');
+    }
+    expect(readFileSync(join(dir, 'jobs-2.csv'), 'utf8')).toBe(readFileSync(join(dir, 'jobs-1.csv'), 'utf8'));
+  }, 120_000);
 });

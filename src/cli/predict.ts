@@ -12,38 +12,30 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
 import { SingleBar } from 'cli-progress';
-import { FaceAnalyzer } from '../lib/analyze';
-import { AgeGenderModel } from '../lib/model';
-import { chipRow, emptyRow, photoRows, type PredictionRow } from '../lib/predictionRow';
-import { initBackend, modelFromDisk } from './nodeRuntime';
-import { drawFaces } from './drawFaces';
-import { ImageReadError, type RgbImage, readImage } from './readImage';
+import { availableParallelism } from 'node:os';
+import type { PredictionRow } from '../lib/predictionRow';
+import { ImagePredictor, type PredictorConfig } from './imagePredictor';
+import { PredictorPool } from './predictorPool';
 import { OUTPUT_FORMATS, type OutputFormat, PredictionOutput } from './predictionOutput';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif', '.heic']);
 
-interface PredictConfig {
-  crop: boolean;
-  minFace: number;
-  maxFaces: number;
-  draw: string | undefined;
+interface PredictConfig extends PredictorConfig {
   format: OutputFormat;
   output: string | undefined;
   resume: boolean;
   /** [K, N]: every N-th image from the K-th. */
   shard: [number, number];
   filesFrom: string | undefined;
-  model: string;
-  detector: string;
   batchSize: number;
-  backend: string;
+  /** Worker threads, each with its own backend and models; 1: none, all in this thread. */
+  jobs: number;
   paths: string[];
 }
 
 const USAGE = 'usage: npm run predict -- [--crop] [--min-face PX] [--max-faces N] [--draw DIR] [--format csv|jsonl|json] [--output FILE] '
-  + '[--resume] [--shard K/N] [--files-from LIST] [--model model.json] [--detector model.json] [--batch-size N] [--backend wasm|cpu] PATH...';
+  + '[--resume] [--shard K/N] [--files-from LIST] [--model model.json] [--detector model.json] [--batch-size N] [--jobs N] [--backend wasm|cpu] PATH...';
 
 function parseConfig(argv: string[]): PredictConfig {
   const { values, positionals } = parseArgs({
@@ -62,6 +54,7 @@ function parseConfig(argv: string[]): PredictConfig {
       model: { type: 'string', default: 'public/models/agegender/model.json' },
       detector: { type: 'string', default: 'public/models/blazeface/blazeface-front.json' },
       'batch-size': { type: 'string', default: '32' },
+      jobs: { type: 'string', default: String(availableParallelism()) },
       backend: { type: 'string', default: 'wasm' },
       help: { type: 'boolean', default: false },
     },
@@ -78,13 +71,14 @@ function parseConfig(argv: string[]): PredictConfig {
     return n;
   };
   const batchSize = count('batch-size', 1);
+  const jobs = count('jobs', 1);
   const minFace = count('min-face', 0);
   const maxFaces = count('max-faces', 0);
   if (values.crop && (values.draw || minFace || maxFaces)) throw new UsageError('--min-face, --max-faces and --draw apply to face detection, not --crop');
   if (positionals.length === 0 && !values['files-from']) throw new UsageError('no PATH given');
   return { crop: values.crop!, minFace, maxFaces, draw: values.draw, format, output: values.output, resume: values.resume!,
     shard: [shard[0], shard[1]],
-    filesFrom: values['files-from'], model: values.model!, detector: values.detector!, batchSize, backend: values.backend!,
+    filesFrom: values['files-from'], model: values.model!, detector: values.detector!, batchSize, jobs, backend: values.backend!,
     paths: positionals };
 }
 
@@ -108,41 +102,6 @@ async function collectFiles(paths: string[]): Promise<string[]> {
   return files;
 }
 
-async function decode(path: string): Promise<{ img: RgbImage } | { error: string }> {
-  return readImage(path).then((img) => ({ img }), (e: unknown) => ({
-    error: e instanceof ImageReadError ? e.message : `cannot read: ${e instanceof Error ? e.message : String(e)}` }));
-}
-
-/** --crop: each image is one aligned face; batches of them go through the model together. */
-async function predictChips(model: AgeGenderModel, paths: string[]): Promise<PredictionRow[]> {
-  const decoded = await Promise.all(paths.map(decode));
-  const ok = decoded.flatMap((d, i) => ('img' in d ? [{ i, img: d.img }] : []));
-  const faces = ok.map(({ img }) => tf.tensor3d(img.data, [img.height, img.width, 3], 'int32'));
-  try {
-    const estimates = await model.estimate(faces);
-    const rows: PredictionRow[] = decoded.map((d, i) => emptyRow(paths[i], 'error' in d ? d.error : null));
-    ok.forEach(({ i, img }, k) => { rows[i] = chipRow(paths[i], img.width, img.height, estimates[k]); });
-    return rows;
-  } finally {
-    tf.dispose(faces);
-  }
-}
-
-/** Photos: every face found, one row each. */
-async function predictPhoto(analyzer: FaceAnalyzer, path: string, cfg: PredictConfig): Promise<PredictionRow[]> {
-  const decoded = await decode(path);
-  if ('error' in decoded) return [emptyRow(path, decoded.error)];
-  const { img } = decoded;
-  const image = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
-  try {
-    const faces = await analyzer.analyze(image, { minFace: cfg.minFace, maxFaces: cfg.maxFaces });
-    if (cfg.draw) await drawFaces(img, faces, path, cfg.draw);
-    return photoRows(path, faces);
-  } finally {
-    image.dispose();
-  }
-}
-
 async function main(): Promise<number> {
   const cfg = parseConfig(process.argv.slice(2));
   const listed = cfg.filesFrom ? (await readFile(cfg.filesFrom, 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean) : [];
@@ -151,11 +110,12 @@ async function main(): Promise<number> {
   const { output, done } = PredictionOutput.open(cfg.output, cfg.format, cfg.resume);
   const todo = files.filter((f) => !done.has(f));
   if (cfg.resume) console.error(`resuming: ${files.length - todo.length} of ${files.length} images already in ${cfg.output}`);
-  const backend = await initBackend(cfg.backend);
-  const analyzer = cfg.crop ? undefined : await FaceAnalyzer.load({ model: modelFromDisk(cfg.model), detector: modelFromDisk(cfg.detector) });
-  const model = analyzer?.model ?? await AgeGenderModel.load(modelFromDisk(cfg.model));
+  const step = cfg.crop ? cfg.batchSize : 1;
+  const batches = Array.from({ length: Math.ceil(todo.length / step) }, (_, b) => todo.slice(b * step, (b + 1) * step));
+  const jobs = Math.max(1, Math.min(cfg.jobs, batches.length));
+  const predictor = jobs > 1 ? await PredictorPool.load(cfg, jobs) : await ImagePredictor.load(cfg);
 
-  // Ctrl-C: finish the image in hand, then stop with the rows so far written. (npm and tsx pass the
+  // Ctrl-C: finish the images in hand, then stop with the rows so far written. (npm and tsx pass the
   // signal on, so it arrives more than once: each just asks for the same stop.)
   let interrupted = false;
   process.on('SIGINT', () => { interrupted = true; });
@@ -164,25 +124,30 @@ async function main(): Promise<number> {
   const showProgress = todo.length > 1;
   if (showProgress) progress.start(todo.length, 0);
   let [images, failed, faces] = [0, 0, 0];
-  const step = analyzer ? 1 : cfg.batchSize;
-  for (let start = 0; start < todo.length && !interrupted; start += step) {
-    const batch = todo.slice(start, start + step);
-    const rows = analyzer ? await predictPhoto(analyzer, batch[0], cfg) : await predictChips(model, batch);
+  // Up to `jobs` batches in flight; rows are written in the order of the input.
+  const inFlight = new Map<number, Promise<PredictionRow[]>>();
+  let next = 0;
+  for (let b = 0; b < batches.length; b++) {
+    while (!interrupted && next < batches.length && next < b + jobs) inFlight.set(next, predictor.predict(batches[next++]));
+    if (b >= next) break;
+    const rows = await inFlight.get(b)!;
+    inFlight.delete(b);
     output.write(rows);
     for (const r of rows.filter((row) => row.error)) console.error(`${showProgress ? '\n' : ''}error: ${r.path}: ${r.error}`);
-    images += batch.length;
+    images += batches[b].length;
     failed += rows.filter((r) => r.error).length;
     faces += rows.filter((r) => r.face !== null).length;
     if (showProgress) progress.update(images);
   }
   if (showProgress) progress.stop();
   output.close();
-  (analyzer ?? model).dispose();
+  await predictor.dispose();
+  const backend = jobs > 1 ? `${predictor.backend} backend, ${jobs} worker threads` : `${predictor.backend} backend`;
 
   if (files.length === 0) console.error('warning: no image files found');
-  const found = analyzer ? `, ${faces} faces found` : '';
+  const found = cfg.crop ? '' : `, ${faces} faces found`;
   const where = cfg.output ? `, written to ${cfg.output}` : '';
-  console.error(`${images - failed} of ${images} images predicted${found} (tfjs ${backend} backend)${where}`);
+  console.error(`${images - failed} of ${images} images predicted${found} (tfjs ${backend})${where}`);
   if (interrupted) {
     const again = process.argv.slice(2).filter((a) => a !== '--resume');
     console.error(`stopped after ${done.size + images} of ${files.length} images; to go on: npm run predict -- ${[...again, '--resume'].join(' ')}`
