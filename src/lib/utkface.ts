@@ -9,6 +9,9 @@ export interface UtkFaceLabels {
   race: (typeof RACES)[number];
 }
 
+/** A well-formed name, shown as the example on the Dataset page. */
+export const EXAMPLE_NAME = '35_1_0_20170109204500000.jpg.chip.jpg';
+
 const NAME = /^(\d+)_(\d+)_(\d+)_(\d+)\.jpg\.chip\.jpg$/;
 const MAX_AGE = 130;
 
