@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { ImageReadError, MAX_SIDE, readImage } from './readImage';
+import { decodedSize, MAX_SIDE } from '../lib/imageSize';
+import { ImageReadError, readImage } from './readImage';
 
 const dir = mkdtempSync(join(tmpdir(), 'agegender-read-'));
 const solid = (width: number, height: number, channels: 3 | 4 = 3) =>
@@ -37,6 +38,7 @@ describe('readImage', () => {
   it('scales very large photos down', async () => {
     const image = await readImage(await file('huge.png', solid(MAX_SIDE * 2, 1000)));
     expect([image.width, image.height]).toEqual([MAX_SIDE, 500]);
+    expect(decodedSize(MAX_SIDE * 2, 1000)).toEqual({ width: image.width, height: image.height }); // as the browser decodes it
   });
 
   it('says plainly when a file is not an image or is missing', async () => {

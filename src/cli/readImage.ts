@@ -1,9 +1,7 @@
 // Decode an image file to RGB pixels with sharp (libvips): EXIF orientation applied, alpha dropped,
 // any colour space (grey, CMYK, 16-bit) converted to 8-bit sRGB, very large photos scaled down.
 import sharp from 'sharp';
-
-/** Longest side kept; larger photos are scaled down first (the browser applies a similar pixel cap). */
-export const MAX_SIDE = 4096;
+import { MAX_SIDE } from '../lib/imageSize';
 
 export interface RgbImage {
   data: Uint8Array;
@@ -18,6 +16,7 @@ export async function readImage(path: string): Promise<RgbImage> {
   try {
     const { data, info } = await sharp(path, { failOn: 'error' })
       .rotate()
+      // the policy of lib/imageSize.ts, after EXIF rotation (sharp rounds the other side as decodedSize does)
       .resize({ width: MAX_SIDE, height: MAX_SIDE, fit: 'inside', withoutEnlargement: true })
       .toColourspace('srgb')
       .removeAlpha()

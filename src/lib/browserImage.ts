@@ -1,8 +1,7 @@
 // Decode a user's image file to an RGB tensor in the browser, with EXIF orientation applied and
-// very large photos scaled down to a pixel cap first.
+// very large photos scaled down first (imageSize.ts, the same policy as the CLI's reader).
 import * as tf from '@tensorflow/tfjs';
-
-export const MAX_PIXELS = 4096 * 4096;
+import { decodedSize } from './imageSize';
 
 export class ImageReadError extends Error {}
 
@@ -21,10 +20,9 @@ export async function decodeImageFile(file: Blob & { name?: string }): Promise<D
     throw new ImageReadError(`${label} is not an image this browser can read (JPEG, PNG, WebP, GIF, BMP, AVIF work)`);
   }
   try {
-    const scale = Math.min(1, Math.sqrt(MAX_PIXELS / (bitmap.width * bitmap.height)));
-    if (scale < 1) {
-      const scaled = await createImageBitmap(bitmap, {
-        resizeWidth: Math.round(bitmap.width * scale), resizeHeight: Math.round(bitmap.height * scale), resizeQuality: 'high' });
+    const size = decodedSize(bitmap.width, bitmap.height);
+    if (size.width < bitmap.width) {
+      const scaled = await createImageBitmap(bitmap, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' });
       bitmap.close();
       bitmap = scaled;
     }
