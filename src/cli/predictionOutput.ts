@@ -21,9 +21,8 @@ export class PredictionOutput {
    * a partial last line); their paths come back in `done`. Without it, the file is replaced.
    */
   static open(path: string | undefined, format: OutputFormat, resume: boolean): { output: PredictionOutput; done: Set<string> } {
-    if (path === undefined) return { output: new PredictionOutput(1, format), done: new Set() };
-    const kept = resume && existsSync(path) ? keptRows(path, format) : [];
-    const output = new PredictionOutput(openSync(path, 'w'), format);
+    const kept = path !== undefined && resume && existsSync(path) ? keptRows(path, format) : [];
+    const output = new PredictionOutput(path === undefined ? 1 : openSync(path, 'w'), format);
     if (format === 'csv') writeSync(output.fd, stringify([], { header: true, columns: [...CSV_COLUMNS] }));
     output.write(kept);
     return { output, done: new Set(kept.map((r) => String(r.path))) };
