@@ -39,12 +39,14 @@ describe('npm run predict', () => {
     expect(errors.reduce((a, b) => a + b, 0) / errors.length).toBeLessThan(12);
   });
 
-  it('writes JSON and exits 0 when every file is read', () => {
+  it('writes JSON (and CSV) to standard output and exits 0 when every file is read', () => {
     const result = predict('--crop', '--format', 'json', join(FACES, readdirSync(FACES)[0]));
     expect(result.status).toBe(0);
     const rows = JSON.parse(result.stdout) as Record<string, unknown>[];
     expect(rows).toHaveLength(1);
     expect(Object.keys(rows[0])).toEqual([...CSV_COLUMNS]);
+    // CSV on standard output has its header too
+    expect(predict('--crop', join(FACES, readdirSync(FACES)[0])).stdout.split('\n')[0]).toBe(CSV_COLUMNS.join(','));
   });
 
   it('finds every face in photos, largest first, with an empty row for a photo without one, and draws them', () => {
