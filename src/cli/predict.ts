@@ -1,5 +1,5 @@
 // npm run predict -- [--crop] [--min-face PX] [--max-faces N] [--draw DIR] [--format csv|jsonl|json] [--output FILE]
-//                     [--resume] [--shard K/N] [--files-from LIST] [--model model.json] [--detector model.json] PATH...
+//                     [--resume] [--shard K/N] [--jobs N] [--files-from LIST] [--model model.json] [--detector model.json] PATH...
 //
 // One row per face: path,face,left,top,width,height,score,age,age_low,age_high,gender,female_probability,error.
 // Faces are found with BlazeFace, aligned like the training chips and estimated, largest first; an
@@ -7,13 +7,14 @@
 // face instead (face 0, the whole image as its box, no detection score). A file that cannot be read
 // gets a row with `error` and the run goes on; the exit status is 1 if any file failed.
 // Rows are written as each image is done, in the order of the input; --resume (with --output, csv or
-// jsonl) skips the images an earlier run already wrote and appends; Ctrl-C stops after the current
-// image. --shard K/N takes every N-th image from the K-th (0-based), to split an archive across machines.
+// jsonl) skips the images an earlier run already wrote and appends; Ctrl-C stops after the images in
+// hand. --shard K/N takes every N-th image from the K-th (0-based), to split an archive across machines.
+// --jobs N (default: the cores) predicts in N worker threads.
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { availableParallelism } from 'node:os';
 import type { PredictionRow } from '../lib/predictionRow';
 import { ImagePredictor, type PredictorConfig } from './imagePredictor';
 import { PredictorPool } from './predictorPool';
