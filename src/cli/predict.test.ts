@@ -1,6 +1,6 @@
 // The CLI contract, run on the bundled model exactly as a user runs it.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -149,5 +149,20 @@ describe('npm run predict', () => {
       expect(result.stderr).toContain(jobs === '2' ? '2 worker threads' : 'wasm backend)');
     }
     expect(readFileSync(join(dir, 'jobs-2.csv'), 'utf8')).toBe(readFileSync(join(dir, 'jobs-1.csv'), 'utf8'));
+  }, 120_000);
+
+  it('refuses a model whose files do not match the sha256 sums in its model card, flipped or cut short', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agegender-'));
+    cpSync('public/models/agegender', dir, { recursive: true });
+    const face = join(FACES, readdirSync(FACES)[0]);
+    expect(predict('--crop', '--model', join(dir, 'model.json'), face).status).toBe(0); // the copy as it is
+    const weights = readFileSync(join(dir, 'weights.bin'));
+    weights[1000] ^= 1;
+    writeFileSync(join(dir, 'weights.bin'), weights);
+    const flipped = predict('--crop', '--model', join(dir, 'model.json'), face);
+    expect(flipped.status).toBe(2);
+    expect(flipped.stderr).toContain('weights.bin does not match the sha256 in model-card.json');
+    writeFileSync(join(dir, 'weights.bin'), weights.subarray(0, 1000));
+    expect(predict('--crop', '--model', join(dir, 'model.json'), face).stderr).toContain('does not match the sha256');
   }, 120_000);
 });

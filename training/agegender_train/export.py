@@ -9,6 +9,7 @@ in --out, and writes model-card.json beside them.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from dataclasses import asdict
 import subprocess
@@ -83,7 +84,9 @@ def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict
         "shift_benchmark": metrics.get("shift"),
         "metrics_note": "Computed in PyTorch from the float32 weights with the shipped calibration; the shipped weights are "
                         f"{quantize}. README.md gives the same test figures measured through npm run predict.",
-        "size": {"files_bytes": files, "total_bytes": sum(files.values()), "weights": quantize},
+        "size": {"files_bytes": files, "total_bytes": sum(files.values()), "weights": quantize,
+                 # checked when the model is loaded: a corrupted or truncated file is an error, never wrong ages
+                 "sha256": {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in files}},
     }
 
 

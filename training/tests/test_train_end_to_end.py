@@ -1,5 +1,6 @@
 """Train a tiny model on a few dozen faces, export it, and predict with the CLI, as a user would."""
 import csv
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -44,6 +45,7 @@ def test_train_export_predict(tmp_path: Path, node_ready: None, capsys: pytest.C
     assert card["training"]["seed"] == 1234 and "--arch tiny" in card["training"]["command"]
     assert card["training"]["trained_on"] == ("cpu" if not torch.cuda.is_available() else torch.cuda.get_device_name())
     assert card["size"]["total_bytes"] == sum(p.stat().st_size for p in models.iterdir() if p.name != "model-card.json")
+    assert card["size"]["sha256"]["weights.bin"] == hashlib.sha256((models / "weights.bin").read_bytes()).hexdigest()
 
     # A run can start from an exported model of ours (v4 is v3 fine-tuned); a different network is a clear error.
     tuned = tmp_path / "tuned"
