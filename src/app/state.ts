@@ -5,6 +5,7 @@ import { get, writable } from 'svelte/store';
 import { initBrowserBackend } from '../lib/browserBackend';
 import { decodeImageFile } from '../lib/browserImage';
 import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
+import { checkedModelFiles, fetchFile } from '../lib/modelFiles';
 import { CSV_COLUMNS, emptyRow, photoRows } from '../lib/predictionRow';
 
 const MODEL_URL = `${import.meta.env.BASE_URL}models/agegender/model.json`;
@@ -44,7 +45,7 @@ let nextId = 0;
 async function startModel(): Promise<FaceAnalyzer | null> {
   try {
     const backend = await initBrowserBackend(new URLSearchParams(location.search).get('backend') ?? undefined);
-    const loaded = await FaceAnalyzer.load({ model: MODEL_URL, detector: DETECTOR_URL });
+    const loaded = await FaceAnalyzer.load({ model: checkedModelFiles(MODEL_URL, fetchFile), detector: DETECTOR_URL });
     modelStatus.set({ state: 'ready', backend });
     return loaded;
   } catch (e) {
