@@ -29,6 +29,11 @@ test('drop a face: the page shows an age with its interval and a gender', async 
   await expect(card.getByTestId('face-gender')).toHaveText(/^((Male|Female) \((over )?\d+% sure\)|Gender uncertain \(\d+% female\))$/);
   await page.screenshot({ path: 'test-results/first-page.png', fullPage: true });
   expect(errors).toEqual([]);
+  // Clear results: the cards go, and the photo's object URL is revoked (fetching it fails, which the console reports)
+  const photoUrl = await page.locator('img[src^="blob:"]').first().getAttribute('src');
+  await page.getByTestId('clear-results').click();
+  await expect(page.getByTestId('face-card')).toHaveCount(0);
+  expect(await page.evaluate(async (url) => fetch(url!).then(() => 'still there', () => 'revoked'), photoUrl)).toBe('revoked');
 });
 
 test('drop a group photo: a box and a card for every face the CLI finds; a photo without faces says so', async ({ page }) => {

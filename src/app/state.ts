@@ -104,6 +104,12 @@ export async function analyseFiles(files: File[]): Promise<void> {
   }
 }
 
+/** Forget every result: the photos' object URLs are revoked, the face images (data URLs) dropped with them. */
+export function clearResults(): void {
+  for (const r of get(results)) URL.revokeObjectURL(r.url);
+  results.set([]);
+}
+
 /** Every analysed photo as the CLI's CSV (one row per face, oldest photo first). */
 export function resultsCsv(): string {
   const rows = [...get(results)].reverse().flatMap((r) =>
