@@ -1,6 +1,7 @@
 // The CLI contract, run on the bundled model exactly as a user runs it.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -164,5 +165,40 @@ describe('npm run predict', () => {
     expect(flipped.stderr).toContain('weights.bin does not match the sha256 in model-card.json');
     writeFileSync(join(dir, 'weights.bin'), weights.subarray(0, 1000));
     expect(predict('--crop', '--model', join(dir, 'model.json'), face).stderr).toContain('does not match the sha256');
+  }, 120_000);
+
+  it('gives every broken file of a fuzz corpus one row with a one-line error, and goes on', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agegender-corpus-'));
+    const photo = readFileSync(join(PHOTOS, 'portrait.jpg'));
+    // A PNG whose header claims 60000x60000 pixels (a decompression bomb)
+    const chunk = (type: string, data: Buffer): Buffer => {
+      const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(data.length);
+      const crc = Buffer.alloc(4); // libvips checks the size before the checksum
+      return Buffer.concat([length, body, crc]);
+    };
+    const header = Buffer.alloc(13);
+    header.writeUInt32BE(60000, 0);
+    header.writeUInt32BE(60000, 4);
+    header.set([8, 2, 0, 0, 0], 8);
+    const corpus: Record<string, Buffer> = {
+      'bomb.png': Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.alloc(1000))), chunk('IEND', Buffer.alloc(0))]),
+      'empty.jpg': Buffer.alloc(0),
+      'noise.png': Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251)),
+      'truncated.jpg': photo.subarray(0, 3000),
+      'truncated.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+    };
+    for (const [name, bytes] of Object.entries(corpus)) writeFileSync(join(dir, name), bytes);
+    mkdirSync(join(dir, 'a-folder.jpg')); // a folder named like an image is not an image
+    const result = predict('--format', 'json', dir);
+    expect(result.status).toBe(1);
+    const rows = JSON.parse(result.stdout) as { path: string; error: string | null }[];
+    expect(rows.map((r) => r.path).sort()).toEqual(Object.keys(corpus).map((n) => join(dir, n)).sort());
+    for (const r of rows) {
+      expect(r.error, r.path).toMatch(/^[^\n]+$/);
+      expect(result.stderr).toContain(`error: ${r.path}: ${r.error}`);
+    }
+    expect(rows.find((r) => r.path.endsWith('bomb.png'))!.error).toContain('too large');
   }, 120_000);
 });

@@ -29,6 +29,9 @@ export async function readImage(path: string): Promise<RgbImage> {
     const why = e instanceof Error ? e.message : String(e);
     if (/unsupported image format/i.test(why)) throw new ImageReadError('not an image file (unsupported or unknown format)');
     if (/input file is missing|no such file/i.test(why)) throw new ImageReadError('file not found');
-    throw new ImageReadError(`cannot decode image: ${why}`);
+    if (/exceeds pixel limit/i.test(why)) throw new ImageReadError('image too large to decode (its header claims over 268 million pixels)');
+    if (/is a directory|EISDIR/i.test(why)) throw new ImageReadError('a folder, not an image file');
+    // libvips may add warnings on further lines; the first says what is wrong
+    throw new ImageReadError(`cannot decode image: ${why.split('\n')[0].trim()}`);
   }
 }
