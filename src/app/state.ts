@@ -5,7 +5,7 @@ import { get, writable } from 'svelte/store';
 import { initBrowserBackend } from '../lib/browserBackend';
 import { decodeImageFile } from '../lib/browserImage';
 import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
-import { checkedModelFiles, fetchFile } from '../lib/modelFiles';
+import { checkedModelFiles, fetchFile, type FileReader } from '../lib/modelFiles';
 import { CSV_COLUMNS, emptyRow, photoRows } from '../lib/predictionRow';
 
 const MODEL_URL = `${import.meta.env.BASE_URL}models/agegender/model.json`;
@@ -42,10 +42,10 @@ export const results = writable<ImageResult[]>([]);
 let analyzer: Promise<FaceAnalyzer | null> = Promise.resolve(null);
 let nextId = 0;
 
-async function startModel(): Promise<FaceAnalyzer | null> {
+async function startModel(read: FileReader): Promise<FaceAnalyzer | null> {
   try {
     const backend = await initBrowserBackend(new URLSearchParams(location.search).get('backend') ?? undefined);
-    const loaded = await FaceAnalyzer.load({ model: checkedModelFiles(MODEL_URL, fetchFile), detector: DETECTOR_URL });
+    const loaded = await FaceAnalyzer.load({ model: checkedModelFiles(MODEL_URL, read), detector: DETECTOR_URL });
     modelStatus.set({ state: 'ready', backend });
     return loaded;
   } catch (e) {
@@ -60,8 +60,11 @@ export function analyzerReady(): Promise<FaceAnalyzer | null> {
 }
 
 export function loadModel(): void {
-  analyzer = startModel();
-  fetch(CARD_URL).then((r) => (r.ok ? r.json() : null)).then((card) => modelCard.set(card), () => modelCard.set(null));
+  // The card is fetched once: the Model page shows it, and its sha256 sums check the model's files.
+  const card = fetchFile(CARD_URL);
+  analyzer = startModel((url) => (url === CARD_URL ? card : fetchFile(url)));
+  card.then((bytes) => modelCard.set(bytes ? JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown> : null),
+    () => modelCard.set(null));
 }
 
 async function tensorToUrl(image: tf.Tensor3D): Promise<string> {

@@ -134,9 +134,10 @@ async function main(): Promise<number> {
     const rows = await inFlight.get(b)!;
     inFlight.delete(b);
     output.write(rows);
-    for (const r of rows.filter((row) => row.error)) console.error(`${showProgress ? '\n' : ''}error: ${r.path}: ${r.error}`);
+    const errors = rows.filter((row) => row.error);
+    for (const r of errors) console.error(`${showProgress ? '\n' : ''}error: ${r.path}: ${r.error}`);
     images += batches[b].length;
-    failed += rows.filter((r) => r.error).length;
+    failed += errors.length;
     faces += rows.filter((r) => r.face !== null).length;
     if (showProgress) progress.update(images);
   }

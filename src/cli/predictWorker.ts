@@ -1,8 +1,9 @@
 // One --jobs worker thread: its own tfjs WASM backend and models, predicting the batches it is sent.
 import { parentPort, workerData } from 'node:worker_threads';
+import type { PredictionRow } from '../lib/predictionRow';
 import { ImagePredictor, type PredictorConfig } from './imagePredictor';
 
-export type WorkerReply = { ready: string } | { rows: import('../lib/predictionRow').PredictionRow[] } | { failed: string };
+export type WorkerReply = { ready: string } | { rows: PredictionRow[] } | { failed: string };
 
 const port = parentPort!;
 ImagePredictor.load(workerData as PredictorConfig).then((predictor) => {
