@@ -4,10 +4,14 @@
 
 Run from the repository root; every TrainConfig field is a flag (config.py).
 
-Runs on a GPU when PyTorch sees one, else on the CPU (--device). Writes to --out-dir:
-checkpoint.pt (every epoch, atomically; --resume continues from it), log.jsonl (one line per
-epoch), and at the end model.pt (weights, config, command) and, from evaluate.py, metrics.json
-(calibration; every split overall and per age band / gender / race).
+Runs on a GPU when PyTorch sees one, else on the CPU (--device); under torchrun, on several
+processes at once (distributed.py). Writes to --out-dir: checkpoint.pt (every epoch, atomically;
+--resume continues from it), log.jsonl (one line per epoch), and at the end model.pt (weights,
+config, command) and, from evaluate.py, metrics.json (calibration; every split overall and per age
+band / gender / race).
+
+Every epoch draws its batches, augmentations and dropout from seeds of its own, so a run stopped
+anywhere (even by kill -9) and resumed ends with the same weights as one never stopped.
 """
 from __future__ import annotations
 
@@ -21,12 +25,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
 from .config import TrainConfig, parse_config
 from .dataset import DatasetError, FaceSet, load_utkface
 from .evaluate import evaluate_and_save, run_model
 from .calibration import expected_age
+from .distributed import start_processes
 from .model import AgeGenderNet, load_imagenet_weights
 from .degrade import AugmentationConfig
 from .preprocess import GeometryConfig, augment, load_alignment_jitter
@@ -99,18 +105,24 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, RuntimeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    procs, device = start_processes(device)
+    say = print if procs.is_main else (lambda *args, **kwargs: None)
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
+    if not procs.is_main:
+        procs.barrier()  # rank 0 decodes the data (and writes the cache and the split file) first
     try:
-        faces, report = load_utkface(cfg.data, cfg.cache_dir, cfg.progress)
+        faces, report = load_utkface(cfg.data, cfg.cache_dir, cfg.progress and procs.is_main)
     except DatasetError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(report.summary())
+    say(report.summary())
     split = load_or_make_split(cfg.split_file, faces, cfg.val_fraction, cfg.test_fraction, cfg.seed)
+    if procs.is_main:
+        procs.barrier()
     parts = {name: faces.subset(names) for name, names in split.items()}
     if min(len(p) for p in parts.values()) == 0:
         print(f"error: a part of the split is empty ({ {k: len(v) for k, v in parts.items()} }): "
@@ -119,7 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     train = parts["train"]
     if cfg.limit:
         train = train.subset(sorted(np.random.default_rng(cfg.seed).choice(train.names, min(cfg.limit, len(train)), replace=False)))
-    print(f"split {cfg.split_file}: " + ", ".join(f"{k} {len(v)}" for k, v in parts.items()) + f"; training on {len(train)}")
+    say(f"split {cfg.split_file}: " + ", ".join(f"{k} {len(v)}" for k, v in parts.items()) + f"; training on {len(train)}"
+        + (f" in {procs.world_size} processes" if procs.distributed else ""))
+    if cfg.batch_size < procs.world_size:
+        print(f"error: --batch-size {cfg.batch_size} is split between {procs.world_size} processes: use at least one face each",
+              file=sys.stderr)
+        return 2
     try:
         jitter = load_alignment_jitter(cfg.alignment_jitter) if cfg.alignment_jitter else None
     except (OSError, ValueError) as e:
@@ -129,75 +146,95 @@ def main(argv: list[str] | None = None) -> int:
     train_ages = torch.from_numpy(np.minimum(train.ages, cfg.max_age)).to(device)
     train_genders = torch.from_numpy(train.genders).to(device)
 
-    model = AgeGenderNet(cfg.arch, cfg.max_age, cfg.dropout)
+    net = AgeGenderNet(cfg.arch, cfg.max_age, cfg.dropout)
     if cfg.init_from:
         try:
-            load_own_weights(model, cfg.init_from)
+            load_own_weights(net, cfg.init_from)
         except (OSError, ValueError, KeyError, RuntimeError) as e:
             print(f"error: cannot start from --init-from {cfg.init_from}: {e}", file=sys.stderr)
             return 2
     elif cfg.pretrained:
-        load_imagenet_weights(model)
-    model = model.to(device, memory_format=torch.channels_last)  # 2-3x faster convolutions on the CPU
+        load_imagenet_weights(net)
+    net = net.to(device, memory_format=torch.channels_last)  # 2-3x faster convolutions on the CPU
     # The average of the weights over the last few hundred steps, batch-norm statistics included.
-    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True) if cfg.ema_decay else None
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    ema = AveragedModel(net, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True) if cfg.ema_decay else None
+    optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
     total_steps, warmup = steps_per_epoch * cfg.epochs, int(cfg.warmup_epochs * steps_per_epoch)
 
-    start_epoch, checkpoint_path = 0, out / "checkpoint.pt"
+    start_epoch, checkpoint_path, log = 0, out / "checkpoint.pt", []
     if cfg.resume and checkpoint_path.exists():
         state = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
-        model.load_state_dict(state["model"])
+        net.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         if ema is not None:
             ema.load_state_dict(state["ema"])
-        start_epoch = state["epoch"] + 1
-        print(f"resumed from {checkpoint_path} after epoch {start_epoch}")
+        start_epoch, log = state["epoch"] + 1, state.get("log", [])
+        say(f"resumed from {checkpoint_path} after epoch {start_epoch}")
     elif cfg.resume:
-        print(f"no checkpoint at {checkpoint_path}: starting from scratch")
-    if start_epoch == 0:
-        (out / "log.jsonl").unlink(missing_ok=True)  # a fresh run does not inherit an older run's log
+        say(f"no checkpoint at {checkpoint_path}: starting from scratch")
+    if procs.is_main:  # the log of the epochs the checkpoint holds, whatever a killed run left behind
+        (out / "log.jsonl").write_text("".join(json.dumps(entry) + "\n" for entry in log))
+    # Gradients are averaged between processes after each backward pass; each holds the same weights.
+    model = DistributedDataParallel(net) if procs.distributed else net
 
     for epoch in range(start_epoch, cfg.epochs):
         model.train()
-        gen = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)  # same batches and augmentations on resume
+        epoch_seed = cfg.seed * 1000 + epoch
+        gen = torch.Generator().manual_seed(epoch_seed)  # same batches and augmentations on resume
         order = torch.randperm(len(train), generator=gen)
+        # Process 0 draws its augmentations from `gen` (so one process trains as it always did), the others from seeds of their own.
+        augment_gen = gen if procs.is_main else torch.Generator().manual_seed(epoch_seed + 7919 * procs.rank)
+        torch.manual_seed(epoch_seed + procs.rank)  # dropout
         started, total_loss = time.time(), 0.0
-        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not cfg.progress, unit="batch")
+        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not (cfg.progress and procs.is_main),
+                   unit="batch")
         for i in bar:
-            idx = order[i * cfg.batch_size:(i + 1) * cfg.batch_size]
+            batch = order[i * cfg.batch_size:(i + 1) * cfg.batch_size]
+            if len(batch) < procs.world_size:
+                continue  # a last batch too small to share (every process skips it)
+            idx = procs.share_of(batch)
             lr = learning_rate(epoch * steps_per_epoch + i, total_steps, warmup, cfg.lr)
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            x = augment(train.images[idx.numpy()], cfg.input_size, gen, device, degradations, GeometryConfig(), jitter)
+            x = augment(train.images[idx.numpy()], cfg.input_size, augment_gen, device, degradations, GeometryConfig(), jitter)
             age_logits, female_logit = model(x)
-            loss = loss_fn(age_logits, female_logit, train_ages[idx], train_genders[idx], cfg)
+            # Weighted by this process's share, so that the gradient averaged over processes is the whole batch's.
+            share = len(idx) * procs.world_size / len(batch)
+            loss = loss_fn(age_logits, female_logit, train_ages[idx], train_genders[idx], cfg) * share
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             if ema is not None:
-                ema.update_parameters(model)
-            total_loss += loss.item()
-            bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{lr:.2e}")
+                ema.update_parameters(net)
+            total_loss += loss.item() / procs.world_size
+            bar.set_postfix(loss=f"{loss.item() / share:.3f}", lr=f"{lr:.2e}")
+        total_loss = procs.sum(total_loss)
 
-        entry = {"epoch": epoch + 1, "train_loss": total_loss / steps_per_epoch,
-                 **validate(trained(model, ema), parts["val"], cfg)}
-        if ema is not None:  # the raw weights too, to show what averaging buys
-            entry |= validate(model, parts["val"], cfg, suffix="_raw")
-        entry["seconds"] = round(time.time() - started, 1)
-        save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
-                     "ema": ema.state_dict() if ema is not None else None, "config": cfg.to_dict()}, checkpoint_path)
-        with open(out / "log.jsonl", "a") as log:  # after the checkpoint, so a resumed run never logs an epoch twice
-            log.write(json.dumps(entry) + "\n")
-        print(json.dumps(entry), flush=True)
+        if procs.is_main:
+            entry = {"epoch": epoch + 1, "train_loss": total_loss / steps_per_epoch, **validate(trained(net, ema), parts["val"], cfg)}
+            if ema is not None:  # the raw weights too, to show what averaging buys
+                entry |= validate(net, parts["val"], cfg, suffix="_raw")
+            entry["seconds"] = round(time.time() - started, 1)
+            log.append(entry)
+            save_atomic({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch, "log": log,
+                         "ema": ema.state_dict() if ema is not None else None, "config": cfg.to_dict()}, checkpoint_path)
+            with open(out / "log.jsonl", "a") as f:
+                f.write(json.dumps(entry) + "\n")
+            print(json.dumps(entry), flush=True)
 
-    model = trained(model, ema)
-    weights = {k: v.cpu() for k, v in model.state_dict().items()}  # loadable on a machine without the GPU
+    procs.check_identical(torch.cat([p.detach().flatten().cpu() for p in net.parameters()]), "weights")
+    procs.stop()
+    if not procs.is_main:
+        return 0
+    net = trained(net, ema)
+    weights = {k: v.cpu() for k, v in net.state_dict().items()}  # loadable on a machine without the GPU
     trained_on = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    if procs.distributed:
+        trained_on = f"{procs.world_size} x {trained_on}"
     save_atomic({"model": weights, "config": cfg.to_dict(), "argv": sys.argv[1:] if argv is None else argv,
                  "trained_on": trained_on}, out / "model.pt")
-    evaluate_and_save(out, model, cfg, parts, report.summary(), cfg.flip_average, cfg.progress)
+    evaluate_and_save(out, net, cfg, parts, report.summary(), cfg.flip_average, cfg.progress)
     return 0
 
 
