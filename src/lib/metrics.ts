@@ -39,7 +39,7 @@ export function expectedCalibrationError(prob: number[], isFemale: boolean[]): n
   const bins = Array.from({ length: ECE_BINS }, () => ({ n: 0, correct: 0, confidence: 0 }));
   prob.forEach((p, i) => {
     const confidence = p >= 0.5 ? p : 1 - p;
-    const bin = bins[Math.min(ECE_BINS - 1, Math.max(0, Math.floor((confidence - 0.5) / (0.5 / ECE_BINS))))];
+    const bin = bins[Math.min(ECE_BINS - 1, Math.max(0, Math.floor((confidence - 0.5) * (2 * ECE_BINS))))]; // as metrics.py
     bin.n += 1;
     bin.correct += Number((p >= 0.5) === isFemale[i]);
     bin.confidence += confidence;

@@ -22,7 +22,8 @@ from tqdm import tqdm
 # Decoded faces are stored at this size; the training pipeline resamples from it.
 SOURCE_SIZE = 200
 MAX_AGE_IN_NAME = 130
-_NAME = re.compile(r"^(\d+)_(\d+)_(\d+)_(\d+)\.jpg\.chip\.jpg$")
+# ASCII digits only, and nothing after the name (not even a newline): as src/lib/utkface.ts reads it.
+_NAME = re.compile(r"(\d+)_(\d+)_(\d+)_(\d+)\.jpg\.chip\.jpg", re.ASCII)
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
@@ -39,8 +40,8 @@ class FaceLabels:
 
 def parse_utkface_name(name: str) -> FaceLabels:
     """Labels from a UTKFace file name; raises ValueError saying what is wrong with it."""
-    base = name.rsplit("/", 1)[-1]
-    m = _NAME.match(base)
+    base = re.split(r"[\\/]", name)[-1]  # a path with either separator is fine
+    m = _NAME.fullmatch(base)
     if not m:
         fields = base.split("_")
         if len(fields) < 4:

@@ -12,8 +12,9 @@ def expected_calibration_error(prob: np.ndarray, label: np.ndarray, bins: int = 
     """ECE of the predicted probability of the predicted class (equal-width confidence bins)."""
     confidence = np.where(prob >= 0.5, prob, 1 - prob)
     correct = (prob >= 0.5) == (label == 1)
-    edges = np.linspace(0.5, 1.0, bins + 1)
-    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
+    # Bins of width 0.5 / bins from 0.5, by this exact float arithmetic (metrics.ts's too), so that both
+    # languages put a confidence on a bin edge in the same bin.
+    which = np.clip(np.floor((confidence - 0.5) * (2 * bins)).astype(int), 0, bins - 1)
     ece = 0.0
     for b in range(bins):
         mask = which == b
