@@ -26,3 +26,23 @@ test('webcam: boxes and labels over the video, frames per second, and the camera
     (window as unknown as { cameraTracks: MediaStreamTrack[] }).cameraTracks.every((t) => t.readyState === 'ended'))).toBe(true);
   expect(errors).toEqual([]);
 });
+
+test('webcam: a camera that goes away stops the view with a message, and it can be started again', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await page.getByTestId('view-webcam').click();
+  await expect(page.getByTestId('webcam-fps')).toBeVisible({ timeout: 180_000 });
+  // What the browser does when a camera is unplugged: the track ends and fires "ended".
+  await page.evaluate(() => {
+    const track = ((document.querySelector('video') as HTMLVideoElement).srcObject as MediaStream).getVideoTracks()[0];
+    (window as unknown as { cameraTrack: MediaStreamTrack }).cameraTrack = track;
+    track.dispatchEvent(new Event('ended'));
+  });
+  await expect(page.getByTestId('webcam-error')).toHaveText(/^The camera stopped \(unplugged/);
+  await expect(page.getByTestId('webcam-face')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { cameraTrack: MediaStreamTrack }).cameraTrack.readyState)).toBe('ended');
+  await page.getByTestId('webcam-restart').click();
+  await expect(page.getByTestId('webcam-fps')).toBeVisible({ timeout: 180_000 });
+  expect(errors).toEqual([]);
+});

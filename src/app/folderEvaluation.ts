@@ -4,7 +4,7 @@ import { writable } from 'svelte/store';
 import { decodeImageFile } from '../lib/browserImage';
 import { evaluationReport, type EvaluationReport, type ScoredFace } from '../lib/metrics';
 import { parseUtkFaceName } from '../lib/utkface';
-import { analyzerReady } from './state';
+import { analyzerReady, withAnalyzer } from './state';
 
 export type FolderEvaluation =
   | { state: 'idle' }
@@ -26,28 +26,32 @@ export async function evaluateFolder(files: File[]): Promise<void> {
     folderEvaluation.set({ state: 'error', message: `no file in the folder is named like a UTKFace face (age_gender_race_date.jpg), out of ${files.length} files`, skipped });
     return;
   }
-  const analyzer = await analyzerReady();
-  if (!analyzer) {
+  if (!(await analyzerReady())) {
     folderEvaluation.set({ state: 'error', message: 'the model failed to load', skipped });
     return;
   }
   const scored: ScoredFace[] = [];
+  let coverageTarget = 0; // the nominal coverage of the intervals, from the model that made them
   folderEvaluation.set({ state: 'running', done: 0, total: labelled.length });
   for (const [i, { file, truth }] of labelled.entries()) {
     try {
-      const image = await decodeImageFile(file);
-      try {
-        const [e] = await analyzer.model.estimate([image.pixels]);
-        scored.push({ truth, age: e.age, ageLow: e.ageLow, ageHigh: e.ageHigh, femaleProbability: e.femaleProbability });
-      } finally {
-        image.pixels.dispose();
-      }
+      const e = await withAnalyzer(async (analyzer) => {
+        coverageTarget = analyzer.model.metadata.calibration.coverage;
+        const image = await decodeImageFile(file);
+        try {
+          return (await analyzer.model.estimate([image.pixels]))[0];
+        } finally {
+          image.pixels.dispose();
+        }
+      });
+      if (e) scored.push({ truth, age: e.age, ageLow: e.ageLow, ageHigh: e.ageHigh, femaleProbability: e.femaleProbability });
+      else skipped.push(`${file.name}: the model failed to load`);
     } catch (e) {
       skipped.push(`${file.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
     folderEvaluation.set({ state: 'running', done: i + 1, total: labelled.length });
   }
   folderEvaluation.set(scored.length > 0
-    ? { state: 'done', report: evaluationReport(scored), skipped, coverageTarget: analyzer.model.metadata.calibration.coverage }
+    ? { state: 'done', report: evaluationReport(scored), skipped, coverageTarget }
     : { state: 'error', message: 'none of the faces could be read', skipped });
 }

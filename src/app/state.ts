@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { stringify } from 'csv-stringify/browser/esm/sync';
 import { get, writable } from 'svelte/store';
-import { initBrowserBackend } from '../lib/browserBackend';
+import { initBrowserBackend, whenBackendLost } from '../lib/browserBackend';
 import { decodeImageFile } from '../lib/browserImage';
 import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
 import { checkedModelFiles, fetchFile, type FileReader } from '../lib/modelFiles';
@@ -14,7 +14,8 @@ const CARD_URL = `${import.meta.env.BASE_URL}models/agegender/model-card.json`;
 
 export type ModelStatus =
   | { state: 'loading' }
-  | { state: 'ready'; backend: string }
+  /** `note`: why the backend is not the first choice (the one before it was lost). */
+  | { state: 'ready'; backend: string; note?: string }
   | { state: 'error'; message: string };
 
 export interface FaceResult extends FaceAnalysis {
@@ -28,6 +29,8 @@ export interface ImageResult {
   url: string;
   width?: number;
   height?: number;
+  /** Waiting behind other photos, not yet being analysed. */
+  queued?: boolean;
   /** Every face found, largest first; empty when there is none. */
   faces?: FaceResult[];
   error?: string;
@@ -38,15 +41,26 @@ export const modelStatus = writable<ModelStatus>({ state: 'loading' });
 export const tensorCount = writable(0);
 export const modelCard = writable<Record<string, unknown> | null>(null);
 export const results = writable<ImageResult[]>([]);
+/** Photos dropped but not yet analysed. */
+export const photosWaiting = writable(0);
 
 let analyzer: Promise<FaceAnalyzer | null> = Promise.resolve(null);
+/** Counts the backends lost so far: work that failed while it changed is done again on the new one. */
+let backendGeneration = 0;
 let nextId = 0;
 
-async function startModel(read: FileReader): Promise<FaceAnalyzer | null> {
+async function startModel(read: FileReader, lost: string[] = []): Promise<FaceAnalyzer | null> {
   try {
-    const backend = await initBrowserBackend(new URLSearchParams(location.search).get('backend') ?? undefined);
+    const forced = new URLSearchParams(location.search).get('backend') ?? undefined;
+    const backend = await initBrowserBackend(lost.length ? undefined : forced, lost);
     const loaded = await FaceAnalyzer.load({ model: checkedModelFiles(MODEL_URL, read), detector: DETECTOR_URL });
-    modelStatus.set({ state: 'ready', backend });
+    const note = lost.length ? `the ${lost.at(-1)} backend lost its GPU context, so the model was reloaded on ${backend}` : undefined;
+    modelStatus.set({ state: 'ready', backend, note });
+    whenBackendLost(() => {
+      backendGeneration++;
+      modelStatus.set({ state: 'loading' });
+      analyzer = startModel(read, [...lost, backend]);
+    });
     return loaded;
   } catch (e) {
     modelStatus.set({ state: 'error', message: `The model could not be loaded: ${e instanceof Error ? e.message : String(e)}` });
@@ -54,9 +68,23 @@ async function startModel(read: FileReader): Promise<FaceAnalyzer | null> {
   }
 }
 
-/** The analyzer once loaded (null if it failed). */
+/** The analyzer once loaded (null if it failed); after a lost backend, the one reloaded on the next. */
 export function analyzerReady(): Promise<FaceAnalyzer | null> {
   return analyzer;
+}
+
+/** Run `work` with the analyzer; if the backend was lost meanwhile, once more with the reloaded one. */
+export async function withAnalyzer<T>(work: (a: FaceAnalyzer) => Promise<T>): Promise<T | null> {
+  for (let attempt = 0; ; attempt++) {
+    const generation = backendGeneration;
+    const ready = await analyzer;
+    if (!ready) return null;
+    try {
+      return await work(ready);
+    } catch (e) {
+      if (generation === backendGeneration || attempt > 0) throw e;
+    }
+  }
 }
 
 export function loadModel(): void {
@@ -78,37 +106,56 @@ async function tensorToUrl(image: tf.Tensor3D): Promise<string> {
   return canvas.toDataURL('image/png');
 }
 
-/** Every face in each photo: found, aligned, estimated. */
-export async function analyseFiles(files: File[]): Promise<void> {
+interface PhotoJob { item: ImageResult; file: File }
+const queue: PhotoJob[] = [];
+let draining: Promise<void> | null = null;
+
+/** Queue photos for analysis (every face found, aligned, estimated), one at a time in the order given; resolves when the queue is empty. */
+export function analyseFiles(files: File[]): Promise<void> {
   for (const file of files) {
-    const item: ImageResult = { id: nextId++, name: file.name, url: URL.createObjectURL(file) };
+    const item: ImageResult = { id: nextId++, name: file.name, url: URL.createObjectURL(file), queued: true };
     results.update((list) => [item, ...list]);
-    const done = (patch: Partial<ImageResult>): void =>
-      results.update((list) => list.map((r) => (r.id === item.id ? { ...r, ...patch } : r)));
-    const ready = await analyzer;
-    if (!ready) {
-      done({ error: 'the model failed to load, so nothing can be estimated' });
-      continue;
-    }
-    try {
+    queue.push({ item, file });
+  }
+  photosWaiting.set(queue.length);
+  draining ??= drainQueue().finally(() => { draining = null; });
+  return draining;
+}
+
+async function drainQueue(): Promise<void> {
+  for (let job = queue.shift(); job; job = queue.shift()) {
+    photosWaiting.set(queue.length);
+    await analysePhoto(job);
+  }
+}
+
+async function analysePhoto({ item, file }: PhotoJob): Promise<void> {
+  const done = (patch: Partial<ImageResult>): void =>
+    results.update((list) => list.map((r) => (r.id === item.id ? { ...r, ...patch } : r)));
+  done({ queued: false });
+  try {
+    // Decoded inside: after a lost backend the retry needs the pixels on the new one.
+    const found = await withAnalyzer(async (ready) => {
       const image = await decodeImageFile(file);
       try {
         let urls: string[] = [];
-        const found = await ready.analyze(image.pixels, {}, async (aligned) => { urls = await Promise.all(aligned.map(tensorToUrl)); });
-        const faces = found.map((face, i) => ({ ...face, alignedUrl: urls[i] }));
-        done({ faces, width: image.width, height: image.height });
+        const faces = await ready.analyze(image.pixels, {}, async (aligned) => { urls = await Promise.all(aligned.map(tensorToUrl)); });
+        return { faces: faces.map((face, i) => ({ ...face, alignedUrl: urls[i] })), width: image.width, height: image.height };
       } finally {
         image.pixels.dispose();
         tensorCount.set(tf.memory().numTensors);
       }
-    } catch (e) {
-      done({ error: e instanceof Error ? e.message : String(e) });
-    }
+    });
+    done(found ?? { error: 'the model failed to load, so nothing can be estimated' });
+  } catch (e) {
+    done({ error: e instanceof Error ? e.message : String(e) });
   }
 }
 
-/** Forget every result: the photos' object URLs are revoked, the face images (data URLs) dropped with them. */
+/** Forget every result and every photo still waiting: their object URLs are revoked, the face images (data URLs) dropped with them. */
 export function clearResults(): void {
+  queue.length = 0; // photos still waiting are dropped too
+  photosWaiting.set(0);
   for (const r of get(results)) URL.revokeObjectURL(r.url);
   results.set([]);
 }

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { writable } from 'svelte/store';
 import { FaceTracker, type TrackedFace } from '../lib/track';
-import { analyzerReady } from './state';
+import { analyzerReady, withAnalyzer } from './state';
 
 export type WebcamState =
   | { state: 'off' }
@@ -35,33 +35,55 @@ export async function startWebcam(video: HTMLVideoElement): Promise<void> {
     if (!navigator.mediaDevices?.getUserMedia) throw new Error('no getUserMedia');
     stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
   } catch (e) {
-    if (run === session) webcam.set({ state: 'error', message: cameraMessage(e) });
+    if (run === session) fail(cameraMessage(e));
     return;
   }
   if (run !== session) { stopStream(); return; }
+  // An unplugged camera (or one the system takes back) ends its track: stop and say so, not a frozen last frame.
+  for (const track of stream.getVideoTracks()) {
+    track.addEventListener('ended', () => {
+      if (run === session) fail('The camera stopped (unplugged, or taken by the system or another application). Start it again when it is back.');
+    }, { once: true });
+  }
   video.srcObject = stream;
   await video.play();
-  const analyzer = await analyzerReady();
-  if (!analyzer) {
-    webcam.set({ state: 'error', message: 'The model failed to load, so nothing can be estimated.' });
+  if (!(await analyzerReady())) {
+    fail('The model failed to load, so nothing can be estimated.');
     return;
   }
   const tracker = new FaceTracker();
   let last = performance.now();
   let fps = 0;
   while (run === session) {
-    const frame = tf.browser.fromPixels(video);
     try {
-      const faces = tracker.update(await analyzer.analyze(frame, { maxFaces: 5 }));
+      // Through withAnalyzer: if the GPU context is lost, the frame is done again on the backend reloaded after it.
+      const found = await withAnalyzer(async (analyzer) => {
+        const frame = tf.browser.fromPixels(video);
+        try {
+          return await analyzer.analyze(frame, { maxFaces: 5 });
+        } finally {
+          frame.dispose();
+        }
+      });
+      if (!found) throw new Error('the model failed to load');
+      const faces = tracker.update(found);
       const now = performance.now();
       fps = fps === 0 ? 1000 / (now - last) : 0.8 * fps + 0.2 * (1000 / (now - last)); // smoothed too
       last = now;
       if (run === session) webcam.set({ state: 'running', faces, fps, width: video.videoWidth, height: video.videoHeight });
-    } finally {
-      frame.dispose();
+    } catch (e) {
+      if (run === session) fail(`Estimation stopped: ${e instanceof Error ? e.message : String(e)}`);
+      return;
     }
     await new Promise((r) => requestAnimationFrame(r));
   }
+}
+
+/** Stop the camera and show why. */
+function fail(message: string): void {
+  session++;
+  stopStream();
+  webcam.set({ state: 'error', message });
 }
 
 function stopStream(): void {

@@ -8,14 +8,15 @@ import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 
 export const BACKEND_ORDER = ['webgl', 'wasm', 'cpu'] as const;
 
-/** Initialise the first backend that works (or the one named); returns its name. */
-export async function initBrowserBackend(only?: string): Promise<string> {
+/** Initialise the first backend that works (or the one named), skipping those in `exclude`; returns its name. */
+export async function initBrowserBackend(only?: string, exclude: readonly string[] = []): Promise<string> {
   setWasmPaths({
     'tfjs-backend-wasm.wasm': wasmPlain,
     'tfjs-backend-wasm-simd.wasm': wasmSimd,
     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
   });
-  for (const name of only ? [only] : BACKEND_ORDER) {
+  const candidates = (only ? [only] : [...BACKEND_ORDER]).filter((name) => !exclude.includes(name));
+  for (const name of candidates) {
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
@@ -25,5 +26,15 @@ export async function initBrowserBackend(only?: string): Promise<string> {
       // try the next one
     }
   }
-  throw new Error(`no tfjs backend could start (tried ${only ?? BACKEND_ORDER.join(', ')})`);
+  throw new Error(`no tfjs backend could start (tried ${candidates.join(', ') || 'none'})`);
+}
+
+/**
+ * Call `onLost` once if the running backend's GPU context is lost (a GPU reset, a driver update, the browser
+ * reclaiming contexts): its tensors, the models' weights among them, are gone. Backends without one never are.
+ */
+export function whenBackendLost(onLost: () => void): void {
+  if (tf.getBackend() !== 'webgl') return;
+  const gl = (tf.backend() as unknown as { gpgpu: { gl: WebGLRenderingContext } }).gpgpu.gl;
+  gl.canvas.addEventListener('webglcontextlost', onLost, { once: true });
 }

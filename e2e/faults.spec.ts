@@ -1,0 +1,55 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { watchErrors } from './pageErrors';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+const FACES = readdirSync(join(FIXTURES, 'faces')).map((name) => join(FIXTURES, 'faces', name));
+
+test('photos dropped while a batch runs wait their turn: none lost, none stuck', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await page.getByTestId('file-input').setInputFiles(FACES);
+  await expect(page.getByTestId('photos-waiting')).toBeVisible(); // the first batch is still running…
+  await page.getByTestId('folder-photos-input').setInputFiles(join(FIXTURES, 'photos')); // …when five more photos come
+  await expect(page.getByTestId('photo-result')).toHaveCount(FACES.length + 5);
+  await expect(page.getByTestId('photos-waiting')).toHaveCount(0, { timeout: 240_000 });
+  await expect(page.getByText('Looking for faces…')).toHaveCount(0);
+  await expect(page.getByText('Waiting for the photos before it…')).toHaveCount(0);
+  // Every chip has its face; the photos have theirs (dogs.jpg none).
+  await expect(page.getByTestId('face-card')).toHaveCount(FACES.length + 3 + 3 + 1 + 2);
+  await expect(page.getByTestId('no-face')).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
+
+test('a lost WebGL context: the model is reloaded on the next backend, the page says so and goes on', async ({ page }) => {
+  // Keep every WebGL context the page makes, to lose them as a GPU reset would.
+  await page.addInitScript(() => {
+    const contexts: WebGLRenderingContext[] = [];
+    (window as unknown as { glContexts: WebGLRenderingContext[] }).glContexts = contexts;
+    const getContext = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, kind: string, ...rest: unknown[]) {
+      const ctx = (getContext as (...a: unknown[]) => RenderingContext | null).call(this, kind, ...rest);
+      if (ctx && kind.startsWith('webgl')) contexts.push(ctx as WebGLRenderingContext);
+      return ctx;
+    } as typeof getContext;
+    const offscreen = OffscreenCanvas.prototype.getContext;
+    OffscreenCanvas.prototype.getContext = function (this: OffscreenCanvas, kind: string, ...rest: unknown[]) {
+      const ctx = (offscreen as (...a: unknown[]) => unknown).call(this, kind, ...rest);
+      if (ctx && kind.startsWith('webgl')) contexts.push(ctx as WebGLRenderingContext);
+      return ctx;
+    } as typeof offscreen;
+  });
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('Model ready (tfjs webgl backend)');
+  await page.getByTestId('file-input').setInputFiles(FACES[0]);
+  await expect(page.getByTestId('face-age')).toHaveCount(1);
+  const lost = await page.evaluate(() => (window as unknown as { glContexts: WebGLRenderingContext[] }).glContexts
+    .map((gl) => gl.getExtension('WEBGL_lose_context')).filter((ext) => ext !== null).map((ext) => ext.loseContext()).length);
+  expect(lost).toBeGreaterThan(0);
+  await expect(page.getByTestId('model-status')).toContainText('the webgl backend lost its GPU context, so the model was reloaded on wasm');
+  await page.getByTestId('file-input').setInputFiles(FACES.slice(1, 3));
+  await expect(page.getByTestId('face-age')).toHaveCount(3);
+  await expect(page.getByTestId('face-error')).toHaveCount(0);
+});
