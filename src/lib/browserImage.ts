@@ -27,7 +27,14 @@ export async function decodeImageFile(file: Blob & { name?: string }): Promise<D
       bitmap = scaled;
     }
     return { pixels: tf.browser.fromPixels(bitmap, 3), width: bitmap.width, height: bitmap.height };
+  } catch (e) {
+    // The browser reads the header first and the pixels only now: a broken or bomb-sized body fails here.
+    throw new ImageReadError(`${label} could not be decoded (${bitmap.width} x ${bitmap.height} pixels): ${oneLine(e)}`);
   } finally {
     bitmap.close();
   }
+}
+
+function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
 }

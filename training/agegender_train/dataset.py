@@ -10,6 +10,7 @@ import hashlib
 import io
 import re
 import tarfile
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ from tqdm import tqdm
 # Decoded faces are stored at this size; the training pipeline resamples from it.
 SOURCE_SIZE = 200
 MAX_AGE_IN_NAME = 130
+# A header claiming more pixels than this is refused before decoding (a chip is 200 x 200; the CLI and the
+# page scale photos down to 4096 on the longer side): a decompression bomb never reaches the decoder.
+MAX_PIXELS = 4096 * 4096
 # ASCII digits only, and nothing after the name (not even a newline): as src/lib/utkface.ts reads it.
 _NAME = re.compile(r"(\d+)_(\d+)_(\d+)_(\d+)\.jpg\.chip\.jpg", re.ASCII)
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
@@ -104,7 +108,8 @@ def _list_source(path: Path) -> tuple[list[str], Callable[[str], bytes]]:
     if not path.exists():
         raise DatasetError(f"UTKFace data not found at {path} (expected a folder, .tar.gz or .zip of face chips)")
     if path.is_dir():
-        names = sorted(p.name for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+        # Folders too, though named like images: reading one fails and is reported like any unreadable file.
+        names = sorted(p.name for p in path.iterdir() if not p.name.startswith("."))
         return names, lambda n: (path / n).read_bytes()
     if path.name.endswith((".tar.gz", ".tgz", ".tar")):
         tar = tarfile.open(path)
@@ -118,7 +123,15 @@ def _list_source(path: Path) -> tuple[list[str], Callable[[str], bytes]]:
 
 
 def _decode(data: bytes) -> np.ndarray:
+    with warnings.catch_warnings():  # PIL warns of large images; MAX_PIXELS refuses them with a message of our own
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return _decode_image(data)
+
+
+def _decode_image(data: bytes) -> np.ndarray:
     with Image.open(io.BytesIO(data)) as img:
+        if img.width * img.height > MAX_PIXELS:
+            raise ValueError(f"image too large to decode ({img.width} x {img.height} pixels)")
         img = img.convert("RGB")
         if img.size != (SOURCE_SIZE, SOURCE_SIZE):
             img = img.resize((SOURCE_SIZE, SOURCE_SIZE), Image.BILINEAR)
@@ -162,7 +175,7 @@ def load_utkface(data: str | Path, cache_dir: str | Path | None = None, progress
         try:
             images[len(kept)] = _decode(read(name))
         except Exception as e:  # PIL raises many types for broken files
-            report.unreadable.append((name, f"{type(e).__name__}: {e}"))
+            report.unreadable.append((name, " ".join(f"{type(e).__name__}: {e}".split())))  # one line
             continue
         kept.append((name, labels))
     if not kept:
