@@ -1,4 +1,4 @@
-// npm run bench:cli-memory -- [--images 10000] [--jobs N] [--photos]
+// npm run bench:cli-memory -- [--images 10000] [--jobs N] [--batch-size N] [--photos]
 //
 // The memory of `npm run predict` over a long run: N images (UTKFace chips from ../shared, else the
 // fixture faces, repeated as needed) with --crop (or, with --photos, in photo mode: detection too,
@@ -15,7 +15,8 @@ const SHARED = '../shared/data/UTKFace';
 const FIXTURES = 'e2e/fixtures/faces';
 
 const { values } = parseArgs({ options: { images: { type: 'string', default: '10000' },
-  jobs: { type: 'string', default: String(availableParallelism()) }, photos: { type: 'boolean', default: false } } });
+  jobs: { type: 'string', default: String(availableParallelism()) }, 'batch-size': { type: 'string', default: '32' },
+  photos: { type: 'boolean', default: false } } });
 const count = Number(values.images);
 const source = existsSync(SHARED) ? SHARED : FIXTURES;
 const files = readdirSync(source).filter((f) => f.endsWith('.jpg')).map((f) => join(source, f));
@@ -26,9 +27,9 @@ const output = join(dir, 'out.csv');
 const residentMB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 const rowsWritten = (): number => (existsSync(output) ? readFileSync(output, 'utf8').split('\n').length - 2 : 0);
 
-console.log(`npm run predict ${values.photos ? '' : '--crop '}--jobs ${values.jobs} on ${count} images from ${source} (${files.length} files, repeated as needed)`);
+console.log(`npm run predict ${values.photos ? '' : '--crop '}--jobs ${values.jobs} --batch-size ${values['batch-size']} on ${count} images from ${source} (${files.length} files, repeated as needed)`);
 const started = performance.now();
-const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/predict.ts', ...(values.photos ? [] : ['--crop']), '--jobs', values.jobs!,
+const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/predict.ts', ...(values.photos ? [] : ['--crop']), '--jobs', values.jobs!, '--batch-size', values['batch-size']!,
   '--files-from', join(dir, 'list.txt'), '--output', output], { stdio: ['ignore', 'ignore', 'pipe'] });
 let stderr = ''; // its progress bar; shown only if it fails
 child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
