@@ -22,7 +22,7 @@ export default defineConfig({
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   preview: { port: 4173, strictPort: true },
   test: {
-    include: ['src/**/*.test.ts', 'training/tfjs_export/**/*.test.ts'],
+    include: ['src/**/*.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
   },

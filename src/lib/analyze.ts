@@ -19,6 +19,10 @@ export interface AnalyzerSources {
   detector: string | tf.io.IOHandler;
 }
 
+/** What estimateFaces() takes: any image the browser can draw, or an RGB [h, w, 3] tensor (0..255). */
+export type FaceInput = tf.Tensor3D | ImageData | HTMLImageElement | HTMLVideoElement | HTMLCanvasElement | ImageBitmap
+  | { data: Uint8Array; width: number; height: number };
+
 export class FaceAnalyzer {
   private constructor(readonly model: AgeGenderModel, readonly detector: FaceDetector) {}
 
@@ -45,12 +49,22 @@ export class FaceAnalyzer {
     }
   }
 
+  /**
+   * Every face in `input`, largest first, as plain objects: box, keypoints, score, age, ageLow, ageHigh,
+   * gender, femaleProbability. Any size: detection runs on a copy at most `maxSide` (2048) px on its
+   * longer side, faces are cut from the image itself. The caller keeps ownership of a tensor input.
+   */
+  async estimateFaces(input: FaceInput, options: Partial<DetectorOptions> = {}): Promise<FaceAnalysis[]> {
+    const image = input instanceof tf.Tensor ? input : tf.browser.fromPixels(input as ImageData, 3);
+    try {
+      return await this.analyze(image, options);
+    } finally {
+      if (image !== input) image.dispose();
+    }
+  }
+
   dispose(): void {
     this.model.dispose();
     this.detector.dispose();
   }
-}
-
-export async function load(sources: AnalyzerSources): Promise<FaceAnalyzer> {
-  return FaceAnalyzer.load(sources);
 }

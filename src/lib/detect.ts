@@ -21,6 +21,7 @@
 // faces 90.0% -> 96.0% (training/benchmarks/hard-faces-*.txt); a lower bar for the second look found
 // a few more faces but also faces on dogs.jpg.
 import * as tf from '@tensorflow/tfjs';
+import { resizeAntialiased } from './preprocess';
 
 export interface Box { left: number; top: number; width: number; height: number }
 export type Point = [number, number];
@@ -56,9 +57,11 @@ export interface DetectorOptions {
   secondLookFrom: number;
   /** At most this many second looks per image, most likely faces first. */
   secondLooks: number;
+  /** Images with a longer side than this are searched on an antialiased copy scaled down to it (boxes and keypoints in the image's pixels). */
+  maxSide: number;
 }
 
-export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = { minFace: 0, maxFaces: 0, scoreThreshold: 0.75, iouThreshold: 0.3, edgeMargin: 0.15, secondLookFrom: 0.5, secondLooks: 8 };
+export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = { minFace: 0, maxFaces: 0, scoreThreshold: 0.75, iouThreshold: 0.3, edgeMargin: 0.15, secondLookFrom: 0.5, secondLooks: 8, maxSide: 2048 };
 
 const INPUT_SIZE = 128;
 /** Window side / smallest face side at which the 128 px model still finds faces reliably (measured on faces-in-photos). */
@@ -71,7 +74,7 @@ const OUTPUTS = [['Identity', 'Identity_2'], ['Identity_1', 'Identity_3']];
 const SECOND_LOOK_WINDOW_PER_FACE = [1.5, 2.5];
 const KEYPOINT_NAMES: (keyof FaceKeypoints)[] = ['rightEye', 'leftEye', 'nose', 'mouth', 'rightEar', 'leftEar'];
 
-export interface Window {
+export interface DetectionWindow {
   x: number;
   y: number;
   size: number;
@@ -85,12 +88,12 @@ export interface Window {
  * image's size reach past its edges by `edgeMargin` of their side, so that a face cut by the photo's
  * edge still sits inside a window with room around it; smaller ones stay inside the image.
  */
-export function detectionWindows(width: number, height: number, smallest: number, edgeMargin = 0): Window[] {
+export function detectionWindows(width: number, height: number, smallest: number, edgeMargin = 0): DetectionWindow[] {
   const full = Math.max(width, height);
   // The first window has a margin around the photo: a face cropped as tightly as a training chip
   // fills the whole photo, and BlazeFace misses most faces that touch its input's edges. It is only
   // asked for such big faces (it sees everything else too coarsely, and made false detections).
-  const windows: Window[] = [{ x: (width - 1.5 * full) / 2, y: (height - 1.5 * full) / 2, size: 1.5 * full, minFaceFraction: 1 / 3 }];
+  const windows: DetectionWindow[] = [{ x: (width - 1.5 * full) / 2, y: (height - 1.5 * full) / 2, size: 1.5 * full, minFaceFraction: 1 / 3 }];
   for (let size = full; size === full || (size >= smallest && size >= INPUT_SIZE / 2); size /= 2) {
     const margin = 2 * size >= full ? edgeMargin * size : 0;
     // Faces up to a third of the window are this level's job (larger ones the level above finds),
@@ -157,6 +160,16 @@ export class FaceDetector {
   async detect(image: tf.Tensor3D, options: Partial<DetectorOptions> = {}): Promise<DetectedFace[]> {
     const opts = { ...DEFAULT_DETECTOR_OPTIONS, ...options };
     const [height, width] = image.shape;
+    const shrink = opts.maxSide / Math.max(width, height);
+    if (shrink < 1) {
+      const copy = tf.tidy(() => resizeAntialiased(image, Math.round(height * shrink), Math.round(width * shrink)).squeeze([0]) as tf.Tensor3D);
+      try {
+        const found = await this.detect(copy, { ...opts, minFace: opts.minFace * shrink, maxSide: Infinity });
+        return found.map((f) => scaled(f, width / copy.shape[1], height / copy.shape[0]));
+      } finally {
+        copy.dispose();
+      }
+    }
     const minFace = opts.minFace > 0 ? opts.minFace : Math.max(20, 0.05 * Math.max(width, height));
     const windows = detectionWindows(width, height, minFace * WINDOW_PER_FACE, opts.edgeMargin);
     const firstLook = await this.facesIn(image, windows, Math.min(opts.secondLookFrom, opts.scoreThreshold));
@@ -165,7 +178,7 @@ export class FaceDetector {
     // placed in any window) gets a second look through a window centred on it, where it fills half.
     const doubtful = nonMaxSuppression(firstLook.filter((f) => f.score < opts.scoreThreshold
       && sure.every((s) => iou(s.box, f.box) <= opts.iouThreshold)), opts.iouThreshold).slice(0, opts.secondLooks);
-    const closer = doubtful.flatMap(({ box }) => SECOND_LOOK_WINDOW_PER_FACE.map((perFace): Window => {
+    const closer = doubtful.flatMap(({ box }) => SECOND_LOOK_WINDOW_PER_FACE.map((perFace): DetectionWindow => {
       const size = perFace * Math.max(box.width, box.height);
       return { x: box.left + box.width / 2 - size / 2, y: box.top + box.height / 2 - size / 2, size, minFaceFraction: 1 / (2 * perFace) };
     }));
@@ -176,7 +189,7 @@ export class FaceDetector {
   }
 
   /** Every detection scoring at least `threshold` in any of `windows` (one batched call), in image pixels. */
-  private async facesIn(image: tf.Tensor3D, windows: Window[], threshold: number): Promise<DetectedFace[]> {
+  private async facesIn(image: tf.Tensor3D, windows: DetectionWindow[], threshold: number): Promise<DetectedFace[]> {
     const [height, width] = image.shape;
     const raw = tf.tidy(() => {
       const crops = tf.image.cropAndResize(image.toFloat().expandDims(0) as tf.Tensor4D,
@@ -217,6 +230,13 @@ export class FaceDetector {
   }
 }
 
+function scaled(face: DetectedFace, sx: number, sy: number): DetectedFace {
+  const { box } = face;
+  const keypoints = Object.fromEntries(Object.entries(face.keypoints).map(([k, [x, y]]) => [k, [x * sx, y * sy]]));
+  return { box: { left: box.left * sx, top: box.top * sy, width: box.width * sx, height: box.height * sy },
+    keypoints: keypoints as unknown as FaceKeypoints, score: face.score };
+}
+
 /** Neighbouring anchors and overlapping windows find the same face: keep the most confident. */
 function nonMaxSuppression(faces: DetectedFace[], iouThreshold: number): DetectedFace[] {
   const kept: DetectedFace[] = [];
@@ -225,7 +245,7 @@ function nonMaxSuppression(faces: DetectedFace[], iouThreshold: number): Detecte
 }
 
 /** A box touching a window edge that is not also an image edge is probably a face cut in half. */
-function cutByWindow(box: Box, window: Window, width: number, height: number): boolean {
+function cutByWindow(box: Box, window: DetectionWindow, width: number, height: number): boolean {
   const margin = 0.02 * window.size;
   return (box.left < window.x + margin && window.x > 0)
     || (box.top < window.y + margin && window.y > 0)

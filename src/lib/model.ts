@@ -83,7 +83,3 @@ export class AgeGenderModel {
     this.net.dispose();
   }
 }
-
-export async function load(source: string | tf.io.IOHandler): Promise<AgeGenderModel> {
-  return AgeGenderModel.load(source);
-}

@@ -71,8 +71,4 @@ export class FaceTracker {
     this.tracks = seen;
     return seen.filter((t) => t.missed === 0).map((t) => t.face);
   }
-
-  reset(): void {
-    this.tracks = [];
-  }
 }
