@@ -1,7 +1,8 @@
 """From decoded uint8 faces to normalised model input, plus training-time augmentation.
 
-Plain preprocessing is a bilinear resize with half-pixel centres and no antialiasing, the same
-arithmetic as tf.image.resizeBilinear(..., halfPixelCenters=true) in src/lib, then (x - mean) / std.
+Plain preprocessing is a bilinear resize with half-pixel centres, the same arithmetic as
+tf.image.resizeBilinear(..., halfPixelCenters=true) in src/lib (after block-averaging faces two or
+more chips across, as src/lib does), then (x - mean) / std.
 Augmentation (and the shift benchmark's geometry) samples through an affine grid, so with the
 identity transform it reduces to exactly that resize.
 """
@@ -16,6 +17,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .dataset import SOURCE_SIZE
 from .degrade import AugmentationConfig, Condition, apply_steps, random_degradations
 from .model import PIXEL_MEAN, PIXEL_STD
 
@@ -30,8 +32,16 @@ def _normalise(x: torch.Tensor) -> torch.Tensor:
 
 
 def to_model_input(images: np.ndarray, size: int) -> torch.Tensor:
-    """uint8 NHWC faces -> normalised float NCHW at size x size."""
-    x = F.interpolate(_to_nchw(images), size=(size, size), mode="bilinear", align_corners=False, antialias=False)
+    """uint8 NHWC faces -> normalised float NCHW at size x size.
+
+    Faces k >= 2 chips (SOURCE_SIZE, 200 px) across are first averaged in k x k blocks, as
+    src/lib/preprocess.ts does against aliasing; the 200 px chips training reads never are.
+    """
+    x = _to_nchw(images)
+    k = min(x.shape[2], x.shape[3]) // SOURCE_SIZE
+    if k >= 2:
+        x = F.avg_pool2d(x, k)
+    x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False, antialias=False)
     return _normalise(x)
 
 
