@@ -5,6 +5,7 @@ import { get, writable } from 'svelte/store';
 import { initBrowserBackend, whenBackendLost } from '../lib/browserBackend';
 import { decodeImageFile } from '../lib/browserImage';
 import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
+import type { ModelCard } from '../lib/modelCard';
 import { checkedModelFiles, fetchFile, type FileReader } from '../lib/modelFiles';
 import { CSV_COLUMNS, emptyRow, photoRows } from '../lib/predictionRow';
 
@@ -39,7 +40,7 @@ export interface ImageResult {
 export const modelStatus = writable<ModelStatus>({ state: 'loading' });
 /** tfjs tensors alive after the last analysis: it should stay flat however many photos are analysed. */
 export const tensorCount = writable(0);
-export const modelCard = writable<Record<string, unknown> | null>(null);
+export const modelCard = writable<ModelCard | null>(null);
 export const results = writable<ImageResult[]>([]);
 /** Photos dropped but not yet analysed. */
 export const photosWaiting = writable(0);
@@ -91,7 +92,7 @@ export function loadModel(): void {
   // The card is fetched once: the Model page shows it, and its sha256 sums check the model's files.
   const card = fetchFile(CARD_URL);
   analyzer = startModel((url) => (url === CARD_URL ? card : fetchFile(url)));
-  card.then((bytes) => modelCard.set(bytes ? JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown> : null),
+  card.then((bytes) => modelCard.set(bytes ? JSON.parse(new TextDecoder().decode(bytes)) as ModelCard : null),
     () => modelCard.set(null));
 }
 

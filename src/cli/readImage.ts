@@ -12,9 +12,10 @@ export interface RgbImage {
 /** Raised for a file that is not an image we can read; the message says why in plain words. */
 export class ImageReadError extends Error {}
 
-export async function readImage(path: string): Promise<RgbImage> {
+/** An image file (path) or its bytes, decoded to RGB, upright, at most MAX_SIDE on its longer side. */
+export async function readImage(source: string | Buffer): Promise<RgbImage> {
   try {
-    const { data, info } = await sharp(path, { failOn: 'error' })
+    const { data, info } = await sharp(source, { failOn: 'error' })
       .rotate()
       // the policy of lib/imageSize.ts, after EXIF rotation (sharp rounds the other side as decodedSize does)
       .resize({ width: MAX_SIDE, height: MAX_SIDE, fit: 'inside', withoutEnlargement: true })

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 # Age bands used for stratified splitting and for every per-group metric.
@@ -23,6 +25,8 @@ def age_band(age: int) -> str:
 
 @dataclass
 class TrainConfig:
+    # A recipe (training/recipes/*.json): the fields of a shipped model's run; flags given as well override it.
+    recipe: str = ""
     data: str = "../shared/data/UTKFace"  # folder, .tar.gz or .zip of UTKFace chips
     split_file: str = "training/splits/utkface.json"
     out_dir: str = "training/runs/default"
@@ -82,8 +86,18 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+def load_recipe(path: str) -> dict[str, Any]:
+    """A recipe's TrainConfig fields (its "about" is for people); an unknown field is an error."""
+    recipe = json.loads(Path(path).read_text())
+    fields = {f.name: f for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(recipe) - set(fields) - {"about"})
+    if unknown:
+        raise ValueError(f"{path}: {', '.join(unknown)} {'is not a' if len(unknown) == 1 else 'are not'} TrainConfig field(s)")
+    return {k: v for k, v in recipe.items() if k != "about"}
+
+
 def parse_config(argv: list[str] | None = None, description: str = "") -> TrainConfig:
-    """Build a TrainConfig from flags named after its fields (--input-size 128, --no-pretrained)."""
+    """Build a TrainConfig from flags named after its fields (--input-size 128, --no-pretrained), on top of --recipe."""
     parser = argparse.ArgumentParser(description=description)
     for f in dataclasses.fields(TrainConfig):
         default = f.default
@@ -91,5 +105,11 @@ def parse_config(argv: list[str] | None = None, description: str = "") -> TrainC
             parser.add_argument(_flag(f.name), dest=f.name, action=argparse.BooleanOptionalAction, default=default)
         else:
             parser.add_argument(_flag(f.name), dest=f.name, type=type(default), default=default)
+    recipe = parser.parse_known_args(argv)[0].recipe
+    if recipe:
+        try:
+            parser.set_defaults(**load_recipe(recipe))
+        except (OSError, ValueError) as e:
+            parser.error(f"cannot read --recipe: {e}")
     return TrainConfig(**vars(parser.parse_args(argv)))
 

@@ -51,7 +51,7 @@ def export_tfjs(model: AgeGenderNet, cfg: TrainConfig, calibration: dict, flip_a
 
 
 def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict, out: Path, quantize: str,
-               export_command: str) -> dict:
+               export_command: str, recipe: str | None) -> dict:
     split = json.loads(Path(cfg.split_file).read_text()) if Path(cfg.split_file).exists() else {}
     files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.name in ("model.json", "weights.bin")}
     command = "PYTHONPATH=training training/.venv/bin/python -m agegender_train.train " + " ".join(state.get("argv", []))
@@ -67,7 +67,7 @@ def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict
                  "distribution": metrics.get("distribution")},
         "split": {"file": cfg.split_file, "seed": split.get("seed"), "stratified_by": split.get("stratified_by"),
                   "counts": split.get("counts")},
-        "training": {"command": command, "trained_on": state.get("trained_on", "cpu"), "seed": cfg.seed,
+        "training": {"recipe": recipe, "command": command, "trained_on": state.get("trained_on", "cpu"), "seed": cfg.seed,
                      "config": cfg.to_dict(), "history": metrics["history"],
                      "augmentation": {"degradations": asdict(AugmentationConfig()) if cfg.degradations else None,
                                       "geometry": asdict(GeometryConfig()), "alignment_jitter": cfg.alignment_jitter or None}},
@@ -95,14 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", required=True, help="training output folder with model.pt and metrics.json")
     parser.add_argument("--out", default="public/models/agegender")
     parser.add_argument("--quantize", choices=["none", "float16", "uint8"], default="float16")
+    parser.add_argument("--recipe", default="", help="the training/recipes/ file the run followed, if it was not run with --recipe")
     args = parser.parse_args(argv)
     run, out = Path(args.run), Path(args.out)
     model, cfg, state = load_trained(run / "model.pt")
     metrics = json.loads((run / "metrics.json").read_text())
     export_tfjs(model, cfg, metrics["calibration"], metrics["flip_average"], out, args.quantize)
     export_command = ("PYTHONPATH=training training/.venv/bin/python -m agegender_train.export "
-                      f"--run {args.run} --out {args.out} --quantize {args.quantize}")
-    card = model_card(model, cfg, state, metrics, out, args.quantize, export_command)
+                      f"--run {args.run} --out {args.out} --quantize {args.quantize}" + (f" --recipe {args.recipe}" if args.recipe else ""))
+    card = model_card(model, cfg, state, metrics, out, args.quantize, export_command, cfg.recipe or args.recipe or None)
     (out / "model-card.json").write_text(json.dumps(card, indent=1) + "\n")
     print(f"wrote {out / 'model-card.json'}")
     return 0

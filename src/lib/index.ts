@@ -1,0 +1,43 @@
+// The agegender package in the browser: load() the two models, estimateFaces() on any image.
+//
+//   import { load } from 'agegender';
+//   const analyzer = await load();  // the models shipped in the package (or { modelUrl, detectorUrl })
+//   const faces = await analyzer.estimateFaces(document.querySelector('img')!);
+//   // [{ box, keypoints, score, age, ageLow, ageHigh, gender, femaleProbability }, ...] largest first
+import * as tf from '@tensorflow/tfjs';
+import card from '../../public/models/agegender/model-card.json';
+import { FaceAnalyzer } from './analyze';
+import type { ModelCard } from './modelCard';
+import { checkedModelFiles, fetchFile } from './modelFiles';
+
+export { type AnalyzerSources, FaceAnalyzer, type FaceAnalysis, type FaceInput } from './analyze';
+export type { Box, DetectedFace, DetectorOptions, FaceDetector, FaceKeypoints, Point } from './detect';
+export type { Calibration, GenderCall, IntervalBand } from './interval';
+export type { AgeGenderEstimate, AgeGenderModel, ModelMetadata } from './model';
+export type { CardMetrics, LabelDistribution, ModelCard, ShiftMetrics, SplitReport } from './modelCard';
+export type { InputSpec } from './preprocess';
+
+/** The shipped age/gender model's card: data, split, training, calibration, metrics per split and group, size. */
+export const modelCard = card as unknown as ModelCard;
+
+export interface LoadOptions {
+  /** URL of the age/gender model.json (its weights and model-card.json beside it); default: the package's own. */
+  modelUrl?: string;
+  /** URL of BlazeFace's model.json; default: the package's own. */
+  detectorUrl?: string;
+  /** tfjs backend to run on ('webgl', 'wasm', 'cpu'; WASM needs @tensorflow/tfjs-backend-wasm imported); default: tfjs's choice. */
+  backend?: string;
+}
+
+// The package ships its models in public/models/, beside dist/. Not a literal in new URL(), so that
+// bundlers leave it alone: with a bundler, serve the model folders yourself and pass their URLs.
+const PACKAGED_MODELS = '../public/models/';
+const packaged = (path: string): string => new URL(PACKAGED_MODELS + path, import.meta.url).href;
+
+/** Load both models (the age/gender model checked against its card's sha256 sums) on the chosen backend. */
+export async function load(options: LoadOptions = {}): Promise<FaceAnalyzer> {
+  if (options.backend && !(await tf.setBackend(options.backend))) throw new Error(`the tfjs backend ${options.backend} could not start`);
+  await tf.ready();
+  const modelUrl = options.modelUrl ?? packaged('agegender/model.json');
+  return FaceAnalyzer.load({ model: checkedModelFiles(modelUrl, fetchFile), detector: options.detectorUrl ?? packaged('blazeface/blazeface-front.json') });
+}

@@ -1,0 +1,65 @@
+// The agegender package in Node: tfjs's WASM backend (no native build), the models shipped in the
+// package read from disk, and photos as file paths or Buffers, decoded as the CLI decodes them
+// (sharp: EXIF orientation, any colour space, at most 4096 px on the longer side).
+//
+//   import { load } from 'agegender/node';
+//   const analyzer = await load();
+//   const faces = await analyzer.estimateFaces('group.jpg');  // the CLI's faces, largest first
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
+import { readImage } from '../cli/readImage';
+import { type FaceAnalysis, FaceAnalyzer, type FaceInput } from '../lib/analyze';
+import type { DetectorOptions } from '../lib/detect';
+
+export { type FaceAnalysis, type FaceInput, modelCard } from '../lib/index';
+export type { Box, DetectorOptions, FaceKeypoints, GenderCall, ModelCard, Point } from '../lib/index';
+export { ImageReadError } from '../cli/readImage';
+
+export interface NodeLoadOptions {
+  /** Path of the age/gender model.json (checked against the sha256 sums in the model-card.json beside it); default: the package's own. */
+  modelPath?: string;
+  /** Path of BlazeFace's model.json; default: the package's own. */
+  detectorPath?: string;
+  /** 'wasm' (default) or 'cpu'. */
+  backend?: string;
+}
+
+/** A model shipped in the package: public/models/ in the package root, found from this file in dist/ or in src/. */
+function packagedModel(path: string): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'public', 'models', path);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`the package's public/models/${path} is missing: pass its path to load()`);
+  }
+}
+
+export class NodeFaceAnalyzer {
+  constructor(readonly analyzer: FaceAnalyzer) {}
+
+  /** Every face in a photo (file path or its bytes) or any estimateFaces() input, largest first. Throws ImageReadError for a file that is not an image. */
+  async estimateFaces(input: string | Buffer | FaceInput, options: Partial<DetectorOptions> = {}): Promise<FaceAnalysis[]> {
+    if (typeof input !== 'string' && !Buffer.isBuffer(input)) return this.analyzer.estimateFaces(input, options);
+    const { data, width, height } = await readImage(input);
+    const image = tf.tensor3d(data, [height, width, 3], 'int32');
+    try {
+      return await this.analyzer.analyze(image, options);
+    } finally {
+      image.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.analyzer.dispose();
+  }
+}
+
+export async function load(options: NodeLoadOptions = {}): Promise<NodeFaceAnalyzer> {
+  await initBackend(options.backend ?? 'wasm');
+  return new NodeFaceAnalyzer(await FaceAnalyzer.load({
+    model: modelFromDisk(options.modelPath ?? packagedModel('agegender/model.json')),
+    detector: modelFromDisk(options.detectorPath ?? packagedModel('blazeface/blazeface-front.json')),
+  }));
+}

@@ -1,0 +1,46 @@
+// The package as users get it: `npm pack`, install the tarball in an empty folder, and run the Node
+// example against it. It must find every face of the group photo exactly as the CLI does.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const PHOTO = resolve('e2e/fixtures/photos/group-of-three.jpg');
+const MAX_TARBALL_BYTES = 8 * 1024 * 1024;
+
+interface Row { face: number | null; left: number; top: number; width: number; height: number; age: number; age_low: number; age_high: number; gender: string; female_probability: number }
+interface LibraryFace { box: { left: number; top: number; width: number; height: number }; age: number; ageLow: number; ageHigh: number; gender: string; femaleProbability: number }
+
+describe('the npm package', () => {
+  it('packs with both models, installs into an empty project, and agegender/node finds the CLI\'s faces', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agegender-package-'));
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as
+      { filename: string; files: { path: string }[] }[];
+    const tarball = join(dir, packed.filename);
+    expect(statSync(tarball).size).toBeLessThanOrEqual(MAX_TARBALL_BYTES);
+    const files = packed.files.map((f) => f.path);
+    for (const f of ['dist-lib/index.js', 'dist-lib/node.js', 'public/models/agegender/model.json', 'public/models/agegender/weights.bin',
+      'public/models/agegender/model-card.json', 'public/models/blazeface/blazeface-front.json', 'dist-lib/types/src/lib/index.d.ts']) expect(files).toContain(f);
+    expect(files.filter((f) => f.startsWith('src/') || f.startsWith('training/'))).toEqual([]);
+
+    const app = join(dir, 'app');
+    execFileSync('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'uses-agegender', private: true, type: 'module' }));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: app, stdio: 'ignore' });
+    copyFileSync('examples/node/estimate-faces.mjs', join(app, 'estimate-faces.mjs'));
+    const fromLibrary = (JSON.parse(execFileSync('node', ['estimate-faces.mjs', PHOTO], { cwd: app, encoding: 'utf8' })) as { faces: LibraryFace[] }).faces;
+
+    const fromCli = (JSON.parse(execFileSync('npx', ['--no-install', 'tsx', 'src/cli/predict.ts', '--format', 'json', PHOTO], { encoding: 'utf8' })) as Row[])
+      .filter((r) => r.face !== null);
+    expect(fromLibrary).toHaveLength(3);
+    expect(fromLibrary).toHaveLength(fromCli.length);
+    fromLibrary.forEach((f, i) => { // the CLI rounds to 0.1 (0.0001 for the probability)
+      const r = fromCli[i];
+      for (const [got, want] of [[f.box.left, r.left], [f.box.top, r.top], [f.box.width, r.width], [f.box.height, r.height],
+        [f.age, r.age], [f.ageLow, r.age_low], [f.ageHigh, r.age_high]]) expect(Math.abs(got - want)).toBeLessThanOrEqual(0.051);
+      expect(Math.abs(f.femaleProbability - r.female_probability)).toBeLessThanOrEqual(0.0001);
+      expect(f.gender).toBe(r.gender);
+    });
+  }, 600_000);
+});
