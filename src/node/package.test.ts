@@ -1,6 +1,6 @@
 // The package as users get it: `npm pack`, install the tarball in an empty folder, and run the Node
 // example against it. It must find every face of the group photo exactly as the CLI does.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,7 +21,7 @@ describe('the npm package', () => {
     expect(statSync(tarball).size).toBeLessThanOrEqual(MAX_TARBALL_BYTES);
     const files = packed.files.map((f) => f.path);
     for (const f of ['dist-lib/index.js', 'dist-lib/node.js', 'public/models/agegender/model.json', 'public/models/agegender/weights.bin',
-      'public/models/agegender/model-card.json', 'public/models/blazeface/blazeface-front.json', 'dist-lib/types/src/lib/index.d.ts']) expect(files).toContain(f);
+      'public/models/agegender/model-card.json', 'public/models/blazeface/blazeface-front.json', 'dist-lib/index.d.ts', 'dist-lib/node.d.ts']) expect(files).toContain(f);
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('training/'))).toEqual([]);
 
     const app = join(dir, 'app');
@@ -29,6 +29,13 @@ describe('the npm package', () => {
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'uses-agegender', private: true, type: 'module' }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: app, stdio: 'ignore' });
     copyFileSync('examples/node/estimate-faces.mjs', join(app, 'estimate-faces.mjs'));
+    // The declarations serve a strict TypeScript project with Node's own module resolution (tfjs's own
+    // declarations have errors of their own under --strict, so only ours and the project's count).
+    writeFileSync(join(app, 'typed.ts'), "import { load, type FaceAnalysis } from 'agegender/node';\nimport { modelCard } from 'agegender';\n"
+      + "const faces: FaceAnalysis[] = await (await load()).estimateFaces('photo.jpg');\nconsole.log(faces[0]?.ageHigh, modelCard.training.seed);\n");
+    const typeCheck = spawnSync(resolve('node_modules/.bin/tsc'), ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
+      '--target', 'es2022', '--lib', 'es2022,dom', '--types', 'node', '--typeRoots', resolve('node_modules/@types'), 'typed.ts'], { cwd: app, encoding: 'utf8' });
+    expect(typeCheck.stdout.split('\n').filter((line) => /^(typed\.ts|node_modules\/agegender\/)/.test(line))).toEqual([]);
     const fromLibrary = (JSON.parse(execFileSync('node', ['estimate-faces.mjs', PHOTO], { cwd: app, encoding: 'utf8' })) as { faces: LibraryFace[] }).faces;
 
     const fromCli = (JSON.parse(execFileSync('npx', ['--no-install', 'tsx', 'src/cli/predict.ts', '--format', 'json', PHOTO], { encoding: 'utf8' })) as Row[])
