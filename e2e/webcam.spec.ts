@@ -16,6 +16,16 @@ test('webcam: boxes and labels over the video, frames per second, and the camera
   await expect(page.getByTestId('webcam-face')).toHaveCount(3, { timeout: 180_000 });
   await expect(page.getByTestId('webcam-label').first()).toHaveText(/^\d+ \(\d+–\d+\) · [FM] (>99|\d+)%$/);
   await expect(page.getByTestId('webcam-fps')).toHaveText(/^\d+\.\d frames per second$/);
+  // Steady labels on a still picture: each face's displayed age moves less than 3 years over 20 readings.
+  const readings: number[][] = [];
+  for (let i = 0; i < 20; i++) {
+    readings.push((await page.getByTestId('webcam-label').allTextContents()).map((t) => Number(t.split(' ')[0])).sort((a, b) => a - b));
+    await page.waitForTimeout(100);
+  }
+  for (let face = 0; face < 3; face++) {
+    const ages = readings.filter((r) => r.length === 3).map((r) => r[face]);
+    expect(Math.max(...ages) - Math.min(...ages)).toBeLessThan(3);
+  }
   await page.screenshot({ path: 'docs/screenshots/webcam.png', fullPage: true });
   await page.evaluate(() => {
     const video = document.querySelector('video') as HTMLVideoElement;

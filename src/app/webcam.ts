@@ -1,8 +1,11 @@
-// Live webcam analysis: frames from getUserMedia through the analyzer and the tracker, as fast as
-// the backend allows. The camera is released as soon as the webcam view is left.
+// Live webcam analysis: frames from getUserMedia through the live pipeline (src/lib/live.ts: a full
+// search now and then, followed faces in between, smoothed by the tracker), as fast as the backend
+// allows. The camera is released as soon as the webcam view is left.
 import * as tf from '@tensorflow/tfjs';
 import { writable } from 'svelte/store';
-import { FaceTracker, type TrackedFace } from '../lib/track';
+import type { FaceAnalyzer } from '../lib/analyze';
+import { LiveFaceAnalyzer } from '../lib/live';
+import type { TrackedFace } from '../lib/track';
 import { analyzerReady, withAnalyzer } from './state';
 
 export type WebcamState =
@@ -51,22 +54,22 @@ export async function startWebcam(video: HTMLVideoElement): Promise<void> {
     fail('The model failed to load, so nothing can be estimated.');
     return;
   }
-  const tracker = new FaceTracker();
+  let live: { analyzer: FaceAnalyzer; faces: LiveFaceAnalyzer } | null = null;
   let last = performance.now();
   let fps = 0;
   while (run === session) {
     try {
       // Through withAnalyzer: if the GPU context is lost, the frame is done again on the backend reloaded after it.
-      const found = await withAnalyzer(async (analyzer) => {
+      const faces = await withAnalyzer(async (analyzer) => {
+        if (live?.analyzer !== analyzer) live = { analyzer, faces: new LiveFaceAnalyzer(analyzer) }; // a new one after a lost backend
         const frame = tf.browser.fromPixels(video);
         try {
-          return await analyzer.analyze(frame, { maxFaces: 5 });
+          return await live.faces.next(frame);
         } finally {
           frame.dispose();
         }
       });
-      if (!found) throw new Error('the model failed to load');
-      const faces = tracker.update(found);
+      if (!faces) throw new Error('the model failed to load');
       const now = performance.now();
       fps = fps === 0 ? 1000 / (now - last) : 0.8 * fps + 0.2 * (1000 / (now - last)); // smoothed too
       last = now;

@@ -2,7 +2,7 @@
 // the training chips were cut (align.ts) and estimate its age and gender (model.ts).
 import * as tf from '@tensorflow/tfjs';
 import { alignFace } from './align';
-import { type Box, type DetectorOptions, FaceDetector, type FaceKeypoints } from './detect';
+import { type Box, type DetectedFace, type DetectorOptions, FaceDetector, type FaceKeypoints } from './detect';
 import { type AgeGenderEstimate, AgeGenderModel } from './model';
 
 export interface FaceAnalysis extends AgeGenderEstimate {
@@ -38,7 +38,11 @@ export class FaceAnalyzer {
    */
   async analyze(image: tf.Tensor3D, options: Partial<DetectorOptions> = {},
     withAligned?: (aligned: tf.Tensor3D[]) => Promise<void>): Promise<FaceAnalysis[]> {
-    const faces = await this.detector.detect(image, options);
+    return this.estimateDetected(image, await this.detector.detect(image, options), withAligned);
+  }
+
+  /** Align and estimate faces already detected in `image` (in their order). */
+  async estimateDetected(image: tf.Tensor3D, faces: DetectedFace[], withAligned?: (aligned: tf.Tensor3D[]) => Promise<void>): Promise<FaceAnalysis[]> {
     const aligned = faces.map((f) => alignFace(image, f.keypoints));
     try {
       const estimates = await this.model.estimate(aligned);

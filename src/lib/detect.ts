@@ -170,9 +170,7 @@ export class FaceDetector {
         copy.dispose();
       }
     }
-    const minFace = opts.minFace > 0 ? opts.minFace : Math.max(20, 0.05 * Math.max(width, height));
-    const windows = detectionWindows(width, height, minFace * WINDOW_PER_FACE, opts.edgeMargin);
-    const firstLook = await this.facesIn(image, windows, Math.min(opts.secondLookFrom, opts.scoreThreshold));
+    const firstLook = await this.facesIn(image, this.searchWindows(width, height, opts), Math.min(opts.secondLookFrom, opts.scoreThreshold));
     const sure = nonMaxSuppression(firstLook.filter((f) => f.score >= opts.scoreThreshold), opts.iouThreshold);
     // A face scored just under the threshold (cut by the photo's edge, turned away, or never well
     // placed in any window) gets a second look through a window centred on it, where it fills half.
@@ -186,6 +184,24 @@ export class FaceDetector {
     const kept = nonMaxSuppression([...sure, ...secondLook], opts.iouThreshold);
     kept.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
     return opts.maxFaces > 0 ? kept.slice(0, opts.maxFaces) : kept;
+  }
+
+  /** The windows the first look of detect() goes through on a width x height image. */
+  searchWindows(width: number, height: number, options: Partial<DetectorOptions> = {}): DetectionWindow[] {
+    const opts = { ...DEFAULT_DETECTOR_OPTIONS, ...options };
+    const minFace = opts.minFace > 0 ? opts.minFace : Math.max(20, 0.05 * Math.max(width, height));
+    return detectionWindows(width, height, minFace * WINDOW_PER_FACE, opts.edgeMargin);
+  }
+
+  /**
+   * Faces found through the given windows only (one batched call), after suppression, largest first: a face
+   * already known is found again at the cost of one window instead of a whole search (live video).
+   */
+  async detectInWindows(image: tf.Tensor3D, windows: DetectionWindow[], options: Partial<DetectorOptions> = {}): Promise<DetectedFace[]> {
+    const opts = { ...DEFAULT_DETECTOR_OPTIONS, ...options };
+    if (windows.length === 0) return [];
+    const kept = nonMaxSuppression(await this.facesIn(image, windows, opts.scoreThreshold), opts.iouThreshold);
+    return kept.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
   }
 
   /** Every detection scoring at least `threshold` in any of `windows` (one batched call), in image pixels. */
