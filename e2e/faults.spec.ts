@@ -23,6 +23,22 @@ test('photos dropped while a batch runs wait their turn: none lost, none stuck',
   expect(errors).toEqual([]);
 });
 
+test('a batch shows its progress and stops after the current photo, dropping the ones still waiting', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await page.getByTestId('file-input').setInputFiles(FACES);
+  await expect(page.getByTestId('batch-progress')).toContainText(`of ${FACES.length}`);
+  await page.getByTestId('stop-batch').click();
+  await expect(page.getByTestId('batch-progress')).toHaveCount(0);
+  const kept = await page.getByTestId('photo-result').count();
+  expect(kept).toBeGreaterThanOrEqual(1);
+  expect(kept).toBeLessThan(FACES.length);
+  await expect(page.getByTestId('face-card')).toHaveCount(kept); // every photo kept was analysed to the end
+  await expect(page.getByText('Waiting for the photos before it…')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test('a lost WebGL context: the model is reloaded on the next backend, the page says so and goes on', async ({ page }) => {
   // Keep every WebGL context the page makes, to lose them as a GPU reset would.
   await page.addInitScript(() => {
@@ -41,6 +57,7 @@ test('a lost WebGL context: the model is reloaded on the next backend, the page 
       return ctx;
     } as typeof offscreen;
   });
+  const errors = watchErrors(page);
   await page.goto('/');
   await expect(page.getByTestId('model-status')).toContainText('Model ready (tfjs webgl backend)');
   await page.getByTestId('file-input').setInputFiles(FACES[0]);
@@ -52,4 +69,5 @@ test('a lost WebGL context: the model is reloaded on the next backend, the page 
   await page.getByTestId('file-input').setInputFiles(FACES.slice(1, 3));
   await expect(page.getByTestId('face-age')).toHaveCount(3);
   await expect(page.getByTestId('face-error')).toHaveCount(0);
+  expect(errors).toEqual([]);
 });

@@ -22,6 +22,7 @@ test('webcam: boxes and labels over the video, frames per second, and the camera
     readings.push((await page.getByTestId('webcam-label').allTextContents()).map((t) => Number(t.split(' ')[0])).sort((a, b) => a - b));
     await page.waitForTimeout(100);
   }
+  expect(readings.filter((r) => r.length === 3).length).toBeGreaterThanOrEqual(15);
   for (let face = 0; face < 3; face++) {
     const ages = readings.filter((r) => r.length === 3).map((r) => r[face]);
     expect(Math.max(...ages) - Math.min(...ages)).toBeLessThan(3);

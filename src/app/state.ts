@@ -42,8 +42,8 @@ export const modelStatus = writable<ModelStatus>({ state: 'loading' });
 export const tensorCount = writable(0);
 export const modelCard = writable<ModelCard | null>(null);
 export const results = writable<ImageResult[]>([]);
-/** Photos dropped but not yet analysed. */
-export const photosWaiting = writable(0);
+/** The photos of the current batch: analysed so far and in all, and how many wait; null when none runs. */
+export const batchProgress = writable<{ done: number; total: number; waiting: number } | null>(null);
 
 let analyzer: Promise<FaceAnalyzer | null> = Promise.resolve(null);
 /** Counts the backends lost so far: work that failed while it changed is done again on the new one. */
@@ -81,7 +81,9 @@ export async function withAnalyzer<T>(work: (a: FaceAnalyzer) => Promise<T>): Pr
     const ready = await analyzer;
     if (!ready) return null;
     try {
-      return await work(ready);
+      const result = await work(ready);
+      // A lost context does not always throw: what ran while it was lost is done again on the new backend.
+      if (generation === backendGeneration || attempt > 0) return result;
     } catch (e) {
       if (generation === backendGeneration || attempt > 0) throw e;
     }
@@ -118,16 +120,26 @@ export function analyseFiles(files: File[]): Promise<void> {
     results.update((list) => [item, ...list]);
     queue.push({ item, file });
   }
-  photosWaiting.set(queue.length);
+  batchProgress.update((b) => ({ done: b?.done ?? 0, total: (b?.total ?? 0) + files.length, waiting: queue.length }));
   draining ??= drainQueue().finally(() => { draining = null; });
   return draining;
 }
 
 async function drainQueue(): Promise<void> {
   for (let job = queue.shift(); job; job = queue.shift()) {
-    photosWaiting.set(queue.length);
+    batchProgress.update((b) => b && { ...b, waiting: queue.length });
     await analysePhoto(job);
+    batchProgress.update((b) => b && { ...b, done: b.done + 1 });
   }
+  batchProgress.set(null);
+}
+
+/** Stop the batch after the photo being analysed: the photos still waiting are dropped (their object URLs revoked). */
+export function stopBatch(): void {
+  const dropped = new Set(queue.splice(0).map(({ item }) => item.id));
+  for (const r of get(results)) if (dropped.has(r.id)) URL.revokeObjectURL(r.url);
+  results.update((list) => list.filter((r) => !dropped.has(r.id)));
+  batchProgress.update((b) => b && { done: b.done, total: b.total - dropped.size, waiting: 0 });
 }
 
 async function analysePhoto({ item, file }: PhotoJob): Promise<void> {
@@ -156,7 +168,7 @@ async function analysePhoto({ item, file }: PhotoJob): Promise<void> {
 /** Forget every result and every photo still waiting: their object URLs are revoked, the face images (data URLs) dropped with them. */
 export function clearResults(): void {
   queue.length = 0; // photos still waiting are dropped too
-  photosWaiting.set(0);
+  batchProgress.update((b) => b && { ...b, total: b.done + 1, waiting: 0 });
   for (const r of get(results)) URL.revokeObjectURL(r.url);
   results.set([]);
 }

@@ -49,7 +49,12 @@ export async function startWebcam(video: HTMLVideoElement): Promise<void> {
     }, { once: true });
   }
   video.srcObject = stream;
-  await video.play();
+  try {
+    await video.play();
+  } catch (e) {
+    if (run === session) fail(`The camera's video could not be played: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
   if (!(await analyzerReady())) {
     fail('The model failed to load, so nothing can be estimated.');
     return;

@@ -19,7 +19,7 @@ export interface AnalyzerSources {
   detector: string | tf.io.IOHandler;
 }
 
-/** What estimateFaces() takes: any image the browser can draw, or an RGB [h, w, 3] tensor (0..255). */
+/** What estimateFaces() takes: any image the browser can draw, an RGB [h, w, 3] tensor (0..255), or RGBA pixel data (4 bytes a pixel, as ImageData). */
 export type FaceInput = tf.Tensor3D | ImageData | HTMLImageElement | HTMLVideoElement | HTMLCanvasElement | ImageBitmap
   | { data: Uint8Array; width: number; height: number };
 

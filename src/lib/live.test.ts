@@ -1,5 +1,5 @@
 // The live pipeline on a moving picture (Node, tfjs WASM backend, the bundled models): it follows the
-// faces a full search finds, with far fewer full searches, and forgets a face that leaves.
+// faces a full search finds, with far fewer full searches.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, modelFromDisk } from '../cli/nodeRuntime';

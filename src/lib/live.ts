@@ -51,7 +51,7 @@ export class LiveFaceAnalyzer {
   /** The faces in the next frame of a video (RGB [h, w, 3]), smoothed, with ids that stay while a face is in view. The caller keeps the frame. */
   async next(frame: tf.Tensor3D): Promise<TrackedFace[]> {
     const i = this.frame++;
-    const due = this.followed.length === 0 || i - this.lastFullSearch >= this.opts.fullSearchEvery;
+    const due = i - this.lastFullSearch >= this.opts.fullSearchEvery; // the first frame too
     const faces = (due ? null : await this.follow(frame, i)) ?? await this.fullSearch(frame, i);
     return this.tracker.update(faces);
   }

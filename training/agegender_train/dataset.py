@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import tarfile
 import warnings
@@ -190,7 +191,7 @@ def load_utkface(data: str | Path, cache_dir: str | Path | None = None, progress
     report.faces = len(faces)
     if cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(".tmp.npz")
+        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp.npz")  # several processes may decode at once
         np.savez(tmp, names=np.array(faces.names), images=faces.images, ages=faces.ages, genders=faces.genders,
                  races=faces.races, unreadable_names=np.array([n for n, _ in report.unreadable], dtype=str),
                  unreadable_reasons=np.array([w for _, w in report.unreadable], dtype=str))

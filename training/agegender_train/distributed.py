@@ -71,5 +71,6 @@ def start_processes(device: torch.device) -> tuple[Processes, torch.device]:
     if device.type == "cuda":
         torch.cuda.set_device(procs.local_rank)
         device = torch.device("cuda", procs.local_rank)
-    dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    # NCCL for the gradients on GPUs; gloo beside it for the few CPU tensors (the epoch's loss, the final weight check).
+    dist.init_process_group("cuda:nccl,cpu:gloo" if device.type == "cuda" else "gloo")
     return procs, device

@@ -169,7 +169,10 @@ def main(argv: list[str] | None = None) -> int:
         optimizer.load_state_dict(state["optimizer"])
         if ema is not None:
             ema.load_state_dict(state["ema"])
-        start_epoch, log = state["epoch"] + 1, state.get("log", [])
+        start_epoch = state["epoch"] + 1
+        # Checkpoints from before the log was kept in them: the log file's lines of the epochs they hold.
+        old_log = out / "log.jsonl"
+        log = state.get("log") or ([json.loads(line) for line in old_log.read_text().splitlines()[:start_epoch]] if old_log.exists() else [])
         say(f"resumed from {checkpoint_path} after epoch {start_epoch}")
     elif cfg.resume:
         say(f"no checkpoint at {checkpoint_path}: starting from scratch")
@@ -186,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         # Process 0 draws its augmentations from `gen` (so one process trains as it always did), the others from seeds of their own.
         augment_gen = gen if procs.is_main else torch.Generator().manual_seed(epoch_seed + 7919 * procs.rank)
         torch.manual_seed(epoch_seed + procs.rank)  # dropout
-        started, total_loss = time.time(), 0.0
+        started, total_loss, steps = time.time(), 0.0, 0
         bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not (cfg.progress and procs.is_main),
                    unit="batch")
         for i in bar:
@@ -208,11 +211,12 @@ def main(argv: list[str] | None = None) -> int:
             if ema is not None:
                 ema.update_parameters(net)
             total_loss += loss.item() / procs.world_size
+            steps += 1
             bar.set_postfix(loss=f"{loss.item() / share:.3f}", lr=f"{lr:.2e}")
         total_loss = procs.sum(total_loss)
 
         if procs.is_main:
-            entry = {"epoch": epoch + 1, "train_loss": total_loss / steps_per_epoch, **validate(trained(net, ema), parts["val"], cfg)}
+            entry = {"epoch": epoch + 1, "train_loss": total_loss / max(1, steps), **validate(trained(net, ema), parts["val"], cfg)}
             if ema is not None:  # the raw weights too, to show what averaging buys
                 entry |= validate(net, parts["val"], cfg, suffix="_raw")
             entry["seconds"] = round(time.time() - started, 1)
