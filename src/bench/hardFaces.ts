@@ -17,13 +17,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
 import { SingleBar } from 'cli-progress';
 import sharp from 'sharp';
 import { type Box, FaceDetector, iou } from '../lib/detect';
 import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
 import { FACES_IN_PHOTOS as PHOTOS, readAnnotatedFaces } from '../cli/annotatedFaces';
-import { type RgbImage, readImage } from '../cli/readImage';
+import { imageTensor, type RgbImage, readImage } from '../cli/readImage';
 
 const CHIP = 200;
 const [CANVAS_W, CANVAS_H] = [640, 480];
@@ -139,7 +138,6 @@ function faceBox(p: Placement, width: number, height: number): Box {
   return { left, top, width: Math.min(width, p.x + w / 2) - left, height: Math.min(height, p.y + h / 2) - top };
 }
 
-const toTensor = (img: RgbImage): tf.Tensor3D => tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
 const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}%`;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
@@ -175,7 +173,7 @@ async function main(): Promise<void> {
       // every kind draws its random numbers, so that --only leaves the other cases as they were
       const c = KINDS[kind](chip, r, dogs);
       if (!kinds.includes(kind)) continue;
-      const image = toTensor(c.image);
+      const image = imageTensor(c.image);
       const start = performance.now();
       const faces = await detector.detect(image);
       const t = tally.get(kind)!;
@@ -211,7 +209,7 @@ async function main(): Promise<void> {
   let [found, annotated, falseDetections] = [0, 0, 0];
   for (const file of [...truth.keys(), 'dogs.jpg']) {
     const boxes = truth.get(file) ?? [];
-    const image = toTensor(await readImage(join(PHOTOS, file)));
+    const image = imageTensor(await readImage(join(PHOTOS, file)));
     const detected = await detector.detect(image);
     image.dispose();
     annotated += boxes.length;

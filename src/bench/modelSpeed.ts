@@ -10,7 +10,7 @@ import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import * as tf from '@tensorflow/tfjs';
 import { AgeGenderModel } from '../lib/model';
 import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
-import { readImage } from '../cli/readImage';
+import { imageTensor, readImage } from '../cli/readImage';
 import { medianMs } from './timing';
 
 const FACES = 'e2e/fixtures/faces';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const decoded = await Promise.all(files.map(readImage));
   const faces = Array.from({ length: batch }, (_, i) => {
     const img = decoded[i % decoded.length];
-    return tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
+    return imageTensor(img);
   });
 
   const ours = await AgeGenderModel.load(modelFromDisk(values.model!));

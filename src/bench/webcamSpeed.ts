@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
 import { FaceAnalyzer } from '../lib/analyze';
-import { iou } from '../lib/detect';
+import { type Box, iou } from '../lib/detect';
 import { DEFAULT_LIVE_OPTIONS, LiveFaceAnalyzer } from '../lib/live';
 
 const FACE_API_MODELS = 'node_modules/@vladmandic/face-api/model';
@@ -62,15 +62,16 @@ async function main(): Promise<void> {
     }
     return times;
   };
-  const liveRun = async (): Promise<{ times: number[]; boxes: { left: number; top: number; width: number; height: number }[][] }> => {
+  const liveRun = async (): Promise<{ times: number[]; boxes: Box[][] }> => {
     const live = new LiveFaceAnalyzer(analyzer, liveOptions);
-    const boxes: { left: number; top: number; width: number; height: number }[][] = [];
+    const boxes: Box[][] = [];
     const times = await timed(async (frame) => { boxes.push((await live.next(frame)).map((f) => f.box)); });
     return { times, boxes };
   };
   const faceApi = async (frame: tf.Tensor3D): Promise<number> =>
     (await faceapi.detectAllFaces(frame as unknown as faceapi.TNetInput, faceApiOptions).withFaceLandmarks(true).withAgeAndGender()).length;
-  const fullSearch = (frame: tf.Tensor3D): Promise<unknown> => analyzer.analyze(frame, { maxFaces: 5 });
+  const searched: Box[][] = []; // what the full search finds on each frame, for the check below
+  const fullSearch = async (frame: tf.Tensor3D): Promise<void> => { searched.push((await analyzer.analyze(frame, { maxFaces: 5 })).map((f) => f.box)); };
 
   await liveRun(); // warm-up: kernels compiled, weights uploaded
   await timed(faceApi);
@@ -80,10 +81,10 @@ async function main(): Promise<void> {
 
   // Every face a full search finds should lie under a live box.
   let [faceFrames, matched] = [0, 0];
-  for (const [f, frame] of frames.entries()) {
-    for (const face of await analyzer.analyze(frame, { maxFaces: 5 })) {
+  for (const [f, faces] of searched.entries()) {
+    for (const face of faces) {
       faceFrames++;
-      if (live.boxes[f].some((box) => iou(box, face.box) >= 0.5)) matched++;
+      if (live.boxes[f].some((box) => iou(box, face) >= 0.5)) matched++;
     }
   }
   console.log(`tfjs ${tf.version.tfjs}, ${backend} backend; ${frames.length} frames of ${WIDTH}x${HEIGHT}, panning about 6 px a frame; per-frame medians after a warm-up pass`);

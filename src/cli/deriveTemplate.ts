@@ -14,7 +14,7 @@ import { SingleBar } from 'cli-progress';
 import { type FaceTemplate, similarityTransform } from '../lib/align';
 import { FaceDetector, type Point } from '../lib/detect';
 import { initBackend, modelFromDisk } from './nodeRuntime';
-import { readImage } from './readImage';
+import { imageTensor, readImage } from './readImage';
 
 const POINTS = ['rightEye', 'leftEye', 'nose', 'mouth'] as const;
 
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     size = img.width;
     // The chips are cropped tight; BlazeFace finds far more of them with a margin around the face.
     const margin = Math.round(img.width / 4);
-    const image = tf.tidy(() => tf.pad(tf.tensor3d(img.data, [img.height, img.width, 3], 'int32'), [[margin, margin], [margin, margin], [0, 0]]));
+    const image = tf.tidy(() => tf.pad(imageTensor(img), [[margin, margin], [margin, margin], [0, 0]]));
     const [face] = await detector.detect(image, { maxFaces: 1, minFace: img.width / 2 });
     image.dispose();
     if (face) for (const p of POINTS) found[p].push([face.keypoints[p][0] - margin, face.keypoints[p][1] - margin]);

@@ -6,7 +6,7 @@ import { AgeGenderModel } from '../lib/model';
 import { chipRow, emptyRow, photoRows, type PredictionRow } from '../lib/predictionRow';
 import { drawFaces } from './drawFaces';
 import { initBackend, modelFromDisk } from './nodeRuntime';
-import { ImageReadError, type RgbImage, readImage } from './readImage';
+import { ImageReadError, imageTensor, type RgbImage, readImage } from './readImage';
 
 export interface PredictorConfig {
   /** Each image is one aligned face chip (no detection). */
@@ -50,7 +50,7 @@ export class ImagePredictor {
   private async predictChips(paths: string[]): Promise<PredictionRow[]> {
     const decoded = await Promise.all(paths.map(decode));
     const ok = decoded.flatMap((d, i) => ('img' in d ? [{ i, img: d.img }] : []));
-    const faces = ok.map(({ img }) => tf.tensor3d(img.data, [img.height, img.width, 3], 'int32'));
+    const faces = ok.map(({ img }) => imageTensor(img));
     try {
       const estimates = await this.model.estimate(faces);
       const rows: PredictionRow[] = decoded.map((d, i) => emptyRow(paths[i], 'error' in d ? d.error : null));
@@ -65,7 +65,7 @@ export class ImagePredictor {
     const decoded = await decode(path);
     if ('error' in decoded) return [emptyRow(path, decoded.error)];
     const { img } = decoded;
-    const image = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
+    const image = imageTensor(img);
     try {
       const faces = await this.analyzer!.analyze(image, { minFace: this.cfg.minFace, maxFaces: this.cfg.maxFaces });
       if (this.cfg.draw) await drawFaces(img, faces, path, this.cfg.draw);

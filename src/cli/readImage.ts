@@ -1,5 +1,6 @@
 // Decode an image file to RGB pixels with sharp (libvips): EXIF orientation applied, alpha dropped,
 // any colour space (grey, CMYK, 16-bit) converted to 8-bit sRGB, very large photos scaled down.
+import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { MAX_SIDE } from '../lib/imageSize';
 
@@ -7,6 +8,11 @@ export interface RgbImage {
   data: Uint8Array;
   width: number;
   height: number;
+}
+
+/** The pixels as an int32 RGB [h, w, 3] tensor, as the models take them (the caller disposes it). */
+export function imageTensor(img: RgbImage): tf.Tensor3D {
+  return tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
 }
 
 /** Raised for a file that is not an image we can read; the message says why in plain words. */

@@ -2,12 +2,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
-import { readImage } from '../cli/readImage';
+import { imageTensor, readImage } from '../cli/readImage';
 import { FaceAnalyzer } from './analyze';
 
 async function photo(name: string): Promise<tf.Tensor3D> {
   const img = await readImage(`e2e/fixtures/photos/${name}`);
-  return tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
+  return imageTensor(img);
 }
 
 describe('FaceAnalyzer', () => {

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
-import { readImage } from '../cli/readImage';
+import { imageTensor, readImage } from '../cli/readImage';
 import { FaceAnalyzer } from './analyze';
 import { iou } from './detect';
 import { LiveFaceAnalyzer } from './live';
@@ -16,7 +16,7 @@ describe('LiveFaceAnalyzer', () => {
     analyzer = await FaceAnalyzer.load({ model: modelFromDisk('public/models/agegender/model.json'),
       detector: modelFromDisk('public/models/blazeface/blazeface-front.json') });
     const img = await readImage('e2e/fixtures/photos/group-of-three.jpg');
-    photo = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
+    photo = imageTensor(img);
   });
   afterAll(() => { analyzer.dispose(); photo.dispose(); });
 

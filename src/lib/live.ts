@@ -60,7 +60,8 @@ export class LiveFaceAnalyzer {
     this.lastFullSearch = i;
     const faces = await this.analyzer.analyze(frame, { maxFaces: this.opts.maxFaces });
     // Estimated now; staggered so that later frames each estimate some of the faces, not all of them every few frames.
-    this.followed = faces.map((face, k) => ({ ...this.continued(this.match(face.box, this.followed), face, i), estimatedAt: i - (k % this.opts.estimateEvery) }));
+    this.followed = faces.map((face, k) => ({ ...this.continued(this.match(face.box, this.followed, (f) => f.face.box), face, i),
+      estimatedAt: i - (k % this.opts.estimateEvery) }));
     return faces;
   }
 
@@ -78,9 +79,9 @@ export class LiveFaceAnalyzer {
     const detected = await this.analyzer.detector.detectInWindows(frame, windows);
     const pairs: [Followed | undefined, DetectedFace][] = [];
     for (const f of this.followed) {
-      const det = this.match(moved(f.face.box, f.dx, f.dy), detected.filter((d) => !pairs.some(([, taken]) => taken === d)).map((d) => ({ face: d })));
+      const det = this.match(moved(f.face.box, f.dx, f.dy), detected.filter((d) => !pairs.some(([, taken]) => taken === d)), (d) => d.box);
       if (!det) return null;
-      pairs.push([f, det.face]);
+      pairs.push([f, det]);
     }
     for (const d of detected) { // largest first: faces that came into view
       if (pairs.length >= this.opts.maxFaces) break;
@@ -97,11 +98,11 @@ export class LiveFaceAnalyzer {
   }
 
   /** The item whose box overlaps `box` most, if at least minOverlap. */
-  private match<T extends { face: { box: Box } }>(box: Box, items: T[]): T | undefined {
+  private match<T>(box: Box, items: T[], boxOf: (item: T) => Box): T | undefined {
     let best: T | undefined;
     let bestOverlap = this.opts.minOverlap;
     for (const item of items) {
-      const overlap = iou(box, item.face.box);
+      const overlap = iou(box, boxOf(item));
       if (overlap >= bestOverlap) [best, bestOverlap] = [item, overlap];
     }
     return best;

@@ -8,9 +8,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
-import { readImage } from '../cli/readImage';
+import { imageTensor, readImage } from '../cli/readImage';
 import { type FaceAnalysis, FaceAnalyzer, type FaceInput } from '../lib/analyze';
 import type { DetectorOptions } from '../lib/detect';
 
@@ -42,8 +41,7 @@ export class NodeFaceAnalyzer {
   /** Every face in a photo (file path or its bytes) or any estimateFaces() input, largest first. Throws ImageReadError for a file that is not an image. */
   async estimateFaces(input: string | Buffer | FaceInput, options: Partial<DetectorOptions> = {}): Promise<FaceAnalysis[]> {
     if (typeof input !== 'string' && !Buffer.isBuffer(input)) return this.analyzer.estimateFaces(input, options);
-    const { data, width, height } = await readImage(input);
-    const image = tf.tensor3d(data, [height, width, 3], 'int32');
+    const image = imageTensor(await readImage(input));
     try {
       return await this.analyzer.analyze(image, options);
     } finally {
