@@ -74,6 +74,7 @@ const OUTPUTS = [['Identity', 'Identity_2'], ['Identity_1', 'Identity_3']];
 const SECOND_LOOK_WINDOW_PER_FACE = [1.5, 2.5];
 const KEYPOINT_NAMES: (keyof FaceKeypoints)[] = ['rightEye', 'leftEye', 'nose', 'mouth', 'rightEar', 'leftEar'];
 
+/** A square part of the image (in its pixels, possibly reaching past its edges) that BlazeFace is run on. */
 export interface DetectionWindow {
   x: number;
   y: number;

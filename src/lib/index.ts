@@ -11,7 +11,7 @@ import type { ModelCard } from './modelCard';
 import { checkedModelFiles, fetchFile } from './modelFiles';
 
 export { type AnalyzerSources, FaceAnalyzer, type FaceAnalysis, type FaceInput } from './analyze';
-export type { Box, DetectedFace, DetectorOptions, FaceDetector, FaceKeypoints, Point } from './detect';
+export type { Box, DetectedFace, DetectionWindow, DetectorOptions, FaceDetector, FaceKeypoints, Point } from './detect';
 export type { Calibration, GenderCall, IntervalBand } from './interval';
 export type { AgeGenderEstimate, AgeGenderModel, ModelMetadata } from './model';
 export type { CardMetrics, LabelDistribution, ModelCard, ShiftMetrics, SplitReport } from './modelCard';
