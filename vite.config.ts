@@ -2,6 +2,12 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { defineConfig } from 'vitest/config';
 
+// Cross-origin isolation (SharedArrayBuffer) is what WASM threads need. Everything the site loads is
+// its own, so requiring CORP costs nothing; the service worker serves cached files with these headers.
+// tfjs 4.22's threaded WASM cannot start its threads from a bundle yet (src/app/backend.ts), so today
+// the WASM backend runs one thread either way; a static host need not send them.
+const CROSS_ORIGIN_ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   plugins: [
     svelte(),
@@ -20,7 +26,9 @@ export default defineConfig({
   // Relative asset paths: the built site works from any folder or sub-path of a static host.
   base: './',
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
-  preview: { port: 4173, strictPort: true },
+  worker: { format: 'es' }, // the analysis worker is a module: it shares chunks with the page
+  server: { headers: CROSS_ORIGIN_ISOLATION },
+  preview: { port: 4173, strictPort: true, headers: CROSS_ORIGIN_ISOLATION },
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',

@@ -39,6 +39,8 @@ test('a batch shows its progress and stops after the current photo, dropping the
   expect(errors).toEqual([]);
 });
 
+// On the page (?worker=off): a test cannot reach into the worker's contexts. The service that recovers is
+// the same code in the worker.
 test('a lost WebGL context: the model is reloaded on the next backend, the page says so and goes on', async ({ page }) => {
   // Keep every WebGL context the page makes, to lose them as a GPU reset would.
   await page.addInitScript(() => {
@@ -58,8 +60,9 @@ test('a lost WebGL context: the model is reloaded on the next backend, the page 
     } as typeof offscreen;
   });
   const errors = watchErrors(page);
-  await page.goto('/');
+  await page.goto('/?worker=off');
   await expect(page.getByTestId('model-status')).toContainText('Model ready (tfjs webgl backend)');
+  await expect(page.getByTestId('analysis-thread')).toHaveText('on the page (chosen by ?worker=off)');
   await page.getByTestId('file-input').setInputFiles(FACES[0]);
   await expect(page.getByTestId('face-age')).toHaveCount(1);
   const lost = await page.evaluate(() => (window as unknown as { glContexts: WebGLRenderingContext[] }).glContexts

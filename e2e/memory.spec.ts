@@ -9,8 +9,8 @@ const [BATCHES, PER_BATCH] = [10, 50];
 
 test.setTimeout(900_000);
 
-// 500 photos in batches of 50, results cleared after each: the JS heap (after a garbage collection) and the
-// tfjs tensors must not grow. On the WASM backend, because SwiftShader's WebGL would take most of an hour;
+// 500 photos in batches of 50, results cleared after each: the page's JS heap (after a garbage collection: the
+// results, their object URLs) and the tfjs tensors (counted in the analysis worker) must not grow. On the WASM backend, because SwiftShader's WebGL would take most of an hour;
 // tensors are counted by the tfjs engine whatever the backend, so a leak in our code shows on any.
 test('memory stays flat over 500 photos (JS heap and tfjs tensors)', async ({ page }) => {
   const errors = watchErrors(page);

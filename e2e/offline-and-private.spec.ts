@@ -39,6 +39,8 @@ test('every request stays on the site; tensors stay flat; after one visit the ap
   await context.setOffline(true);
   await page.reload();
   await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  // The service worker keeps the cross-origin isolation headers (WASM threads need them).
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await page.getByTestId('file-input').setInputFiles(FACE);
   await expect(page.getByTestId('face-age').first()).toHaveText(/^Age \d+$/);
   await context.setOffline(false);

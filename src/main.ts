@@ -2,5 +2,6 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import { loadModel } from './app/state';
 
-loadModel();
-export default mount(App, { target: document.getElementById('app')! });
+const app = mount(App, { target: document.getElementById('app')! });
+setTimeout(loadModel); // a task of its own, after the first render
+export default app;

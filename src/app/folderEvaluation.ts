@@ -1,10 +1,9 @@
 // Evaluate the model in the browser on a folder of UTKFace-style chips the user picks: labels come
 // from the file names, every face goes through the model as an aligned chip, metrics as in the card.
 import { writable } from 'svelte/store';
-import { decodeImageFile } from '../lib/browserImage';
 import { evaluationReport, type EvaluationReport, type ScoredFace } from '../lib/metrics';
 import { parseUtkFaceName } from '../lib/utkface';
-import { analyzerReady, withAnalyzer } from './state';
+import { analysis } from './state';
 
 export type FolderEvaluation =
   | { state: 'idle' }
@@ -26,26 +25,15 @@ export async function evaluateFolder(files: File[]): Promise<void> {
     folderEvaluation.set({ state: 'error', message: `no file in the folder is named like a UTKFace face (age_gender_race_date.jpg), out of ${files.length} files`, skipped });
     return;
   }
-  if (!(await analyzerReady())) {
-    folderEvaluation.set({ state: 'error', message: 'the model failed to load', skipped });
-    return;
-  }
+  const service = await analysis();
   const scored: ScoredFace[] = [];
   let coverageTarget = 0; // the nominal coverage of the intervals, from the model that made them
   folderEvaluation.set({ state: 'running', done: 0, total: labelled.length });
   for (const [i, { file, truth }] of labelled.entries()) {
     try {
-      const e = await withAnalyzer(async (analyzer) => {
-        coverageTarget = analyzer.model.metadata.calibration.coverage;
-        const image = await decodeImageFile(file);
-        try {
-          return (await analyzer.model.estimate([image.pixels]))[0];
-        } finally {
-          image.pixels.dispose();
-        }
-      });
-      if (e) scored.push({ truth, age: e.age, ageLow: e.ageLow, ageHigh: e.ageHigh, femaleProbability: e.femaleProbability });
-      else skipped.push(`${file.name}: the model failed to load`);
+      const e = await service.estimateChip(file);
+      coverageTarget = e.coverage;
+      scored.push({ truth, age: e.age, ageLow: e.ageLow, ageHigh: e.ageHigh, femaleProbability: e.femaleProbability });
     } catch (e) {
       skipped.push(`${file.name}: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -1,26 +1,18 @@
-// App state (Svelte stores) and the actions that change it; components only render these.
-import * as tf from '@tensorflow/tfjs';
-import { stringify } from 'csv-stringify/browser/esm/sync';
+// App state (Svelte stores) and the actions that change it; components only render these. The models
+// run in the analysis service (analysisClient.ts: a worker), so nothing here waits on tfjs.
 import { get, writable } from 'svelte/store';
-import { initBrowserBackend, whenBackendLost } from '../lib/browserBackend';
-import { decodeImageFile } from '../lib/browserImage';
-import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
 import type { ModelCard } from '../lib/modelCard';
-import { checkedModelFiles, fetchFile, type FileReader } from '../lib/modelFiles';
 import { CSV_COLUMNS, emptyRow, photoRows } from '../lib/predictionRow';
+import { type Analysis, startAnalysis, type StartedAnalysis } from './analysisClient';
+import type { AnalysedFace, ServiceStatus } from './analysisService';
 
-const MODEL_URL = `${import.meta.env.BASE_URL}models/agegender/model.json`;
-const DETECTOR_URL = `${import.meta.env.BASE_URL}models/blazeface/blazeface-front.json`;
-const CARD_URL = `${import.meta.env.BASE_URL}models/agegender/model-card.json`;
+// Absolute: the worker would resolve relative URLs against its own script's folder.
+const siteUrl = (path: string): string => new URL(`${import.meta.env.BASE_URL}${path}`, document.baseURI).href;
 
-export type ModelStatus =
-  | { state: 'loading' }
-  /** `note`: why the backend is not the first choice (the one before it was lost). */
-  | { state: 'ready'; backend: string; note?: string }
-  | { state: 'error'; message: string };
+export type ModelStatus = ServiceStatus;
 
-export interface FaceResult extends FaceAnalysis {
-  /** The face as the model saw it (aligned like a training chip), as an image URL. */
+export interface FaceResult extends AnalysedFace {
+  /** `aligned` as an image URL (revoked when results are cleared). */
   alignedUrl: string;
 }
 
@@ -38,6 +30,8 @@ export interface ImageResult {
 }
 
 export const modelStatus = writable<ModelStatus>({ state: 'loading' });
+/** Where the models run (a worker, or the page and why), once started. */
+export const analysisThread = writable<Pick<StartedAnalysis, 'thread' | 'threadNote'> | null>(null);
 /** tfjs tensors alive after the last analysis: it should stay flat however many photos are analysed. */
 export const tensorCount = writable(0);
 export const modelCard = writable<ModelCard | null>(null);
@@ -45,68 +39,25 @@ export const results = writable<ImageResult[]>([]);
 /** The photos of the current batch: analysed so far and in all, and how many wait; null when none runs. */
 export const batchProgress = writable<{ done: number; total: number; waiting: number } | null>(null);
 
-let analyzer: Promise<FaceAnalyzer | null> = Promise.resolve(null);
-/** Counts the backends lost so far: work that failed while it changed is done again on the new one. */
-let backendGeneration = 0;
+let started: Promise<Analysis> | null = null;
 let nextId = 0;
 
-async function startModel(read: FileReader, lost: string[] = []): Promise<FaceAnalyzer | null> {
-  try {
-    const forced = new URLSearchParams(location.search).get('backend') ?? undefined;
-    const backend = await initBrowserBackend(lost.length ? undefined : forced, lost);
-    const loaded = await FaceAnalyzer.load({ model: checkedModelFiles(MODEL_URL, read), detector: DETECTOR_URL });
-    const note = lost.length ? `the ${lost.at(-1)} backend lost its GPU context, so the model was reloaded on ${backend}` : undefined;
-    modelStatus.set({ state: 'ready', backend, note });
-    whenBackendLost(() => {
-      backendGeneration++;
-      modelStatus.set({ state: 'loading' });
-      analyzer = startModel(read, [...lost, backend]);
-    });
-    return loaded;
-  } catch (e) {
-    modelStatus.set({ state: 'error', message: `The model could not be loaded: ${e instanceof Error ? e.message : String(e)}` });
-    return null;
-  }
-}
-
-/** The analyzer once loaded (null if it failed); after a lost backend, the one reloaded on the next. */
-export function analyzerReady(): Promise<FaceAnalyzer | null> {
-  return analyzer;
-}
-
-/** Run `work` with the analyzer; if the backend was lost meanwhile, once more with the reloaded one. */
-export async function withAnalyzer<T>(work: (a: FaceAnalyzer) => Promise<T>): Promise<T | null> {
-  for (let attempt = 0; ; attempt++) {
-    const generation = backendGeneration;
-    const ready = await analyzer;
-    if (!ready) return null;
-    try {
-      const result = await work(ready);
-      // A lost context does not always throw: what ran while it was lost is done again on the new backend.
-      if (generation === backendGeneration || attempt > 0) return result;
-    } catch (e) {
-      if (generation === backendGeneration || attempt > 0) throw e;
-    }
-  }
+/** The analysis service once started (its calls fail with a message if the model could not be loaded). */
+export function analysis(): Promise<Analysis> {
+  started ??= startAnalysis({
+    modelUrl: siteUrl('models/agegender/model.json'),
+    detectorUrl: siteUrl('models/blazeface/blazeface-front.json'),
+    forcedBackend: new URLSearchParams(location.search).get('backend') ?? undefined,
+  }, (status) => modelStatus.set(status)).then(({ service, thread, threadNote }) => {
+    analysisThread.set({ thread, threadNote });
+    return service;
+  });
+  return started;
 }
 
 export function loadModel(): void {
-  // The card is fetched once: the Model page shows it, and its sha256 sums check the model's files.
-  const card = fetchFile(CARD_URL);
-  analyzer = startModel((url) => (url === CARD_URL ? card : fetchFile(url)));
-  card.then((bytes) => modelCard.set(bytes ? JSON.parse(new TextDecoder().decode(bytes)) as ModelCard : null),
-    () => modelCard.set(null));
-}
-
-async function tensorToUrl(image: tf.Tensor3D): Promise<string> {
-  const canvas = document.createElement('canvas');
-  const pixels = tf.tidy(() => image.clipByValue(0, 255).toInt()) as tf.Tensor3D;
-  try {
-    await tf.browser.toPixels(pixels, canvas);
-  } finally {
-    pixels.dispose();
-  }
-  return canvas.toDataURL('image/png');
+  void analysis();
+  fetch(siteUrl('models/agegender/model-card.json')).then((r) => (r.ok ? r.json() as Promise<ModelCard> : null)).then((card) => modelCard.set(card), () => modelCard.set(null));
 }
 
 interface PhotoJob { item: ImageResult; file: File }
@@ -147,34 +98,28 @@ async function analysePhoto({ item, file }: PhotoJob): Promise<void> {
     results.update((list) => list.map((r) => (r.id === item.id ? { ...r, ...patch } : r)));
   done({ queued: false });
   try {
-    // Decoded inside: after a lost backend the retry needs the pixels on the new one.
-    const found = await withAnalyzer(async (ready) => {
-      const image = await decodeImageFile(file);
-      try {
-        let urls: string[] = [];
-        const faces = await ready.analyze(image.pixels, {}, async (aligned) => { urls = await Promise.all(aligned.map(tensorToUrl)); });
-        return { faces: faces.map((face, i) => ({ ...face, alignedUrl: urls[i] })), width: image.width, height: image.height };
-      } finally {
-        image.pixels.dispose();
-        tensorCount.set(tf.memory().numTensors);
-      }
-    });
-    done(found ?? { error: 'the model failed to load, so nothing can be estimated' });
+    const { width, height, faces, tensors } = await (await analysis()).analysePhoto(file);
+    tensorCount.set(tensors);
+    done({ width, height, faces: faces.map((face) => ({ ...face, alignedUrl: URL.createObjectURL(face.aligned) })) });
   } catch (e) {
     done({ error: e instanceof Error ? e.message : String(e) });
   }
 }
 
-/** Forget every result and every photo still waiting: their object URLs are revoked, the face images (data URLs) dropped with them. */
+/** Forget every result and every photo still waiting: their object URLs (photos and face images) are revoked. */
 export function clearResults(): void {
   queue.length = 0; // photos still waiting are dropped too
   batchProgress.update((b) => b && { ...b, total: b.done + 1, waiting: 0 });
-  for (const r of get(results)) URL.revokeObjectURL(r.url);
+  for (const r of get(results)) {
+    URL.revokeObjectURL(r.url);
+    for (const face of r.faces ?? []) URL.revokeObjectURL(face.alignedUrl);
+  }
   results.set([]);
 }
 
 /** Every analysed photo as the CLI's CSV (one row per face, oldest photo first). */
-export function resultsCsv(): string {
+export async function resultsCsv(): Promise<string> {
+  const { stringify } = await import('csv-stringify/browser/esm/sync'); // only when asked: the first page starts sooner
   const rows = [...get(results)].reverse().flatMap((r) =>
     r.error ? [emptyRow(r.name, r.error)] : r.faces ? photoRows(r.name, r.faces) : []);
   return stringify(rows, { header: true, columns: [...CSV_COLUMNS] });

@@ -1,12 +1,10 @@
 // Live webcam analysis: frames from getUserMedia through the live pipeline (src/lib/live.ts: a full
 // search now and then, followed faces in between, smoothed by the tracker), as fast as the backend
-// allows. The camera is released as soon as the webcam view is left.
-import * as tf from '@tensorflow/tfjs';
+// allows. Each frame is handed to the analysis service (a worker) as an ImageBitmap; the page only
+// draws the boxes. The camera is released as soon as the webcam view is left.
 import { writable } from 'svelte/store';
-import type { FaceAnalyzer } from '../lib/analyze';
-import { LiveFaceAnalyzer } from '../lib/live';
 import type { TrackedFace } from '../lib/track';
-import { analyzerReady, withAnalyzer } from './state';
+import { analysis } from './state';
 
 export type WebcamState =
   | { state: 'off' }
@@ -55,26 +53,12 @@ export async function startWebcam(video: HTMLVideoElement): Promise<void> {
     if (run === session) fail(`The camera's video could not be played: ${e instanceof Error ? e.message : String(e)}`);
     return;
   }
-  if (!(await analyzerReady())) {
-    fail('The model failed to load, so nothing can be estimated.');
-    return;
-  }
-  let live: { analyzer: FaceAnalyzer; faces: LiveFaceAnalyzer } | null = null;
+  const service = await analysis();
   let last = performance.now();
   let fps = 0;
   while (run === session) {
     try {
-      // Through withAnalyzer: if the GPU context is lost, the frame is done again on the backend reloaded after it.
-      const faces = await withAnalyzer(async (analyzer) => {
-        if (live?.analyzer !== analyzer) live = { analyzer, faces: new LiveFaceAnalyzer(analyzer) }; // a new one after a lost backend
-        const frame = tf.browser.fromPixels(video);
-        try {
-          return await live.faces.next(frame);
-        } finally {
-          frame.dispose();
-        }
-      });
-      if (!faces) throw new Error('the model failed to load');
+      const faces = await service.liveFrame(await createImageBitmap(video), run);
       const now = performance.now();
       fps = fps === 0 ? 1000 / (now - last) : 0.8 * fps + 0.2 * (1000 / (now - last)); // smoothed too
       last = now;

@@ -6,12 +6,11 @@
 // - smoothGrad: the gradient averaged over copies of the face with Gaussian noise (Smilkov et al. 2017).
 // Each map is summed over colour channels and scaled to 0..1 by its 99th percentile.
 import * as tf from '@tensorflow/tfjs';
+import type { SaliencyMethod, SaliencyTarget } from './heatmap';
 import type { AgeGenderModel } from './model';
 import { toModelInput } from './preprocess';
 
-export type SaliencyTarget = 'age' | 'gender';
-export type SaliencyMethod = 'gradient' | 'integratedGradients' | 'smoothGrad';
-export const SALIENCY_METHODS: SaliencyMethod[] = ['gradient', 'integratedGradients', 'smoothGrad'];
+export { heatmapColour, heatmapPixels, SALIENCY_METHODS, type SaliencyMethod, type SaliencyTarget } from './heatmap';
 
 export interface SaliencyOptions {
   /** Points on the path for integrated gradients. */
@@ -85,17 +84,4 @@ export async function saliencyMap(model: AgeGenderModel, face: tf.Tensor3D, targ
   const scaled = tf.tidy(() => map.div(top).clipByValue(0, 1) as tf.Tensor2D);
   map.dispose();
   return scaled;
-}
-
-/** Colour scale for display: 0 transparent dark blue, through red, to 1 opaque yellow ("hot"). */
-export function heatmapColour(v: number): [number, number, number, number] {
-  const t = Math.min(1, Math.max(0, v));
-  return [Math.round(255 * Math.min(1, 2 * t)), Math.round(255 * Math.max(0, 2 * t - 1)), Math.round(96 * (1 - t)), Math.round(255 * Math.sqrt(t))];
-}
-
-/** RGBA pixels of a saliency map, for a canvas. */
-export function heatmapPixels(values: ArrayLike<number>): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(values.length * 4);
-  for (let i = 0; i < values.length; i++) out.set(heatmapColour(values[i]), i * 4);
-  return out;
 }

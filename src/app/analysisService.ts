@@ -1,0 +1,175 @@
+// Everything that runs tfjs for the page: the models, the backend they run on, photos, chips, webcam
+// frames and saliency maps. It runs in a Web Worker (analysis.worker.ts), so that the page never
+// waits on the models, or on the page itself where workers cannot run tfjs (analysisClient.ts).
+// Its methods take and return what can be posted between threads: Blobs, ImageBitmaps, plain objects.
+import * as tf from '@tensorflow/tfjs';
+import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
+import { decodeImageFile } from '../lib/browserImage';
+import { LiveFaceAnalyzer, type LiveOptions } from '../lib/live';
+import type { AgeGenderEstimate } from '../lib/model';
+import { checkedModelFiles, fetchFile } from '../lib/modelFiles';
+import { heatmapPixels, type SaliencyMethod, saliencyMap, type SaliencyTarget } from '../lib/saliency';
+import type { TrackedFace } from '../lib/track';
+import { initBrowserBackend, whenContextLost } from './backend';
+
+export interface ServiceOptions {
+  /** Absolute URLs (a worker resolves relative ones against its own script). */
+  modelUrl: string;
+  detectorUrl: string;
+  /** The backend named by ?backend=, if any. */
+  forcedBackend?: string;
+  live?: Partial<LiveOptions>;
+}
+
+export type ServiceStatus =
+  | { state: 'loading' }
+  /** `note`: why this backend (a forced one, a lost one before it, a WebGPU that disagreed). */
+  | { state: 'ready'; backend: string; note?: string }
+  | { state: 'error'; message: string };
+
+export interface AnalysedFace extends FaceAnalysis {
+  /** The face as the model saw it (aligned like a training chip), as a PNG. */
+  aligned: Blob;
+}
+
+export interface PhotoAnalysis {
+  width: number;
+  height: number;
+  /** Every face found, largest first. */
+  faces: AnalysedFace[];
+  /** tfjs tensors alive afterwards: flat however many photos are analysed. */
+  tensors: number;
+}
+
+export interface SaliencyImage {
+  /** RGBA pixels of the coloured map, `size` x `size`. */
+  pixels: Uint8ClampedArray;
+  size: number;
+}
+
+async function pngOf(image: tf.Tensor3D): Promise<Blob> {
+  const pixels = tf.tidy(() => image.clipByValue(0, 255).toInt()) as tf.Tensor3D;
+  const rgba = await tf.browser.toPixels(pixels).finally(() => pixels.dispose());
+  const canvas = new OffscreenCanvas(image.shape[1], image.shape[0]);
+  canvas.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, image.shape[1], image.shape[0]), 0, 0);
+  return canvas.convertToBlob({ type: 'image/png' });
+}
+
+export class AnalysisService {
+  private analyzer: Promise<FaceAnalyzer | null> = Promise.resolve(null);
+  /** Counts the backends lost so far: work that failed while it changed is done again on the new one. */
+  private generation = 0;
+  private live: { analyzer: FaceAnalyzer; video: number; faces: LiveFaceAnalyzer } | null = null;
+  private options: ServiceOptions | null = null;
+
+  /** Load the models; `onStatus` hears every change (ready, a lost backend being replaced, an error). Resolves once settled. */
+  async start(options: ServiceOptions, onStatus: (status: ServiceStatus) => void): Promise<void> {
+    this.options = options;
+    this.analyzer = this.load(onStatus, []);
+    await this.analyzer;
+  }
+
+  private async load(onStatus: (status: ServiceStatus) => void, lost: string[]): Promise<FaceAnalyzer | null> {
+    const { modelUrl, detectorUrl, forcedBackend } = this.options!;
+    onStatus({ state: 'loading' });
+    try {
+      // Read (and checked against the card's sha256 sums) once: a WebGPU backend is checked with it first.
+      const model = await checkedModelFiles(modelUrl, fetchFile).load!();
+      const { name, note } = await initBrowserBackend({ only: lost.length ? undefined : forcedBackend, exclude: lost, model });
+      const loaded = await FaceAnalyzer.load({ model: tf.io.fromMemory(model), detector: detectorUrl });
+      const lostNote = lost.length ? `the ${lost.at(-1)} backend lost its GPU context, so the model was reloaded on ${name}` : undefined;
+      onStatus({ state: 'ready', backend: name, note: lostNote ?? note });
+      whenContextLost(() => {
+        this.generation++;
+        this.analyzer = this.load(onStatus, [...lost, name]);
+      });
+      return loaded;
+    } catch (e) {
+      onStatus({ state: 'error', message: `The model could not be loaded: ${e instanceof Error ? e.message : String(e)}` });
+      return null;
+    }
+  }
+
+  /** Run `work` with the analyzer; if the backend was lost meanwhile, once more with the reloaded one. */
+  private async withAnalyzer<T>(work: (a: FaceAnalyzer) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const generation = this.generation;
+      const ready = await this.analyzer;
+      if (!ready) throw new Error('the model failed to load, so nothing can be estimated');
+      try {
+        const result = await work(ready);
+        // A lost context does not always throw: what ran while it was lost is done again on the new backend.
+        if (generation === this.generation || attempt > 0) return result;
+      } catch (e) {
+        if (generation === this.generation || attempt > 0) throw e;
+      }
+    }
+  }
+
+  /** Every face in a photo file (decoded with EXIF orientation, huge ones scaled down), with its aligned image. */
+  async analysePhoto(file: File): Promise<PhotoAnalysis> {
+    // Decoded inside: after a lost backend the retry needs the pixels on the new one.
+    const found = await this.withAnalyzer(async (analyzer) => {
+      const image = await decodeImageFile(file);
+      try {
+        let aligned: Blob[] = [];
+        const faces = await analyzer.analyze(image.pixels, {}, async (cut) => { aligned = await Promise.all(cut.map(pngOf)); });
+        return { width: image.width, height: image.height, faces: faces.map((f, i) => ({ ...f, aligned: aligned[i] })) };
+      } finally {
+        image.pixels.dispose();
+      }
+    });
+    return { ...found, tensors: tf.memory().numTensors };
+  }
+
+  /** Estimate a face chip as it is (no detection): the Dataset page's folder evaluation. Also returns the intervals' nominal coverage. */
+  async estimateChip(file: File): Promise<AgeGenderEstimate & { coverage: number }> {
+    return this.withAnalyzer(async (analyzer) => {
+      const image = await decodeImageFile(file);
+      try {
+        return { ...(await analyzer.model.estimate([image.pixels]))[0], coverage: analyzer.model.metadata.calibration.coverage };
+      } finally {
+        image.pixels.dispose();
+      }
+    });
+  }
+
+  /**
+   * The faces in the next frame of video number `video` (live.ts), smoothed, with ids that stay while a
+   * face is in view; a new number starts afresh (the camera was restarted). Closes the frame.
+   */
+  async liveFrame(frame: ImageBitmap, video: number): Promise<TrackedFace[]> {
+    try {
+      return await this.withAnalyzer(async (analyzer) => {
+        if (this.live?.analyzer !== analyzer || this.live.video !== video) { // anew after a lost backend too
+          this.live = { analyzer, video, faces: new LiveFaceAnalyzer(analyzer, this.options?.live) };
+        }
+        const pixels = tf.browser.fromPixels(frame);
+        try {
+          return await this.live.faces.next(pixels);
+        } finally {
+          pixels.dispose();
+        }
+      });
+    } finally {
+      frame.close();
+    }
+  }
+
+  /** A saliency map of one aligned face (a PNG from analysePhoto) for `target` by `method`, coloured for display. */
+  async explain(aligned: Blob, target: SaliencyTarget, method: SaliencyMethod): Promise<SaliencyImage> {
+    return this.withAnalyzer(async (analyzer) => {
+      const bitmap = await createImageBitmap(aligned);
+      const face = tf.browser.fromPixels(bitmap, 3);
+      bitmap.close();
+      try {
+        const map = await saliencyMap(analyzer.model, face, target, method);
+        const values = await map.data();
+        map.dispose();
+        return { pixels: heatmapPixels(values), size: analyzer.model.metadata.inputSize };
+      } finally {
+        face.dispose();
+      }
+    });
+  }
+}
