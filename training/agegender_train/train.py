@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from .config import TrainConfig, parse_config
 from .dataset import DatasetError, FaceSet, load_utkface
-from .evaluate import evaluate_and_save, run_model
+from .evaluate import evaluate_and_save, load_trained, run_model
 from .calibration import expected_age
 from .distributed import start_processes
 from .model import AgeGenderNet, load_imagenet_weights
@@ -48,12 +48,19 @@ def age_targets(ages: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
 
 
 def loss_fn(age_logits: torch.Tensor, female_logit: torch.Tensor, ages: torch.Tensor, genders: torch.Tensor,
-            cfg: TrainConfig) -> torch.Tensor:
+            cfg: TrainConfig, teacher: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+    """`teacher`: its age distributions and female probabilities on the same faces, mixed into the targets."""
+    classes = torch.arange(cfg.max_age + 1, dtype=torch.float32, device=ages.device)
+    age_target, mean_target, female_target = age_targets(ages, cfg), ages.float(), genders.float()
+    if teacher is not None:
+        w = cfg.distill_weight
+        age_target = (1 - w) * age_target + w * teacher[0]
+        mean_target = (1 - w) * mean_target + w * (teacher[0] * classes).sum(dim=1)
+        female_target = (1 - w) * female_target + w * teacher[1]
     log_probs = F.log_softmax(age_logits, dim=1)
-    distribution_loss = -(age_targets(ages, cfg) * log_probs).sum(dim=1).mean()
-    expected = (log_probs.exp() * torch.arange(cfg.max_age + 1, dtype=torch.float32, device=ages.device)).sum(dim=1)
-    mean_loss = F.l1_loss(expected, ages.float())
-    gender_loss = F.binary_cross_entropy_with_logits(female_logit, genders.float())
+    distribution_loss = -(age_target * log_probs).sum(dim=1).mean()
+    mean_loss = F.l1_loss((log_probs.exp() * classes).sum(dim=1), mean_target)
+    gender_loss = F.binary_cross_entropy_with_logits(female_logit, female_target)
     return distribution_loss + cfg.mean_loss_weight * mean_loss + cfg.gender_loss_weight * gender_loss
 
 
@@ -96,6 +103,20 @@ def load_own_weights(model: AgeGenderNet, path: str) -> None:
     else:
         state = torch.load(path, map_location="cpu", weights_only=False)["model"]
     model.load_state_dict(state)  # strict: a different architecture or age range is an error
+
+
+def load_teacher(path: str, device: torch.device) -> tuple[AgeGenderNet, int]:
+    """A trained model of ours to distil (frozen, eval mode) and the input size it was trained at."""
+    if path.endswith(".json"):
+        from .tfjs_import import load_tfjs_model
+        teacher, metadata = load_tfjs_model(path)
+        size = int(metadata["inputSize"])
+    else:
+        teacher, teacher_cfg, _ = load_trained(Path(path))
+        size = teacher_cfg.input_size
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    return teacher.eval().to(device, memory_format=torch.channels_last), size
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,6 +177,17 @@ def main(argv: list[str] | None = None) -> int:
     elif cfg.pretrained:
         load_imagenet_weights(net)
     net = net.to(device, memory_format=torch.channels_last)  # 2-3x faster convolutions on the CPU
+    teacher, teacher_size = None, cfg.input_size
+    if cfg.teacher:
+        try:
+            teacher, teacher_size = load_teacher(cfg.teacher, device)
+        except (OSError, ValueError, KeyError, RuntimeError) as e:
+            print(f"error: cannot read --teacher {cfg.teacher}: {e}", file=sys.stderr)
+            return 2
+        if teacher.max_age != cfg.max_age:
+            print(f"error: the teacher estimates ages 0..{teacher.max_age}, this run 0..{cfg.max_age}", file=sys.stderr)
+            return 2
+        say(f"distilling {cfg.teacher} ({teacher.arch_name}, {teacher_size} px) with weight {cfg.distill_weight}")
     # The average of the weights over the last few hundred steps, batch-norm statistics included.
     ema = AveragedModel(net, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True) if cfg.ema_decay else None
     optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -200,11 +232,18 @@ def main(argv: list[str] | None = None) -> int:
             lr = learning_rate(epoch * steps_per_epoch + i, total_steps, warmup, cfg.lr)
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            x = augment(train.images[idx.numpy()], cfg.input_size, augment_gen, device, degradations, GeometryConfig(), jitter)
+            x = augment(train.images[idx.numpy()], teacher_size, augment_gen, device, degradations, GeometryConfig(), jitter)
+            taught = None
+            if teacher is not None:  # the teacher sees the same face, at its own size
+                with torch.no_grad():
+                    t_age, t_female = teacher(x)
+                taught = (F.softmax(t_age, dim=1), torch.sigmoid(t_female))
+                if teacher_size != cfg.input_size:  # shrunk with antialiasing, as the page shrinks aligned faces
+                    x = F.interpolate(x, size=(cfg.input_size, cfg.input_size), mode="bilinear", antialias=True, align_corners=False)
             age_logits, female_logit = model(x)
             # Weighted by this process's share, so that the gradient averaged over processes is the whole batch's.
             share = len(idx) * procs.world_size / len(batch)
-            loss = loss_fn(age_logits, female_logit, train_ages[idx], train_genders[idx], cfg) * share
+            loss = loss_fn(age_logits, female_logit, train_ages[idx], train_genders[idx], cfg, taught) * share
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

@@ -28,6 +28,17 @@ def test_imagenet_weights_load_into_the_backbone() -> None:
     assert age_logits.shape == (2, 101) and female_logit.shape == (2,)
 
 
+def test_a_narrower_network_gets_the_first_channels_of_each_imagenet_layer() -> None:
+    full, half = AgeGenderNet("efficientnet_lite0", max_age=100), AgeGenderNet("efficientnet_lite0_w050", max_age=100)
+    load_imagenet_weights(full)
+    load_imagenet_weights(half)
+    assert torch.equal(half._conv_stem.weight, full._conv_stem.weight[:16, :3])
+    project, full_project = half._blocks[5]._project_conv.weight, full._blocks[5]._project_conv.weight
+    assert project.shape[:2] == (40, 120) and full_project.shape[:2] == (80, 240)
+    assert torch.equal(project, full_project[:40, :120])
+    assert sum(p.numel() for p in half.parameters()) < 900_000  # under 1 MB at 8 bits per weight
+
+
 def test_tfjs_weights_cover_every_parameter_once() -> None:
     model = AgeGenderNet("tiny", max_age=100)
     exported = sum(a.size for arrays in tfjs_layer_weights(model).values() for a in arrays)

@@ -55,6 +55,13 @@ def test_train_export_predict(tmp_path: Path, node_ready: None, capsys: pytest.C
                               "--init-from", str(models / "model.json")]) == 2
     assert "cannot start from --init-from" in capsys.readouterr().err
 
+    # Distillation: a smaller-input student taught by the exported model (as the fast model is by the shipped one).
+    student = tmp_path / "student"
+    assert train.main(args + ["--epochs", "1", "--out-dir", str(student), "--input-size", "32",
+                              "--teacher", str(models / "model.json"), "--distill-weight", "0.7"]) == 0
+    assert "distilling" in capsys.readouterr().out
+    assert torch.load(student / "model.pt", weights_only=False)["config"]["teacher"] == str(models / "model.json")
+
     faces = sorted(data.iterdir())[:5]
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff not really a jpeg")
