@@ -14,6 +14,8 @@ const LONGEST_TASK_MS = 100;
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${FAKE_WEBCAM_VIDEO}`] } });
 test.setTimeout(600_000);
+// Task lengths depend on what else the machine is doing: a regression fails both tries, a busy moment only one.
+test.describe.configure({ retries: 1 });
 
 interface Seen { longTasks: { start: number; duration: number }[]; firstPaint: number }
 
