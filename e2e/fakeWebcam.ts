@@ -2,9 +2,30 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect, type Page } from '@playwright/test';
 import sharp from 'sharp';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 
 export const FAKE_WEBCAM_VIDEO = join(tmpdir(), 'agegender-fake-webcam.y4m');
+
+/** For test.use(): Chromium with a fake camera that films the group photo (e2e/globalSetup.ts writes the video). */
+export const WITH_FAKE_WEBCAM = { launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${FAKE_WEBCAM_VIDEO}`] } };
+
+/** Steady labels on the still group photo: over 20 readings `everyMs` apart, each face's displayed age moves less than 3 years. */
+export async function expectSteadyWebcamAges(page: Page, everyMs: number): Promise<void> {
+  const readings: number[][] = [];
+  for (let i = 0; i < 20; i++) {
+    readings.push((await page.getByTestId('webcam-label').allTextContents()).map((t) => Number(t.split(' ')[0])).sort((a, b) => a - b));
+    await page.waitForTimeout(everyMs);
+  }
+  const full = readings.filter((r) => r.length === 3);
+  expect(full.length).toBeGreaterThanOrEqual(15);
+  for (let face = 0; face < 3; face++) {
+    const ages = full.map((r) => r[face]);
+    expect(Math.max(...ages) - Math.min(...ages)).toBeLessThan(3);
+  }
+}
 
 /** 640x480 frames of the photo in 4:2:0 YUV (JPEG/BT.601 full range), as the Y4M format wants. */
 export async function writeFakeWebcamVideo(photo: string, frames = 5): Promise<void> {

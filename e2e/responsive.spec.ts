@@ -1,8 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
-import { FAKE_WEBCAM_VIDEO } from './fakeWebcam';
+import { expectSteadyWebcamAges, WITH_FAKE_WEBCAM } from './fakeWebcam';
 import { watchErrors } from './pageErrors';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -11,8 +10,7 @@ const PHOTOS = [...readdirSync(join(FIXTURES, 'faces')).map((name) => join(FIXTU
 /** A task on the main thread this long or longer is a stutter users feel. */
 const LONGEST_TASK_MS = 100;
 
-test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${FAKE_WEBCAM_VIDEO}`] } });
+test.use(WITH_FAKE_WEBCAM);
 test.setTimeout(600_000);
 // Task lengths depend on what else the machine is doing: a regression fails both tries, a busy moment only one.
 test.describe.configure({ retries: 1 });
@@ -58,18 +56,7 @@ test('the page stays responsive (no main-thread task of 100 ms) while the models
 
   await page.getByTestId('view-webcam').click();
   await expect(page.getByTestId('webcam-face')).toHaveCount(3, { timeout: 180_000 });
-  // Steady labels on a still picture: each face's displayed age moves less than 3 years over 20 readings.
-  const readings: number[][] = [];
-  for (let i = 0; i < 20; i++) {
-    readings.push((await page.getByTestId('webcam-label').allTextContents()).map((t) => Number(t.split(' ')[0])).sort((a, b) => a - b));
-    await page.waitForTimeout(250);
-  }
-  const full = readings.filter((r) => r.length === 3);
-  expect(full.length).toBeGreaterThanOrEqual(15);
-  for (let face = 0; face < 3; face++) {
-    const ages = full.map((r) => r[face]);
-    expect(Math.max(...ages) - Math.min(...ages)).toBeLessThan(3);
-  }
+  await expectSteadyWebcamAges(page, 250);
   const webcam = await longestTaskSinceLastCall(page);
   console.log(`longest main-thread task: ${firstRender} ms for the first render, ${loading} ms while the models load, ${photos} ms over 20 photos, `
     + `${webcam} ms with the webcam on (0: none of 50 ms)`);

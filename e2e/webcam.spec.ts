@@ -1,11 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
-import { FAKE_WEBCAM_VIDEO } from './fakeWebcam';
+import { expectSteadyWebcamAges, WITH_FAKE_WEBCAM } from './fakeWebcam';
 import { watchErrors } from './pageErrors';
 
 // A fake camera that films the group photo (e2e/globalSetup.ts writes the video).
-test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${FAKE_WEBCAM_VIDEO}`] } });
+test.use(WITH_FAKE_WEBCAM);
 test.setTimeout(300_000);
 
 test('webcam: boxes and labels over the video, frames per second, and the camera stops when the view is left', async ({ page }) => {
@@ -16,17 +14,7 @@ test('webcam: boxes and labels over the video, frames per second, and the camera
   await expect(page.getByTestId('webcam-face')).toHaveCount(3, { timeout: 180_000 });
   await expect(page.getByTestId('webcam-label').first()).toHaveText(/^\d+ \(\d+–\d+\) · [FM] (>99|\d+)%$/);
   await expect(page.getByTestId('webcam-fps')).toHaveText(/^\d+\.\d frames per second$/);
-  // Steady labels on a still picture: each face's displayed age moves less than 3 years over 20 readings.
-  const readings: number[][] = [];
-  for (let i = 0; i < 20; i++) {
-    readings.push((await page.getByTestId('webcam-label').allTextContents()).map((t) => Number(t.split(' ')[0])).sort((a, b) => a - b));
-    await page.waitForTimeout(100);
-  }
-  expect(readings.filter((r) => r.length === 3).length).toBeGreaterThanOrEqual(15);
-  for (let face = 0; face < 3; face++) {
-    const ages = readings.filter((r) => r.length === 3).map((r) => r[face]);
-    expect(Math.max(...ages) - Math.min(...ages)).toBeLessThan(3);
-  }
+  await expectSteadyWebcamAges(page, 100);
   await page.screenshot({ path: 'docs/screenshots/webcam.png', fullPage: true });
   await page.evaluate(() => {
     const video = document.querySelector('video') as HTMLVideoElement;

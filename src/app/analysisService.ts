@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
 import { decodeImageFile } from '../lib/browserImage';
-import { LiveFaceAnalyzer, type LiveOptions } from '../lib/live';
+import { LiveFaceAnalyzer } from '../lib/live';
 import type { AgeGenderEstimate } from '../lib/model';
-import { checkedModelFiles, fetchFile } from '../lib/modelFiles';
+import { checkedModelFiles, fetchFile, type FileReader } from '../lib/modelFiles';
 import { heatmapPixels, type SaliencyMethod, saliencyMap, type SaliencyTarget } from '../lib/saliency';
 import type { TrackedFace } from '../lib/track';
 import { initBrowserBackend, whenContextLost } from './backend';
@@ -18,7 +18,8 @@ export interface ServiceOptions {
   detectorUrl: string;
   /** The backend named by ?backend=, if any. */
   forcedBackend?: string;
-  live?: Partial<LiveOptions>;
+  /** model-card.json's bytes, which the page fetched already (its sha256 sums check the model's files). */
+  modelCard: ArrayBuffer | null;
 }
 
 export type ServiceStatus =
@@ -60,28 +61,28 @@ export class AnalysisService {
   /** Counts the backends lost so far: work that failed while it changed is done again on the new one. */
   private generation = 0;
   private live: { analyzer: FaceAnalyzer; video: number; faces: LiveFaceAnalyzer } | null = null;
-  private options: ServiceOptions | null = null;
 
   /** Load the models; `onStatus` hears every change (ready, a lost backend being replaced, an error). Resolves once settled. */
   async start(options: ServiceOptions, onStatus: (status: ServiceStatus) => void): Promise<void> {
-    this.options = options;
-    this.analyzer = this.load(onStatus, []);
+    this.analyzer = this.load(options, onStatus, []);
     await this.analyzer;
   }
 
-  private async load(onStatus: (status: ServiceStatus) => void, lost: string[]): Promise<FaceAnalyzer | null> {
-    const { modelUrl, detectorUrl, forcedBackend } = this.options!;
+  private async load(options: ServiceOptions, onStatus: (status: ServiceStatus) => void, lost: string[]): Promise<FaceAnalyzer | null> {
+    const { modelUrl, detectorUrl, forcedBackend, modelCard } = options;
+    const cardUrl = new URL('model-card.json', modelUrl).href;
+    const read: FileReader = (url) => (url === cardUrl && modelCard ? Promise.resolve(modelCard) : fetchFile(url));
     onStatus({ state: 'loading' });
     try {
       // Read (and checked against the card's sha256 sums) once: a WebGPU backend is checked with it first.
-      const model = await checkedModelFiles(modelUrl, fetchFile).load!();
+      const model = await checkedModelFiles(modelUrl, read).load!();
       const { name, note } = await initBrowserBackend({ only: lost.length ? undefined : forcedBackend, exclude: lost, model });
       const loaded = await FaceAnalyzer.load({ model: tf.io.fromMemory(model), detector: detectorUrl });
       const lostNote = lost.length ? `the ${lost.at(-1)} backend lost its GPU context, so the model was reloaded on ${name}` : undefined;
       onStatus({ state: 'ready', backend: name, note: lostNote ?? note });
       whenContextLost(() => {
         this.generation++;
-        this.analyzer = this.load(onStatus, [...lost, name]);
+        this.analyzer = this.load(options, onStatus, [...lost, name]);
       });
       return loaded;
     } catch (e) {
@@ -142,7 +143,7 @@ export class AnalysisService {
     try {
       return await this.withAnalyzer(async (analyzer) => {
         if (this.live?.analyzer !== analyzer || this.live.video !== video) { // anew after a lost backend too
-          this.live = { analyzer, video, faces: new LiveFaceAnalyzer(analyzer, this.options?.live) };
+          this.live = { analyzer, video, faces: new LiveFaceAnalyzer(analyzer) };
         }
         const pixels = tf.browser.fromPixels(frame);
         try {

@@ -9,8 +9,6 @@ import type { AnalysedFace, ServiceStatus } from './analysisService';
 // Absolute: the worker would resolve relative URLs against its own script's folder.
 const siteUrl = (path: string): string => new URL(`${import.meta.env.BASE_URL}${path}`, document.baseURI).href;
 
-export type ModelStatus = ServiceStatus;
-
 export interface FaceResult extends AnalysedFace {
   /** `aligned` as an image URL (revoked when results are cleared). */
   alignedUrl: string;
@@ -29,7 +27,7 @@ export interface ImageResult {
   error?: string;
 }
 
-export const modelStatus = writable<ModelStatus>({ state: 'loading' });
+export const modelStatus = writable<ServiceStatus>({ state: 'loading' });
 /** Where the models run (a worker, or the page and why), once started. */
 export const analysisThread = writable<Pick<StartedAnalysis, 'thread' | 'threadNote'> | null>(null);
 /** tfjs tensors alive after the last analysis: it should stay flat however many photos are analysed. */
@@ -40,15 +38,20 @@ export const results = writable<ImageResult[]>([]);
 export const batchProgress = writable<{ done: number; total: number; waiting: number } | null>(null);
 
 let started: Promise<Analysis> | null = null;
+/** model-card.json, fetched once: the Model page shows it, the analysis service checks the model's files with it. */
+let cardBytes: Promise<ArrayBuffer | null> | null = null;
 let nextId = 0;
 
 /** The analysis service once started (its calls fail with a message if the model could not be loaded). */
 export function analysis(): Promise<Analysis> {
-  started ??= startAnalysis({
+  // A plain fetch: modelFiles.ts would bring tfjs into the page.
+  cardBytes ??= fetch(siteUrl('models/agegender/model-card.json')).then((r) => (r.ok ? r.arrayBuffer() : null), () => null);
+  started ??= cardBytes.then((card) => startAnalysis({
     modelUrl: siteUrl('models/agegender/model.json'),
     detectorUrl: siteUrl('models/blazeface/blazeface-front.json'),
     forcedBackend: new URLSearchParams(location.search).get('backend') ?? undefined,
-  }, (status) => modelStatus.set(status)).then(({ service, thread, threadNote }) => {
+    modelCard: card,
+  }, (status) => modelStatus.set(status))).then(({ service, thread, threadNote }) => {
     analysisThread.set({ thread, threadNote });
     return service;
   });
@@ -57,7 +60,7 @@ export function analysis(): Promise<Analysis> {
 
 export function loadModel(): void {
   void analysis();
-  fetch(siteUrl('models/agegender/model-card.json')).then((r) => (r.ok ? r.json() as Promise<ModelCard> : null)).then((card) => modelCard.set(card), () => modelCard.set(null));
+  void cardBytes!.then((bytes) => modelCard.set(bytes ? JSON.parse(new TextDecoder().decode(bytes)) as ModelCard : null));
 }
 
 interface PhotoJob { item: ImageResult; file: File }
