@@ -68,7 +68,8 @@ def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict
                  "distribution": metrics.get("distribution")},
         "split": {"file": cfg.split_file, "seed": split.get("seed"), "stratified_by": split.get("stratified_by"),
                   "counts": split.get("counts")},
-        "training": {"recipe": recipe, "command": command, "distilled_from": cfg.teacher or None, "trained_on": state.get("trained_on", "cpu"), "seed": cfg.seed,
+        "training": {"recipe": recipe, "command": command, "distilled_from": cfg.teacher or None, "trained_on": state.get("trained_on", "cpu"),
+                     "weights": state.get("weights", "moving average" if cfg.ema_decay else "raw"), "seed": cfg.seed,
                      "config": cfg.to_dict(), "history": metrics["history"],
                      "augmentation": {"degradations": asdict(AugmentationConfig()) if cfg.degradations else None,
                                       "geometry": asdict(GeometryConfig()), "alignment_jitter": cfg.alignment_jitter or None}},
@@ -95,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", required=True, help="training output folder with model.pt and metrics.json")
     parser.add_argument("--out", default="public/models/agegender")
-    parser.add_argument("--quantize", choices=["none", "float16", "uint8"], default="float16")
+    parser.add_argument("--quantize", choices=["none", "float16", "uint8", "uint8-small"], default="float16",
+                        help="uint8-small: depthwise kernels in 8 bits too, batch norm statistics folded, a leaner model.json "
+                             "(training/tfjs_export/export.ts); for the fast model's 1 MB")
     parser.add_argument("--recipe", default="", help="the training/recipes/ file the run followed, if it was not run with --recipe")
     args = parser.parse_args(argv)
     run, out = Path(args.run), Path(args.out)

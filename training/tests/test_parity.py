@@ -19,6 +19,7 @@ from conftest import FIXTURE_FACES, random_tiny_model, run_cli
 TOLERANCE = {"none": {"age": 0.06, "female_probability": 2e-4, "interval": 0.06},
              "float16": {"age": 0.5, "female_probability": 5e-3, "interval": 0.5},
              "uint8": {"age": 3.0, "female_probability": 0.05, "interval": 3.0}}
+TOLERANCE["uint8-small"] = TOLERANCE["uint8"]
 
 
 def _images(folder: Path) -> list[Path]:
@@ -34,7 +35,8 @@ def _images(folder: Path) -> list[Path]:
     return paths
 
 
-@pytest.mark.parametrize("quantize,flip_average", [("none", False), ("none", True), ("float16", True), ("uint8", True)])
+@pytest.mark.parametrize("quantize,flip_average", [("none", False), ("none", True), ("float16", True), ("uint8", True),
+                                                    ("uint8-small", False)])
 def test_cli_matches_pytorch(tmp_path: Path, node_ready: None, quantize: str, flip_average: bool) -> None:
     cfg = TrainConfig(arch="tiny", input_size=48, pretrained=False)
     model = random_tiny_model(cfg.input_size)

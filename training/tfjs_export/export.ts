@@ -1,7 +1,7 @@
 // Build AgeGenderNet with tf.layers, load the weights training/agegender_train/export.py wrote, and let
 // tfjs's own serializer write model.json + weights.bin, optionally with quantized weights.
 //
-//   npx tsx training/tfjs_export/export.ts --weights DIR --out public/models/agegender [--quantize float16|uint8|none]
+//   npx tsx training/tfjs_export/export.ts --weights DIR --out public/models/agegender [--quantize float16|uint8|uint8-small|none]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,7 +12,12 @@ import { type Architecture, buildAgeGenderNetwork } from './network';
 
 // 'uint8': convolution and dense kernels (nearly all the bytes) as 8-bit affine, everything else
 // (depthwise kernels, batch norm, biases: small and sensitive) as float16.
-type Quantization = 'none' | 'float16' | 'uint8';
+// 'uint8-small', for a model that must stay under a size (the fast model's 1 MB): depthwise kernels in
+// 8 bits as well, each batch norm's statistics folded into its scale and offset (the same function;
+// its mean and variance then constant, stored in one byte each) and the topology without the
+// initializer, regularizer and constraint fields that only training uses (tfjs's defaults fill them).
+type Quantization = 'none' | 'float16' | 'uint8' | 'uint8-small';
+const QUANTIZATIONS: Quantization[] = ['none', 'float16', 'uint8', 'uint8-small'];
 
 interface WeightsManifest {
   architecture: Architecture;
@@ -28,13 +33,14 @@ function quantize(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer, mode: 
     const size = spec.shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(data, offset, size);
     offset += size * 4;
-    if (mode === 'float16' || !spec.name.endsWith('/kernel')) {
-      out.push(new Uint8Array(new Float16Array(values).buffer));
-      return { ...spec, quantization: { dtype: 'float16' as const } };
-    }
     let min = Infinity;
     let max = -Infinity;
     for (const v of values) { min = Math.min(min, v); max = Math.max(max, v); }
+    const eightBit = spec.name.endsWith('/kernel') || (mode === 'uint8-small' && (spec.name.endsWith('/depthwise_kernel') || min === max));
+    if (mode === 'float16' || !eightBit) {
+      out.push(new Uint8Array(new Float16Array(values).buffer));
+      return { ...spec, quantization: { dtype: 'float16' as const } };
+    }
     const scale = max > min ? (max - min) / 255 : 1;
     out.push(Uint8Array.from(values, (v) => Math.round((v - min) / scale)));
     return { ...spec, quantization: { dtype: 'uint8' as const, scale, min } };
@@ -46,6 +52,27 @@ function quantize(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer, mode: 
   return { specs: quantized, data: joined.buffer };
 }
 
+/** Each batch norm as gamma' = gamma / sqrt(var + eps), beta' = beta - mean * gamma', mean 0, variance 1 - eps: the same function. */
+function foldBatchNormStatistics(model: tf.LayersModel): void {
+  for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+    const epsilon = layer.getConfig().epsilon as number;
+    const [gamma, beta, mean, variance] = layer.getWeights();
+    tf.tidy(() => {
+      const scale = gamma.div(variance.add(epsilon).sqrt());
+      layer.setWeights([scale, beta.sub(mean.mul(scale)), tf.zerosLike(mean), tf.onesLike(variance).mul(1 - epsilon)]);
+    });
+  }
+}
+
+/** The topology without the fields only training reads (initializers, regularizers, constraints). */
+function withoutTrainingFields(topology: unknown): object {
+  const strip = (value: unknown): unknown => Array.isArray(value) ? value.map(strip)
+    : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value)
+      .filter(([key]) => !/_(initializer|regularizer|constraint)$/.test(key)).map(([key, v]) => [key, strip(v)]))
+      : value;
+  return strip(topology) as object;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -55,8 +82,8 @@ async function main(): Promise<void> {
     },
   });
   const mode = values.quantize as Quantization;
-  if (!values.weights || !['none', 'float16', 'uint8'].includes(mode)) {
-    throw new Error('usage: export.ts --weights DIR [--out DIR] [--quantize none|float16|uint8]');
+  if (!values.weights || !QUANTIZATIONS.includes(mode)) {
+    throw new Error(`usage: export.ts --weights DIR [--out DIR] [--quantize ${QUANTIZATIONS.join('|')}]`);
   }
   await tf.setBackend('cpu');
   const manifest = JSON.parse(readFileSync(join(values.weights, 'weights.json'), 'utf8')) as WeightsManifest;
@@ -72,6 +99,7 @@ async function main(): Promise<void> {
       tf.tensor(floats.subarray(offset, offset + shape.reduce((a, b) => a * b, 1)), shape)));
   }
   if (expected.size > 0) throw new Error(`no weights for layers ${[...expected].join(', ')}`);
+  if (mode === 'uint8-small') foldBatchNormStatistics(model);
   model.setUserDefinedMetadata(manifest.metadata as unknown as object);
 
   mkdirSync(values.out, { recursive: true });
@@ -82,7 +110,7 @@ async function main(): Promise<void> {
       format: artifacts.format,
       generatedBy: artifacts.generatedBy,
       convertedBy: `agegender training/tfjs_export (weights ${mode})`,
-      modelTopology: artifacts.modelTopology as object,
+      modelTopology: mode === 'uint8-small' ? withoutTrainingFields(artifacts.modelTopology) : artifacts.modelTopology as object,
       weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
       userDefinedMetadata: artifacts.userDefinedMetadata,
     };
