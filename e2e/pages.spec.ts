@@ -17,7 +17,8 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   const errors = watchErrors(page);
   await page.goto('/');
   await page.getByTestId('view-model').click();
-  await expect(page.getByTestId('model-size')).toHaveText(/^\d\.\d MB download$/);
+  await expect(page.getByTestId('model-name')).toHaveText('About agegender');
+  await expect(page.getByTestId('model-size')).toHaveText(/^\d\.\d\d MB download$/);
   for (const id of ['by-age', 'band-gender-age_mae', 'band-gender-gender_accuracy', 'by-race', 'coverage', 'reliability', 'training']) {
     await expectDrawn(page.getByTestId(`chart-${id}`));
   }
@@ -29,6 +30,13 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   await expect(shift).toContainText('old scan');
   expect(await shift.locator('tbody tr').count()).toBeGreaterThanOrEqual(10);
   await page.screenshot({ path: 'docs/screenshots/model.png', fullPage: true });
+  // The fast model for live video has its own card.
+  await page.getByTestId('card-fast').check();
+  await expect(page.getByTestId('model-name')).toHaveText('About agegender-fast');
+  await expect(page.getByTestId('model-teacher')).toContainText('public/models/agegender/model.json');
+  await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/fast.json');
+  await expect(page.getByTestId('model-size')).toHaveText(/^0\.\d\d MB download$/); // under 1 MB
+  await expectDrawn(page.getByTestId('chart-by-age'));
   expect(errors).toEqual([]);
 });
 

@@ -14,8 +14,14 @@ test('webcam: boxes and labels over the video, frames per second, and the camera
   await expect(page.getByTestId('webcam-face')).toHaveCount(3, { timeout: 180_000 });
   await expect(page.getByTestId('webcam-label').first()).toHaveText(/^\d+ \(\d+–\d+\) · [FM] (>99|\d+)%$/);
   await expect(page.getByTestId('webcam-fps')).toHaveText(/^\d+\.\d frames per second$/);
+  // SwiftShader's WebGL is far slower than the 15 ms a face "auto" allows the accurate model.
+  await expect(page.getByTestId('webcam-model')).toHaveText('fast model');
+  await expect(page.getByTestId('webcam-model').locator('..')).toContainText(/auto: the accurate model takes \d+ ms a face here/);
   await expectSteadyWebcamAges(page, 100);
   await page.screenshot({ path: 'docs/screenshots/webcam.png', fullPage: true });
+  await page.getByTestId('webcam-model-choice').selectOption('accurate');
+  await expect(page.getByTestId('webcam-model')).toHaveText('accurate model', { timeout: 60_000 });
+  await expect(page.getByTestId('webcam-face')).toHaveCount(3, { timeout: 120_000 });
   await page.evaluate(() => {
     const video = document.querySelector('video') as HTMLVideoElement;
     (window as unknown as { cameraTracks: MediaStreamTrack[] }).cameraTracks = (video.srcObject as MediaStream).getTracks();

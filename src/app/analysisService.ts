@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
 import { decodeImageFile } from '../lib/browserImage';
 import { LiveFaceAnalyzer } from '../lib/live';
-import type { AgeGenderEstimate } from '../lib/model';
+import { type AgeGenderEstimate, AgeGenderModel } from '../lib/model';
 import { checkedModelFiles, fetchFile, type FileReader } from '../lib/modelFiles';
 import { heatmapPixels, type SaliencyMethod, saliencyMap, type SaliencyTarget } from '../lib/saliency';
 import type { TrackedFace } from '../lib/track';
@@ -20,6 +20,21 @@ export interface ServiceOptions {
   forcedBackend?: string;
   /** model-card.json's bytes, which the page fetched already (its sha256 sums check the model's files). */
   modelCard: ArrayBuffer | null;
+  /** The small model distilled from the accurate one for live video, loaded when first chosen. */
+  fastModelUrl: string;
+  /** "auto" picks the fast model for video when the accurate one takes longer than this per face here. */
+  fastWhenSlowerThanMs: number;
+}
+
+/** Which model estimates the faces of live video; "auto": the fast one where the accurate one is slow. */
+export type LiveModelChoice = 'auto' | 'fast' | 'accurate';
+
+export interface LiveFrame {
+  /** The faces in view, smoothed, with ids that stay while a face is in view. */
+  faces: TrackedFace[];
+  model: 'fast' | 'accurate';
+  /** Why that model (the choice, or what "auto" measured, or why the fast one could not be used). */
+  why: string;
 }
 
 export type ServiceStatus =
@@ -61,9 +76,15 @@ export class AnalysisService {
   /** Counts the backends lost so far: work that failed while it changed is done again on the new one. */
   private generation = 0;
   private live: { analyzer: FaceAnalyzer; video: number; faces: LiveFaceAnalyzer } | null = null;
+  private options: ServiceOptions | null = null;
+  /** The fast model's analyzer, loaded for the current backend's analyzer (`base`) when first chosen. */
+  private fast: { base: FaceAnalyzer; analyzer: Promise<FaceAnalyzer> } | null = null;
+  /** What "auto" measured on the current backend: the accurate model's milliseconds per face. */
+  private accurateSpeed: { base: FaceAnalyzer; msPerFace: Promise<number> } | null = null;
 
   /** Load the models; `onStatus` hears every change (ready, a lost backend being replaced, an error). Resolves once settled. */
   async start(options: ServiceOptions, onStatus: (status: ServiceStatus) => void): Promise<void> {
+    this.options = options;
     this.analyzer = this.load(options, onStatus, []);
     await this.analyzer;
   }
@@ -137,23 +158,49 @@ export class AnalysisService {
 
   /**
    * The faces in the next frame of video number `video` (live.ts), smoothed, with ids that stay while a
-   * face is in view; a new number starts afresh (the camera was restarted). Closes the frame.
+   * face is in view, estimated by the model `choice` names; a new number or model starts afresh (the
+   * camera was restarted). Closes the frame.
    */
-  async liveFrame(frame: ImageBitmap, video: number): Promise<TrackedFace[]> {
+  async liveFrame(frame: ImageBitmap, video: number, choice: LiveModelChoice): Promise<LiveFrame> {
     try {
-      return await this.withAnalyzer(async (analyzer) => {
+      return await this.withAnalyzer(async (accurate) => {
+        const { model, why } = await this.liveModel(accurate, choice);
+        const analyzer = model === 'fast' ? await this.fast!.analyzer : accurate;
         if (this.live?.analyzer !== analyzer || this.live.video !== video) { // anew after a lost backend too
           this.live = { analyzer, video, faces: new LiveFaceAnalyzer(analyzer) };
         }
         const pixels = tf.browser.fromPixels(frame);
         try {
-          return await this.live.faces.next(pixels);
+          return { faces: await this.live.faces.next(pixels), model, why };
         } finally {
           pixels.dispose();
         }
       });
     } finally {
       frame.close();
+    }
+  }
+
+  /** The model for live video on this backend: the one chosen, or for "auto" the fast one if the accurate one is slow here. */
+  private async liveModel(accurate: FaceAnalyzer, choice: LiveModelChoice): Promise<Pick<LiveFrame, 'model' | 'why'>> {
+    const { fastModelUrl, fastWhenSlowerThanMs } = this.options!;
+    let why = 'chosen';
+    if (choice === 'auto') {
+      if (this.accurateSpeed?.base !== accurate) this.accurateSpeed = { base: accurate, msPerFace: msPerFace(accurate.model) };
+      const ms = await this.accurateSpeed.msPerFace;
+      why = `auto: the accurate model takes ${ms.toFixed(0)} ms a face here`;
+      if (ms <= fastWhenSlowerThanMs) return { model: 'accurate', why };
+    }
+    if (choice === 'accurate') return { model: 'accurate', why };
+    if (this.fast?.base !== accurate) {
+      const model = checkedModelFiles(fastModelUrl, fetchFile);
+      this.fast = { base: accurate, analyzer: AgeGenderModel.load(model).then((m) => accurate.withModel(m)) };
+    }
+    try {
+      await this.fast.analyzer;
+      return { model: 'fast', why };
+    } catch (e) {
+      return { model: 'accurate', why: `the fast model could not be loaded (${e instanceof Error ? e.message : String(e)})` };
     }
   }
 
@@ -172,5 +219,22 @@ export class AnalysisService {
         face.dispose();
       }
     });
+  }
+}
+
+/** The accurate model's time for one face on this backend, warmed up (its first call compiles kernels): the best of three. */
+async function msPerFace(model: AgeGenderModel): Promise<number> {
+  const face = tf.fill([200, 200, 3], 128) as tf.Tensor3D;
+  try {
+    await model.estimate([face]);
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      await model.estimate([face]);
+      times.push(performance.now() - start);
+    }
+    return Math.min(...times);
+  } finally {
+    face.dispose();
   }
 }

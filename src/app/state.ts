@@ -33,6 +33,8 @@ export const analysisThread = writable<Pick<StartedAnalysis, 'thread' | 'threadN
 /** tfjs tensors alive after the last analysis: it should stay flat however many photos are analysed. */
 export const tensorCount = writable(0);
 export const modelCard = writable<ModelCard | null>(null);
+/** The fast (live video) model's card: undefined until the Model page has asked for it and it came, null if it could not be read. */
+export const fastModelCard = writable<ModelCard | null | undefined>(undefined);
 export const results = writable<ImageResult[]>([]);
 /** The photos of the current batch: analysed so far and in all, and how many wait; null when none runs. */
 export const batchProgress = writable<{ done: number; total: number; waiting: number } | null>(null);
@@ -51,6 +53,9 @@ export function analysis(): Promise<Analysis> {
     detectorUrl: siteUrl('models/blazeface/blazeface-front.json'),
     forcedBackend: new URLSearchParams(location.search).get('backend') ?? undefined,
     modelCard: card,
+    fastModelUrl: siteUrl('models/agegender-fast/model.json'),
+    // Estimating each face every 3rd frame, as live.ts does, the accurate model then costs 5 ms a frame per face: fine at 30 frames a second.
+    fastWhenSlowerThanMs: 15,
   }, (status) => modelStatus.set(status))).then(({ service, thread, threadNote }) => {
     analysisThread.set({ thread, threadNote });
     return service;
@@ -61,6 +66,15 @@ export function analysis(): Promise<Analysis> {
 export function loadModel(): void {
   void analysis();
   void cardBytes!.then((bytes) => modelCard.set(bytes ? JSON.parse(new TextDecoder().decode(bytes)) as ModelCard : null));
+}
+
+/** Fetch the fast model's card for the Model page, once. */
+let fastCardAsked = false;
+export function loadFastModelCard(): void {
+  if (fastCardAsked) return;
+  fastCardAsked = true;
+  void fetch(siteUrl('models/agegender-fast/model-card.json')).then((r) => (r.ok ? r.json() as Promise<ModelCard> : null))
+    .then((card) => fastModelCard.set(card), () => fastModelCard.set(null));
 }
 
 interface PhotoJob { item: ImageResult; file: File }

@@ -2,17 +2,20 @@
 // search now and then, followed faces in between, smoothed by the tracker), as fast as the backend
 // allows. Each frame is handed to the analysis service (a worker) as an ImageBitmap; the page only
 // draws the boxes. The camera is released as soon as the webcam view is left.
-import { writable } from 'svelte/store';
+import { get, writable } from 'svelte/store';
 import type { TrackedFace } from '../lib/track';
+import type { LiveFrame, LiveModelChoice } from './analysisService';
 import { analysis } from './state';
 
 export type WebcamState =
   | { state: 'off' }
   | { state: 'starting' }
-  | { state: 'running'; faces: TrackedFace[]; fps: number; width: number; height: number }
+  | { state: 'running'; faces: TrackedFace[]; fps: number; width: number; height: number; model: LiveFrame['model']; why: string }
   | { state: 'error'; message: string };
 
 export const webcam = writable<WebcamState>({ state: 'off' });
+/** The model for the faces on video: read at every frame, so a change applies at once. */
+export const liveModelChoice = writable<LiveModelChoice>('auto');
 
 let stream: MediaStream | null = null;
 let session = 0;
@@ -58,11 +61,11 @@ export async function startWebcam(video: HTMLVideoElement): Promise<void> {
   let fps = 0;
   while (run === session) {
     try {
-      const faces = await service.liveFrame(await createImageBitmap(video), run);
+      const { faces, model, why } = await service.liveFrame(await createImageBitmap(video), run, get(liveModelChoice));
       const now = performance.now();
       fps = fps === 0 ? 1000 / (now - last) : 0.8 * fps + 0.2 * (1000 / (now - last)); // smoothed too
       last = now;
-      if (run === session) webcam.set({ state: 'running', faces, fps, width: video.videoWidth, height: video.videoHeight });
+      if (run === session) webcam.set({ state: 'running', faces, fps, width: video.videoWidth, height: video.videoHeight, model, why });
     } catch (e) {
       if (run === session) fail(`Estimation stopped: ${e instanceof Error ? e.message : String(e)}`);
       return;

@@ -1,4 +1,4 @@
-// npm run bench:webcam -- [--frames 80] [--full-search-every N] [--estimate-every N]
+// npm run bench:webcam -- [--frames 80] [--full-search-every N] [--estimate-every N] [--model public/models/agegender-fast/model.json]
 //
 // Live video, per 640x480 frame, in Node (tfjs WASM backend, one core): our live pipeline
 // (src/lib/live.ts: a full search now and then, tracked faces found again through one window each,
@@ -6,7 +6,8 @@
 // tiny 68-point landmarks + age/gender) on the same frames. The frames pan across two fixture photos
 // side by side (about 6 px per frame, zooming in and out): the group of three leaves on the left,
 // the two people come in on the right. Also checks that speed is not bought by losing faces: every
-// face a full search finds in a frame should have a live box over it (IoU >= 0.5).
+// face a full search finds in a frame should have a live box over it (IoU >= 0.5). The model is the
+// fast one, as the webcam view's "auto" picks it where the accurate one is slow (as on one WASM core).
 import { parseArgs } from 'node:util';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import * as tf from '@tensorflow/tfjs';
@@ -43,11 +44,12 @@ const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { frames: { type: 'string', default: '80' },
+    model: { type: 'string', default: 'public/models/agegender-fast/model.json' },
     'full-search-every': { type: 'string', default: String(DEFAULT_LIVE_OPTIONS.fullSearchEvery) },
     'estimate-every': { type: 'string', default: String(DEFAULT_LIVE_OPTIONS.estimateEvery) } } });
   const liveOptions = { fullSearchEvery: Number(values['full-search-every']), estimateEvery: Number(values['estimate-every']) };
   const backend = await initBackend('wasm');
-  const analyzer = await FaceAnalyzer.load({ model: modelFromDisk('public/models/agegender/model.json'),
+  const analyzer = await FaceAnalyzer.load({ model: modelFromDisk(values.model),
     detector: modelFromDisk('public/models/blazeface/blazeface-front.json') });
   await Promise.all([faceapi.nets.tinyFaceDetector, faceapi.nets.faceLandmark68TinyNet, faceapi.nets.ageGenderNet].map((n) => n.loadFromDisk(FACE_API_MODELS)));
   const faceApiOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: 416 });
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
       if (live.boxes[f].some((box) => iou(box, face) >= 0.5)) matched++;
     }
   }
-  console.log(`tfjs ${tf.version.tfjs}, ${backend} backend; ${frames.length} frames of ${WIDTH}x${HEIGHT}, panning about 6 px a frame; per-frame medians after a warm-up pass`);
+  console.log(`model ${values.model}; tfjs ${tf.version.tfjs}, ${backend} backend; ${frames.length} frames of ${WIDTH}x${HEIGHT}, panning about 6 px a frame; per-frame medians after a warm-up pass`);
   const line = (name: string, times: number[]): void => console.log(`${name.padEnd(64)} median ${median(times).toFixed(0).padStart(4)} ms, `
     + `mean ${mean(times).toFixed(0).padStart(4)} ms, 90th percentile ${[...times].sort((a, b) => a - b)[Math.floor(0.9 * times.length)].toFixed(0).padStart(4)} ms`);
   line('full search on every frame (the webcam view before)', full);

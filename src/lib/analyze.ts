@@ -31,6 +31,11 @@ export class FaceAnalyzer {
     return new FaceAnalyzer(model, detector);
   }
 
+  /** The same detector with another age/gender model: shared, not copied (dispose that model alone). */
+  withModel(model: AgeGenderModel): FaceAnalyzer {
+    return new FaceAnalyzer(model, this.detector);
+  }
+
   /**
    * Every face in an RGB [h, w, 3] image (0..255), largest first; an empty list when there is none.
    * The caller keeps ownership of `image`. `withAligned`, if given, sees each face as the model saw

@@ -1,7 +1,7 @@
 // The agegender package in the browser: load() the two models, estimateFaces() on any image.
 //
 //   import { load } from 'agegender';
-//   const analyzer = await load();  // the models shipped in the package (or { modelUrl, detectorUrl })
+//   const analyzer = await load();  // the models shipped in the package ({ model: 'fast' } for video, or { modelUrl, detectorUrl })
 //   const faces = await analyzer.estimateFaces(document.querySelector('img')!);
 //   // [{ box, keypoints, score, age, ageLow, ageHigh, gender, femaleProbability }, ...] largest first
 import * as tf from '@tensorflow/tfjs';
@@ -21,7 +21,9 @@ export type { InputSpec } from './preprocess';
 export const modelCard = card as unknown as ModelCard;
 
 export interface LoadOptions {
-  /** URL of the age/gender model.json (its weights and model-card.json beside it); default: the package's own. */
+  /** Which of the package's age/gender models: 'accurate' (default; photos) or 'fast' (distilled from it, for live video). */
+  model?: 'accurate' | 'fast';
+  /** URL of the age/gender model.json (its weights and model-card.json beside it); default: the package's own, as `model` says. */
   modelUrl?: string;
   /** URL of BlazeFace's model.json; default: the package's own. */
   detectorUrl?: string;
@@ -38,6 +40,6 @@ const packaged = (path: string): string => new URL(PACKAGED_MODELS + path, impor
 export async function load(options: LoadOptions = {}): Promise<FaceAnalyzer> {
   if (options.backend && !(await tf.setBackend(options.backend))) throw new Error(`the tfjs backend ${options.backend} could not start`);
   await tf.ready();
-  const modelUrl = options.modelUrl ?? packaged('agegender/model.json');
+  const modelUrl = options.modelUrl ?? packaged(options.model === 'fast' ? 'agegender-fast/model.json' : 'agegender/model.json');
   return FaceAnalyzer.load({ model: checkedModelFiles(modelUrl, fetchFile), detector: options.detectorUrl ?? packaged('blazeface/blazeface-front.json') });
 }

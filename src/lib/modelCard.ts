@@ -46,8 +46,8 @@ export interface ModelCard {
   architecture: { name: string; input_size: number; parameters: number };
   data: { dataset: string; distribution?: Record<string, LabelDistribution> };
   split: { file: string; seed?: number };
-  /** recipe: the training/recipes/ file the run followed (train --recipe). */
-  training: { recipe?: string | null; command: string; trained_on?: string; seed: number; history: { epoch: number; train_loss: number; val_age_mae: number; val_gender_accuracy: number }[] };
+  /** recipe: the training/recipes/ file the run followed (train --recipe); distilled_from: the teacher's model.json, for a distilled model. */
+  training: { recipe?: string | null; distilled_from?: string | null; command: string; trained_on?: string; seed: number; history: { epoch: number; train_loss: number; val_age_mae: number; val_gender_accuracy: number }[] };
   calibration: Calibration & { method?: string };
   metrics: Record<string, SplitReport>;
   shift_benchmark?: { part: string; conditions: Record<string, ShiftMetrics> };
