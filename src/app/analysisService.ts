@@ -158,14 +158,13 @@ export class AnalysisService {
 
   /**
    * The faces in the next frame of video number `video` (live.ts), smoothed, with ids that stay while a
-   * face is in view, estimated by the model `choice` names; a new number or model starts afresh (the
-   * camera was restarted). Closes the frame.
+   * face is in view, estimated by the model `choice` names. A new video number (the camera was
+   * restarted) or another model starts the tracking afresh. Closes the frame.
    */
   async liveFrame(frame: ImageBitmap, video: number, choice: LiveModelChoice): Promise<LiveFrame> {
     try {
       return await this.withAnalyzer(async (accurate) => {
-        const { model, why } = await this.liveModel(accurate, choice);
-        const analyzer = model === 'fast' ? await this.fast!.analyzer : accurate;
+        const { analyzer, model, why } = await this.liveModel(accurate, choice);
         if (this.live?.analyzer !== analyzer || this.live.video !== video) { // anew after a lost backend too
           this.live = { analyzer, video, faces: new LiveFaceAnalyzer(analyzer) };
         }
@@ -181,26 +180,29 @@ export class AnalysisService {
     }
   }
 
-  /** The model for live video on this backend: the one chosen, or for "auto" the fast one if the accurate one is slow here. */
-  private async liveModel(accurate: FaceAnalyzer, choice: LiveModelChoice): Promise<Pick<LiveFrame, 'model' | 'why'>> {
+  /**
+   * The analyzer for live video on this backend: the model chosen, or for "auto" the fast one if the
+   * accurate one is slow here (timed once per backend, when first asked). A fast model that failed to
+   * load is not fetched again before the page is reloaded (the service worker serves it offline).
+   */
+  private async liveModel(accurate: FaceAnalyzer, choice: LiveModelChoice): Promise<Pick<LiveFrame, 'model' | 'why'> & { analyzer: FaceAnalyzer }> {
     const { fastModelUrl, fastWhenSlowerThanMs } = this.options!;
     let why = 'chosen';
     if (choice === 'auto') {
       if (this.accurateSpeed?.base !== accurate) this.accurateSpeed = { base: accurate, msPerFace: msPerFace(accurate.model) };
       const ms = await this.accurateSpeed.msPerFace;
       why = `auto: the accurate model takes ${ms.toFixed(0)} ms a face here`;
-      if (ms <= fastWhenSlowerThanMs) return { model: 'accurate', why };
+      if (ms <= fastWhenSlowerThanMs) return { analyzer: accurate, model: 'accurate', why };
     }
-    if (choice === 'accurate') return { model: 'accurate', why };
+    if (choice === 'accurate') return { analyzer: accurate, model: 'accurate', why };
     if (this.fast?.base !== accurate) {
       const model = checkedModelFiles(fastModelUrl, fetchFile);
       this.fast = { base: accurate, analyzer: AgeGenderModel.load(model).then((m) => accurate.withModel(m)) };
     }
     try {
-      await this.fast.analyzer;
-      return { model: 'fast', why };
+      return { analyzer: await this.fast.analyzer, model: 'fast', why };
     } catch (e) {
-      return { model: 'accurate', why: `the fast model could not be loaded (${e instanceof Error ? e.message : String(e)})` };
+      return { analyzer: accurate, model: 'accurate', why: `the fast model could not be loaded (${e instanceof Error ? e.message : String(e)})` };
     }
   }
 

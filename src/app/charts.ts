@@ -1,7 +1,7 @@
 // Chart.js configurations for the model and dataset pages, built from the model card or from an
 // evaluation report; components only draw them.
 import type { ChartConfiguration } from 'chart.js';
-import type { LabelDistribution, ModelCard, SplitReport } from '../lib/modelCard';
+import type { LabelDistribution, ModelCard, SplitReport, TrainingEpoch } from '../lib/modelCard';
 
 export interface NamedChart { id: string; title: string; config: ChartConfiguration }
 
@@ -78,12 +78,16 @@ function reliability(report: SplitReport): NamedChart | null {
 
 function trainingCurves(card: ModelCard): NamedChart {
   const h = card.training.history;
-  return { id: 'training', title: 'Training curves', config: {
+  // The val figures of the weights the card's model has: the raw ones where those were delivered.
+  const raw = card.training.delivered_weights === 'raw' && h.every((e) => e.val_age_mae_raw !== undefined);
+  const mae = (e: TrainingEpoch): number => (raw ? e.val_age_mae_raw! : e.val_age_mae);
+  const accuracy = (e: TrainingEpoch): number => (raw ? e.val_gender_accuracy_raw! : e.val_gender_accuracy);
+  return { id: 'training', title: `Training curves${raw ? ' (raw weights, as delivered)' : ''}`, config: {
     type: 'line',
     data: { labels: h.map((e) => e.epoch), datasets: [
       { label: 'train loss', data: h.map((e) => e.train_loss), borderColor: GREY, backgroundColor: GREY, yAxisID: 'y' },
-      { label: 'val age MAE (years)', data: h.map((e) => e.val_age_mae), borderColor: BLUE, backgroundColor: BLUE, yAxisID: 'y' },
-      { label: 'val gender accuracy', data: h.map((e) => e.val_gender_accuracy), borderColor: RED, backgroundColor: RED, yAxisID: 'y1' },
+      { label: 'val age MAE (years)', data: h.map(mae), borderColor: BLUE, backgroundColor: BLUE, yAxisID: 'y' },
+      { label: 'val gender accuracy', data: h.map(accuracy), borderColor: RED, backgroundColor: RED, yAxisID: 'y1' },
     ] },
     options: { scales: { x: axis('epoch'), y: axis('loss / MAE', { beginAtZero: true }), y1: axis('accuracy', { position: 'right', min: 0.5, max: 1 }) } },
   } };

@@ -14,7 +14,7 @@ export type WebcamState =
   | { state: 'error'; message: string };
 
 export const webcam = writable<WebcamState>({ state: 'off' });
-/** The model for the faces on video: read at every frame, so a change applies at once. */
+/** The model for the faces on video: read at every frame, so a change applies from the next one (once that model is loaded). */
 export const liveModelChoice = writable<LiveModelChoice>('auto');
 
 let stream: MediaStream | null = null;

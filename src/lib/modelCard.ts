@@ -41,13 +41,27 @@ export interface ShiftMetrics extends CardMetrics {
   coverage_by_age_band: Record<string, number>;
 }
 
+export interface TrainingEpoch {
+  epoch: number;
+  train_loss: number;
+  val_age_mae: number;
+  val_gender_accuracy: number;
+  val_age_mae_raw?: number;
+  val_gender_accuracy_raw?: number;
+}
+
 export interface ModelCard {
   name: string;
   architecture: { name: string; input_size: number; parameters: number };
   data: { dataset: string; distribution?: Record<string, LabelDistribution> };
   split: { file: string; seed?: number };
-  /** recipe: the training/recipes/ file the run followed (train --recipe); distilled_from: the teacher's model.json, for a distilled model. */
-  training: { recipe?: string | null; distilled_from?: string | null; command: string; trained_on?: string; seed: number; history: { epoch: number; train_loss: number; val_age_mae: number; val_gender_accuracy: number }[] };
+  /**
+   * recipe: the training/recipes/ file the run followed (train --recipe); distilled_from: the teacher's model.json,
+   * for a distilled model; delivered_weights: which weights were exported; history: val metrics of the moving average
+   * of the weights, when one was kept, with the raw weights' as *_raw.
+   */
+  training: { recipe?: string | null; distilled_from?: string | null; delivered_weights?: 'raw' | 'moving average'; command: string;
+    trained_on?: string; seed: number; history: TrainingEpoch[] };
   calibration: Calibration & { method?: string };
   metrics: Record<string, SplitReport>;
   shift_benchmark?: { part: string; conditions: Record<string, ShiftMetrics> };

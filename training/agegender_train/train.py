@@ -90,13 +90,12 @@ def trained(model: AgeGenderNet, ema: AveragedModel | None) -> AgeGenderNet:
 
 
 def delivered(model: AgeGenderNet, ema: AveragedModel | None, log: list[dict]) -> tuple[AgeGenderNet, str]:
-    """The weights a run delivers, and which: the moving average, unless the raw weights had the lower val
-    age error at the last epoch (in a short run the average still holds weights from the first epochs)."""
+    """The weights a run delivers, and which ("raw" or "moving average"): the moving average, unless the raw
+    weights had the lower val age error at the last epoch (in a short run the average still holds weights
+    from the first epochs; v3's and v4's runs delivered the average by this rule too)."""
     last = log[-1] if log else {}
-    if ema is None:
+    if ema is None or last.get("val_age_mae_raw", math.inf) < last.get("val_age_mae", math.inf):
         return model, "raw"
-    if last.get("val_age_mae_raw", math.inf) < last.get("val_age_mae", math.inf):
-        return model, "raw (lower val age error than the moving average at the last epoch)"
     return trained(model, ema), "moving average"
 
 
@@ -282,13 +281,13 @@ def main(argv: list[str] | None = None) -> int:
     if not procs.is_main:
         return 0
     net, which = delivered(net, ema, log)
-    say(f"delivering the {which} weights")
+    say(f"delivering the {which} weights" + (" (lower val age error than their moving average at the last epoch)" if ema and which == "raw" else ""))
     weights = {k: v.cpu() for k, v in net.state_dict().items()}  # loadable on a machine without the GPU
     trained_on = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
     if procs.distributed:
         trained_on = f"{procs.world_size} x {trained_on}"
     save_atomic({"model": weights, "config": cfg.to_dict(), "argv": sys.argv[1:] if argv is None else argv,
-                 "trained_on": trained_on, "weights": which}, out / "model.pt")
+                 "trained_on": trained_on, "delivered_weights": which}, out / "model.pt")
     evaluate_and_save(out, net, cfg, parts, report.summary(), cfg.flip_average, cfg.progress)
     return 0
 

@@ -33,7 +33,7 @@ def test_train_export_predict(tmp_path: Path, node_ready: None, capsys: pytest.C
     assert not torch.equal(averaged, raw)
     average_won = log[-1]["val_age_mae"] <= log[-1]["val_age_mae_raw"]
     assert torch.equal(delivered["model"][weight], averaged if average_won else raw)
-    assert delivered["weights"].startswith("moving average" if average_won else "raw")
+    assert delivered["delivered_weights"] == ("moving average" if average_won else "raw")
     metrics = json.loads((run / "metrics.json").read_text())
     assert set(metrics["splits"]) == {"train", "val", "test"}
     assert set(metrics["splits"]["test"]) >= {"overall", "by_age_band", "by_gender", "by_race", "largest_gap"}

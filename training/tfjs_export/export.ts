@@ -13,9 +13,11 @@ import { type Architecture, buildAgeGenderNetwork } from './network';
 // 'uint8': convolution and dense kernels (nearly all the bytes) as 8-bit affine, everything else
 // (depthwise kernels, batch norm, biases: small and sensitive) as float16.
 // 'uint8-small', for a model that must stay under a size (the fast model's 1 MB): depthwise kernels in
-// 8 bits as well, each batch norm's statistics folded into its scale and offset (the same function;
-// its mean and variance then constant, stored in one byte each) and the topology without the
-// initializer, regularizer and constraint fields that only training uses (tfjs's defaults fill them).
+// 8 bits as well, each batch norm's statistics folded into its scale and offset (the same function in
+// inference; its mean and variance then constant, and any constant tensor is stored exactly in one
+// byte per value) and the topology without the initializer, regularizer and constraint fields that
+// only training uses (tfjs's defaults fill them). For inference: a run that fine-tunes from such a
+// model.json (--init-from) starts from batch norms without their training statistics.
 type Quantization = 'none' | 'float16' | 'uint8' | 'uint8-small';
 const QUANTIZATIONS: Quantization[] = ['none', 'float16', 'uint8', 'uint8-small'];
 
