@@ -8,6 +8,7 @@ import { decodeImageFile } from '../lib/browserImage';
 import { LiveFaceAnalyzer } from '../lib/live';
 import { type AgeGenderEstimate, AgeGenderModel } from '../lib/model';
 import { checkedModelFiles, fetchFile, type FileReader } from '../lib/modelFiles';
+import { CHIP_SIZE } from '../lib/preprocess';
 import { heatmapPixels, type SaliencyMethod, saliencyMap, type SaliencyTarget } from '../lib/saliency';
 import type { TrackedFace } from '../lib/track';
 import { initBrowserBackend, whenContextLost } from './backend';
@@ -226,7 +227,7 @@ export class AnalysisService {
 
 /** The accurate model's time for one face on this backend, warmed up (its first call compiles kernels): the best of three. */
 async function msPerFace(model: AgeGenderModel): Promise<number> {
-  const face = tf.fill([200, 200, 3], 128) as tf.Tensor3D;
+  const face = tf.fill([CHIP_SIZE, CHIP_SIZE, 3], 128) as tf.Tensor3D; // an aligned face's size
   try {
     await model.estimate([face]);
     const times: number[] = [];

