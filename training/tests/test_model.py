@@ -48,11 +48,14 @@ def test_a_shorter_network_gets_its_stages_whole_and_a_fresh_head() -> None:
     short = AgeGenderNet("efficientnet_lite0_s5", max_age=100)
     load_imagenet_weights(short)
     assert len(short._blocks) == 11
+    assert torch.equal(short._conv_stem.weight, full._conv_stem.weight) and torch.equal(short._bn0.running_var, full._bn0.running_var)
     for mine, theirs in zip(short._blocks, full._blocks):
         for (name, a), (_, b) in zip(mine.state_dict().items(), theirs.state_dict().items()):
             assert torch.equal(a, b), name
     assert torch.equal(short._conv_head.weight, fresh_head)  # fed by stage 5, not the file's last stage
     assert sum(p.numel() for p in short.parameters()) < 1_000_000
+    with pytest.raises(ValueError, match="ImageNet weights exist only"):  # neither narrower nor its first stages
+        load_imagenet_weights(AgeGenderNet("tiny", max_age=100))
 
 
 def test_tfjs_weights_cover_every_parameter_once() -> None:

@@ -71,6 +71,10 @@ def test_train_export_predict(tmp_path: Path, node_ready: None, capsys: pytest.C
         trained_on = len(json.loads((tmp_path / "split.json").read_text())["train"])
         assert z["age_probs"].shape == (trained_on, 101) and z["female_probs"].shape == (trained_on,)
         assert np.allclose(z["age_probs"].sum(axis=1), 1, atol=1e-5) and ((z["female_probs"] > 0) & (z["female_probs"] < 1)).all()
+    # Cached outputs for another age range are not taken: a clear error, as a teacher of another range is.
+    assert train.main(args + ["--epochs", "1", "--out-dir", str(tmp_path / "other"), "--input-size", "32", "--max-age", "50",
+                              "--teacher", str(models / "model.json")]) == 2
+    assert "cannot distil --teacher" in capsys.readouterr().err
 
     faces = sorted(data.iterdir())[:5]
     broken = tmp_path / "broken.jpg"
