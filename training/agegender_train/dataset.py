@@ -150,6 +150,15 @@ def _labelled_names(names: list[str], report: DatasetReport) -> Iterator[tuple[s
             report.malformed.append((name, str(e)))
 
 
+def save_npz_atomic(path: Path, **arrays: np.ndarray) -> None:
+    """np.savez through a file of this process's own, renamed into place: several processes may write at once,
+    and an interrupted run never leaves a half-written cache."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+    np.savez(tmp, **arrays)
+    tmp.replace(path)
+
+
 def load_utkface(data: str | Path, cache_dir: str | Path | None = None, progress: bool = True) -> tuple[FaceSet, DatasetReport]:
     """Decode every well-named, readable face in `data`; reuse a cache keyed by the file list."""
     path = Path(data)
@@ -190,10 +199,7 @@ def load_utkface(data: str | Path, cache_dir: str | Path | None = None, progress
     )
     report.faces = len(faces)
     if cache_file is not None:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp.npz")  # several processes may decode at once
-        np.savez(tmp, names=np.array(faces.names), images=faces.images, ages=faces.ages, genders=faces.genders,
-                 races=faces.races, unreadable_names=np.array([n for n, _ in report.unreadable], dtype=str),
-                 unreadable_reasons=np.array([w for _, w in report.unreadable], dtype=str))
-        tmp.replace(cache_file)  # atomic: an interrupted run never leaves a half-written cache
+        save_npz_atomic(cache_file, names=np.array(faces.names), images=faces.images, ages=faces.ages, genders=faces.genders,
+                        races=faces.races, unreadable_names=np.array([n for n, _ in report.unreadable], dtype=str),
+                        unreadable_reasons=np.array([w for _, w in report.unreadable], dtype=str))
     return faces, report

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import sys
 import time
 import zipfile
@@ -32,7 +31,7 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
 from .config import TrainConfig, parse_config
-from .dataset import DatasetError, FaceSet, load_utkface
+from .dataset import DatasetError, FaceSet, load_utkface, save_npz_atomic
 from .evaluate import evaluate_and_save, load_trained, run_model
 from .calibration import expected_age
 from .distributed import start_processes
@@ -164,17 +163,14 @@ def teacher_targets(cfg: TrainConfig, faces: FaceSet, device: torch.device, prog
             with np.load(cache) as z:
                 probs, female = z["age_probs"], z["female_probs"]
         except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-            probs = female = None  # unreadable: computed again and rewritten
-    if probs is None or female is None:
+            probs = None  # unreadable: computed again and rewritten
+    if probs is None:
         teacher, size, flip = load_teacher(cfg.teacher, device)
         if teacher.max_age != cfg.max_age:  # before the long pass
             raise ValueError(f"the teacher estimates ages 0..{teacher.max_age}, this run 0..{cfg.max_age}")
         probs, logits = run_model(teacher, faces, size, flip, progress=progress, desc="teacher on the training faces")
         female = 1 / (1 + np.exp(-logits))
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(tmp, age_probs=probs.astype(np.float32), female_probs=female.astype(np.float32))
-        tmp.replace(cache)  # atomic: an interrupted run never leaves a half-written cache
+        save_npz_atomic(cache, age_probs=probs.astype(np.float32), female_probs=female.astype(np.float32))
     if probs.shape != (len(faces), cfg.max_age + 1):
         raise ValueError(f"the teacher estimates ages 0..{probs.shape[1] - 1}, this run 0..{cfg.max_age}")
     return torch.from_numpy(np.asarray(probs, dtype=np.float32)).to(device), torch.from_numpy(np.asarray(female, dtype=np.float32)).to(device)
