@@ -110,6 +110,10 @@ describe('FaceDetector on hard faces', () => {
       expect(faces).toHaveLength(1); // and not its reflection as well
       expect(Math.min(faces[0].box.left, faces[0].box.top)).toBe(0); // clipped to the photo
     }
+    // cut deeper (30% of the chip off), it is found only by the second look, which sees the photo
+    // mirrored past its edge (with black there, as the first look sees it, it was missed)
+    expect(await detectIn(canvas(-60, 140), { secondLookFrom: 0.75 })).toHaveLength(0);
+    expect(await detectIn(canvas(-60, 140))).toHaveLength(1);
     // a whole face beside the edge is found once, not again as its reflection
     expect(await detectIn(canvas(4, 140))).toHaveLength(1);
     expect(await detectIn(tf.fill([SIDE, 640, 3], 128) as tf.Tensor3D)).toHaveLength(0);
