@@ -23,7 +23,7 @@ test('the model page draws the model card: per age, age band x gender, race, cov
     await expectDrawn(page.getByTestId(`chart-${id}`));
   }
   await expect(page.getByTestId('calibration-method')).toContainText('band of true age');
-  await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v4.json');
+  await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v5.json');
   // The shift benchmark: one row per condition, clean faces first, old scans among them.
   const shift = page.getByTestId('shift-benchmark');
   await expect(shift.locator('tbody tr').first()).toContainText('clean');
