@@ -36,8 +36,9 @@ class TrainConfig:
     # Start from a model of ours instead: an exported model.json (e.g. the shipped one) or a run's model.pt.
     init_from: str = ""
     input_size: int = 128
-    # Distillation: a trained model of ours (model.json or model.pt, any architecture and input size) whose
-    # outputs on each clean training face are mixed into that face's targets, with this weight (0..1).
+    # Distillation: a trained model of ours (model.json or model.pt, any architecture and input size), or several
+    # separated by commas (their outputs averaged), whose outputs on each clean training face are mixed into that
+    # face's targets, with this weight (0..1).
     teacher: str = ""
     distill_weight: float = 0.5
     max_age: int = 100  # age classes 0..max_age; older labels are clipped to it

@@ -66,7 +66,9 @@ def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict
                  "distribution": metrics.get("distribution")},
         "split": {"file": cfg.split_file, "seed": split.get("seed"), "stratified_by": split.get("stratified_by"),
                   "counts": split.get("counts")},
-        "training": {"recipe": recipe, "command": command, "distilled_from": cfg.teacher or None, "trained_on": state.get("trained_on", "cpu"),
+        "training": {"recipe": recipe, "command": command, "distilled_from": cfg.teacher or None,
+                     # sha256 of the files started from and distilled, as read at training time (paths get reused)
+                     "sources": state.get("sources"), "trained_on": state.get("trained_on", "cpu"),
                      "delivered_weights": state.get("delivered_weights", "moving average" if cfg.ema_decay else "raw"),
                      "seed": cfg.seed,
                      "config": cfg.to_dict(), "history": metrics["history"],

@@ -132,48 +132,65 @@ def load_teacher(path: str, device: torch.device) -> tuple[AgeGenderNet, int, bo
     return teacher.eval().to(device, memory_format=torch.channels_last), size, flip
 
 
-def _teacher_files(path: str) -> list[Path]:
-    """The files a teacher is read from: a model.pt, or a model.json and its weight shards."""
+def model_files(path: str) -> list[Path]:
+    """The files a model of ours is read from: a model.pt, or a model.json and its weight shards."""
     if not path.endswith(".json"):
         return [Path(path)]
     manifest = json.loads(Path(path).read_text())
     return [Path(path)] + [Path(path).parent / f for group in manifest.get("weightsManifest", []) for f in group["paths"]]
 
 
+def source_hashes(path: str) -> dict[str, str]:
+    """sha256 of each file of a model a run starts from or distils: its path may later hold another model."""
+    return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in model_files(path)}
+
+
+def teacher_paths(cfg: TrainConfig) -> list[str]:
+    return [p.strip() for p in cfg.teacher.split(",") if p.strip()]
+
+
 # Part of the cache key: change it when what teacher_targets computes changes (preprocessing, mirror averaging).
 TEACHER_TARGETS_VERSION = "plain resize, the teacher's own mirror averaging, uncalibrated"
 
 
-def teacher_targets(cfg: TrainConfig, faces: FaceSet, device: torch.device, progress: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    """The teacher's age distributions and (uncalibrated) female probabilities on the clean faces, computed as
-    users' inference runs it (plain resize to its own size, mirror-averaged if it is); cached, keyed by the
-    teacher's files and the faces.
-
-    Once per run instead of on every augmented batch: the teacher's forward pass was half of each training
-    step, and the student learns to give, on a degraded or shifted face, what the teacher says of the clean one.
-    """
+def _one_teacher(path: str, cfg: TrainConfig, faces: FaceSet, device: torch.device, progress: bool) -> tuple[np.ndarray, np.ndarray]:
+    """One teacher's outputs on the faces, cached, keyed by its files and the faces."""
     key = hashlib.sha256(TEACHER_TARGETS_VERSION.encode())
-    for f in _teacher_files(cfg.teacher):
+    for f in model_files(path):
         key.update(f.read_bytes())
     key.update("\n".join(faces.names).encode())
     cache = Path(cfg.cache_dir) / f"teacher-{key.hexdigest()[:16]}.npz"
-    probs = female = None
     if cache.exists():
         try:
             with np.load(cache) as z:
                 probs, female = z["age_probs"], z["female_probs"]
         except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-            probs = None  # unreadable: computed again and rewritten
-    if probs is None:
-        teacher, size, flip = load_teacher(cfg.teacher, device)
-        if teacher.max_age != cfg.max_age:  # before the long pass
-            raise ValueError(f"the teacher estimates ages 0..{teacher.max_age}, this run 0..{cfg.max_age}")
-        probs, logits = run_model(teacher, faces, size, flip, progress=progress, desc="teacher on the training faces")
-        female = 1 / (1 + np.exp(-logits))
-        save_npz_atomic(cache, age_probs=probs.astype(np.float32), female_probs=female.astype(np.float32))
-    if probs.shape != (len(faces), cfg.max_age + 1):
-        raise ValueError(f"the teacher estimates ages 0..{probs.shape[1] - 1}, this run 0..{cfg.max_age}")
-    return torch.from_numpy(np.asarray(probs, dtype=np.float32)).to(device), torch.from_numpy(np.asarray(female, dtype=np.float32)).to(device)
+            pass  # unreadable: computed again and rewritten
+        else:
+            return probs, female
+    teacher, size, flip = load_teacher(path, device)
+    if teacher.max_age != cfg.max_age:  # before the long pass
+        raise ValueError(f"{path} estimates ages 0..{teacher.max_age}, this run 0..{cfg.max_age}")
+    probs, logits = run_model(teacher, faces, size, flip, progress=progress, desc=f"teacher {path} on the training faces")
+    female = 1 / (1 + np.exp(-logits))
+    save_npz_atomic(cache, age_probs=probs.astype(np.float32), female_probs=female.astype(np.float32))
+    return probs, female
+
+
+def teacher_targets(cfg: TrainConfig, faces: FaceSet, device: torch.device, progress: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """The teachers' age distributions and (uncalibrated) female probabilities on the clean faces, computed as
+    users' inference runs each (plain resize to its own size, mirror-averaged if it is), averaged over the
+    teachers (an ensemble teaches better than any of its members).
+
+    Once per run instead of on every augmented batch: the teacher's forward pass was half of each training
+    step, and the student learns to give, on a degraded or shifted face, what the teacher says of the clean one.
+    """
+    outputs = [_one_teacher(path, cfg, faces, device, progress) for path in teacher_paths(cfg)]
+    for path, (probs, _) in zip(teacher_paths(cfg), outputs):
+        if probs.shape != (len(faces), cfg.max_age + 1):
+            raise ValueError(f"{path} estimates ages 0..{probs.shape[1] - 1}, this run 0..{cfg.max_age}")
+    probs, female = (np.mean([o[i] for o in outputs], axis=0, dtype=np.float64) for i in (0, 1))
+    return torch.from_numpy(probs.astype(np.float32)).to(device), torch.from_numpy(female.astype(np.float32)).to(device)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,9 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     train_genders = torch.from_numpy(train.genders).to(device)
 
     net = AgeGenderNet(cfg.arch, cfg.max_age, cfg.dropout)
+    sources = {}  # what the run started from and distilled, by content
     if cfg.init_from:
         try:
             load_own_weights(net, cfg.init_from)
+            sources["init_from"] = source_hashes(cfg.init_from)
         except (OSError, ValueError, KeyError, RuntimeError) as e:
             print(f"error: cannot start from --init-from {cfg.init_from}: {e}", file=sys.stderr)
             return 2
@@ -240,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             procs.barrier()  # rank 0 runs the teacher and writes the cache first; the others then read it
         try:
             taught_all = teacher_targets(cfg, train, device, cfg.progress and procs.is_main)
+            sources["teachers"] = [source_hashes(path) for path in teacher_paths(cfg)]
         except (OSError, ValueError, KeyError, RuntimeError) as e:
             print(f"error: cannot distil --teacher {cfg.teacher}: {e}", file=sys.stderr)
             return 2
@@ -329,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     if procs.distributed:
         trained_on = f"{procs.world_size} x {trained_on}"
     save_atomic({"model": weights, "config": cfg.to_dict(), "argv": sys.argv[1:] if argv is None else argv,
-                 "trained_on": trained_on, "delivered_weights": which}, out / "model.pt")
+                 "trained_on": trained_on, "delivered_weights": which, "sources": sources}, out / "model.pt")
     evaluate_and_save(out, net, cfg, parts, report.summary(), cfg.flip_average, cfg.progress)
     return 0
 

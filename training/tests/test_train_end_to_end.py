@@ -71,6 +71,17 @@ def test_train_export_predict(tmp_path: Path, node_ready: None, capsys: pytest.C
         trained_on = len(json.loads((tmp_path / "split.json").read_text())["train"])
         assert z["age_probs"].shape == (trained_on, 101) and z["female_probs"].shape == (trained_on,)
         assert np.allclose(z["age_probs"].sum(axis=1), 1, atol=1e-5) and ((z["female_probs"] > 0) & (z["female_probs"] < 1)).all()
+    # Several teachers (an ensemble): each one's outputs cached on its own, averaged; the card-to-be records
+    # each file read by content, since a path like public/models/agegender/model.json later holds another model.
+    ensemble = tmp_path / "ensemble"
+    teachers = [str(models / "model.json"), str(tuned / "model.pt")]
+    assert train.main(args + ["--epochs", "1", "--out-dir", str(ensemble), "--input-size", "32", "--teacher", ",".join(teachers),
+                              "--init-from", str(student / "model.pt")]) == 0
+    assert len(list((tmp_path / "cache").glob("teacher-*.npz"))) == 2
+    sources = torch.load(ensemble / "model.pt", weights_only=False)["sources"]
+    assert sources["init_from"] == {str(student / "model.pt"): hashlib.sha256((student / "model.pt").read_bytes()).hexdigest()}
+    assert [list(t) for t in sources["teachers"]] == [[teachers[0], str(models / "weights.bin")], [teachers[1]]]
+    assert sources["teachers"][1][teachers[1]] == hashlib.sha256((tuned / "model.pt").read_bytes()).hexdigest()
     # Cached outputs for another age range are not taken: a clear error, as a teacher of another range is.
     assert train.main(args + ["--epochs", "1", "--out-dir", str(tmp_path / "other"), "--input-size", "32", "--max-age", "50",
                               "--teacher", str(models / "model.json")]) == 2
