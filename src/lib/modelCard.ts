@@ -50,18 +50,42 @@ export interface TrainingEpoch {
   val_gender_accuracy_raw?: number;
 }
 
+/** Files a run read, each path with its sha256 (its first file names the model: model.json or model.pt). */
+export interface TrainingSources {
+  init_from?: Record<string, string>;
+  teachers?: Record<string, string>[];
+}
+
+/**
+ * The models a run started from and was distilled from, each as "path (sha256 1a2b3c4d5e6f)": a path such as
+ * public/models/agegender/model.json later holds another model. Cards written before sources were recorded
+ * name the teachers by path only.
+ */
+export function trainingSources(card: ModelCard): { startedFrom: string | null; teachers: string[] } {
+  const name = (files: Record<string, string>): string => {
+    const [path, sha256] = Object.entries(files)[0];
+    return `${path} (sha256 ${sha256.slice(0, 12)})`;
+  };
+  const sources = card.training.sources;
+  return {
+    startedFrom: sources?.init_from ? name(sources.init_from) : null,
+    teachers: sources?.teachers?.map(name) ?? (card.training.distilled_from?.split(',').map((p) => p.trim()) ?? []),
+  };
+}
+
 export interface ModelCard {
   name: string;
   architecture: { name: string; input_size: number; parameters: number };
   data: { dataset: string; distribution?: Record<string, LabelDistribution> };
   split: { file: string; seed?: number };
   /**
-   * recipe: the training/recipes/ file the run followed (train --recipe); distilled_from: the teacher's model.json,
-   * for a distilled model; delivered_weights: which weights were exported; history: val metrics of the moving average
-   * of the weights, when one was kept, with the raw weights' as *_raw.
+   * recipe: the training/recipes/ file the run followed (train --recipe); distilled_from: the teachers' model.json
+   * (comma-separated), for a distilled model; sources: sha256 of each file the run started from and distilled, as read
+   * then; delivered_weights: which weights were exported; history: val metrics of the moving average of the weights,
+   * when one was kept, with the raw weights' as *_raw.
    */
-  training: { recipe?: string | null; distilled_from?: string | null; delivered_weights?: 'raw' | 'moving average'; command: string;
-    trained_on?: string; seed: number; history: TrainingEpoch[] };
+  training: { recipe?: string | null; distilled_from?: string | null; sources?: TrainingSources | null;
+    delivered_weights?: 'raw' | 'moving average'; command: string; trained_on?: string; seed: number; history: TrainingEpoch[] };
   calibration: Calibration & { method?: string };
   metrics: Record<string, SplitReport>;
   shift_benchmark?: { part: string; conditions: Record<string, ShiftMetrics> };
