@@ -265,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if procs.is_main:
             procs.barrier()
-        say(f"distilling {cfg.teacher} (its outputs on the clean training faces) with weight {cfg.distill_weight}")
+        whose = "their averaged outputs" if len(teacher_paths(cfg)) > 1 else "its outputs"
+        say(f"distilling {cfg.teacher} ({whose} on the clean training faces) with weight {cfg.distill_weight}")
     # The average of the weights over the last few hundred steps, batch-norm statistics included.
     ema = AveragedModel(net, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True) if cfg.ema_decay else None
     optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
