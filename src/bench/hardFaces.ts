@@ -148,7 +148,6 @@ async function main(): Promise<void> {
     count: { type: 'string', default: '300' },
     seed: { type: 'string', default: '1' },
     detector: { type: 'string', default: 'public/models/blazeface/blazeface-front.json' },
-    'detector-back': { type: 'string', default: 'public/models/blazeface/blazeface-back.json' }, // '' for none
     only: { type: 'string', default: '' },
     misses: { type: 'string' },
   } });
@@ -158,8 +157,7 @@ async function main(): Promise<void> {
   const names = Array.from({ length: count }, (_, i) => val[Math.floor((i * val.length) / count)]);
   if (values.misses) mkdirSync(values.misses, { recursive: true });
   await initBackend('wasm');
-  const back = values['detector-back'];
-  const detector = await FaceDetector.load(modelFromDisk(values.detector!), back ? modelFromDisk(back) : undefined);
+  const detector = await FaceDetector.load(modelFromDisk(values.detector!));
   const dogs = await readImage(join(PHOTOS, 'dogs.jpg'));
 
   const kinds = Object.keys(KINDS).filter((k) => new RegExp(values.only!).test(k));

@@ -64,10 +64,11 @@ export interface DetectorOptions {
 
 export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = { minFace: 0, maxFaces: 0, scoreThreshold: 0.75, iouThreshold: 0.3, edgeMargin: 0.15, secondLookFrom: 0.5, secondLooks: 8, maxSide: 2048 };
 
-/** The front-camera model's input side; the first look's windows are sized for it. */
 const INPUT_SIZE = 128;
 /** Window side / smallest face side at which the 128 px model still finds faces reliably (measured on faces-in-photos). */
 const WINDOW_PER_FACE = 4;
+/** BlazeFace front: a 16x16 grid with 2 anchors per cell, then an 8x8 grid with 6 (as in @tensorflow-models/blazeface). */
+const ANCHOR_GRIDS = [{ stride: 8, perCell: 2 }, { stride: 16, perCell: 6 }];
 /** The graph's outputs in anchor order: scores and regressors of the 16x16 grid, then of the 8x8 grid. */
 const OUTPUTS = [['Identity', 'Identity_2'], ['Identity_1', 'Identity_3']];
 /** Second-look window sides per side of the doubtful face's box. */
@@ -116,15 +117,10 @@ export function detectionWindows(width: number, height: number, smallest: number
   return windows;
 }
 
-/**
- * Anchor centres in input pixels. Both BlazeFace models have a 16x16 grid with 2 anchors per cell, then an 8x8
- * grid with 6 (as in @tensorflow-models/blazeface for the 128 px front model; the 256 px back model has the same
- * grids at twice the stride).
- */
-function anchors(inputSize: number): Point[] {
+function anchors(): Point[] {
   const out: Point[] = [];
-  for (const { stride, perCell } of [{ stride: inputSize / 16, perCell: 2 }, { stride: inputSize / 8, perCell: 6 }]) {
-    const cells = inputSize / stride;
+  for (const { stride, perCell } of ANCHOR_GRIDS) {
+    const cells = INPUT_SIZE / stride;
     for (let y = 0; y < cells; y++) for (let x = 0; x < cells; x++) {
       for (let k = 0; k < perCell; k++) out.push([(x + 0.5) * stride, (y + 0.5) * stride]);
     }
@@ -156,16 +152,15 @@ async function batchable(artifacts: tf.io.ModelArtifacts): Promise<tf.io.ModelAr
 }
 
 export class FaceDetector {
-  private constructor(private readonly front: BlazeFace, private readonly back: BlazeFace | null) {}
+  private readonly anchors = anchors();
 
-  /**
-   * `front`: URL of the 128 px front-camera BlazeFace's model.json (same origin in the browser) or a tfjs
-   * IOHandler; `back`: the 256 px back-camera one, if given a second opinion in second looks.
-   */
-  static async load(front: ModelSource, back?: ModelSource): Promise<FaceDetector> {
-    const [f, b] = await Promise.all([BlazeFace.load(front), back ? BlazeFace.load(back) : null]);
-    if (f.inputSize !== INPUT_SIZE) throw new Error(`the front detector takes ${f.inputSize} px input, not ${INPUT_SIZE}: is it blazeface-front.json?`);
-    return new FaceDetector(f, b);
+  private constructor(private readonly graph: tf.GraphModel) {}
+
+  /** `source`: URL of BlazeFace's model.json (same origin in the browser) or a tfjs IOHandler. */
+  static async load(source: string | tf.io.IOHandler): Promise<FaceDetector> {
+    const handler = typeof source === 'string' ? tf.io.http(source) : source;
+    if (!handler.load) throw new Error('the detector source cannot be loaded from (its IOHandler has no load())');
+    return new FaceDetector(await tf.loadGraphModel(tf.io.fromMemory(await batchable(await handler.load()))));
   }
 
   /** Faces in an RGB [h, w, 3] image (0..255), largest first. The caller keeps ownership of `image`. */
@@ -182,7 +177,7 @@ export class FaceDetector {
         copy.dispose();
       }
     }
-    const firstLook = await this.front.facesIn(image, this.searchWindows(width, height, opts), Math.min(opts.secondLookFrom, opts.scoreThreshold));
+    const firstLook = await this.facesIn(image, this.searchWindows(width, height, opts), Math.min(opts.secondLookFrom, opts.scoreThreshold));
     const sure = nonMaxSuppression(firstLook.filter((f) => f.score >= opts.scoreThreshold), opts.iouThreshold);
     // A face scored just under the threshold (cut by the photo's edge, turned away, or never well
     // placed in any window) gets a second look through a window centred on it, where it fills half.
@@ -197,9 +192,7 @@ export class FaceDetector {
       const mirror = Object.values(cut).some(Boolean) ? cut : undefined; // uncut faces keep the one batched crop
       return { x: box.left + box.width / 2 - size / 2, y: box.top + box.height / 2 - size / 2, size, minFaceFraction: 1 / (2 * perFace), mirror };
     }));
-    // The back-camera model, at twice the resolution, gives each window a second opinion.
-    const secondLook = closer.length === 0 ? [] : (await Promise.all([this.front, this.back]
-      .map((model) => model?.facesIn(image, closer, opts.scoreThreshold) ?? []))).flat();
+    const secondLook = closer.length > 0 ? await this.facesIn(image, closer, opts.scoreThreshold) : [];
     const kept = nonMaxSuppression([...sure, ...secondLook], opts.iouThreshold);
     kept.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
     return opts.maxFaces > 0 ? kept.slice(0, opts.maxFaces) : kept;
@@ -219,42 +212,18 @@ export class FaceDetector {
   async detectInWindows(image: tf.Tensor3D, windows: DetectionWindow[], options: Partial<DetectorOptions> = {}): Promise<DetectedFace[]> {
     const opts = { ...DEFAULT_DETECTOR_OPTIONS, ...options };
     if (windows.length === 0) return [];
-    const kept = nonMaxSuppression(await this.front.facesIn(image, windows, opts.scoreThreshold), opts.iouThreshold);
+    const kept = nonMaxSuppression(await this.facesIn(image, windows, opts.scoreThreshold), opts.iouThreshold);
     return kept.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
   }
 
-  dispose(): void {
-    this.front.dispose();
-    this.back?.dispose();
-  }
-}
-
-export type ModelSource = string | tf.io.IOHandler;
-
-/** One BlazeFace graph, batched over windows, decoded into image pixels. */
-class BlazeFace {
-  private readonly anchors: Point[];
-
-  private constructor(private readonly graph: tf.GraphModel, readonly inputSize: number) {
-    this.anchors = anchors(inputSize);
-  }
-
-  static async load(source: ModelSource): Promise<BlazeFace> {
-    const handler = typeof source === 'string' ? tf.io.http(source) : source;
-    if (!handler.load) throw new Error('the detector source cannot be loaded from (its IOHandler has no load())');
-    const graph = await tf.loadGraphModel(tf.io.fromMemory(await batchable(await handler.load())));
-    return new BlazeFace(graph, graph.inputs[0].shape![1]);
-  }
-
   /** Every detection scoring at least `threshold` in any of `windows` (one batched call), in image pixels. */
-  async facesIn(image: tf.Tensor3D, windows: LookWindow[], threshold: number): Promise<DetectedFace[]> {
+  private async facesIn(image: tf.Tensor3D, windows: LookWindow[], threshold: number): Promise<DetectedFace[]> {
     const [height, width] = image.shape;
     const raw = tf.tidy(() => {
       const photo = image.toFloat().expandDims(0) as tf.Tensor4D;
-      const side = this.inputSize;
-      const crops = windows.some((w) => w.mirror) ? tf.concat(windows.map((w) => mirroredView(photo, w, side)))
+      const crops = windows.some((w) => w.mirror) ? tf.concat(windows.map((w) => mirroredView(photo, w)))
         : tf.image.cropAndResize(photo, windows.map((w) => [w.y / (height - 1), w.x / (width - 1), (w.y + w.size) / (height - 1), (w.x + w.size) / (width - 1)]),
-          windows.map(() => 0), [side, side], 'bilinear', 0);
+          windows.map(() => 0), [INPUT_SIZE, INPUT_SIZE], 'bilinear', 0);
       const outputs = this.graph.execute(crops.div(127.5).sub(1), OUTPUTS.flat()) as tf.Tensor[];
       // [windows, 896 anchors, 17]: score logit, box centre and size, six keypoints
       return tf.concat([tf.concat(outputs.slice(0, 2), 2), tf.concat(outputs.slice(2), 2)], 1);
@@ -266,7 +235,7 @@ class BlazeFace {
     const minLogit = Math.log(threshold / (1 - threshold));
     const n = this.anchors.length;
     windows.forEach((window, w) => {
-      const scale = window.size / this.inputSize;
+      const scale = window.size / INPUT_SIZE;
       for (let a = 0; a < n; a++) {
         const at = (w * n + a) * 17;
         if (values[at] < minLogit) continue;
@@ -291,20 +260,20 @@ class BlazeFace {
 }
 
 /**
- * The window at `side` px with the photo mirrored past the edges named in `w.mirror` (black past the
+ * The window at 128 px with the photo mirrored past the edges named in `w.mirror` (black past the
  * others, and beyond one mirrored copy): the part inside the photo, resized as cropAndResize would,
  * then padded.
  */
-function mirroredView(photo: tf.Tensor4D, w: LookWindow, side: number): tf.Tensor4D {
+function mirroredView(photo: tf.Tensor4D, w: LookWindow): tf.Tensor4D {
   const [, height, width] = photo.shape;
-  const scale = (side - 1) / w.size;
+  const scale = (INPUT_SIZE - 1) / w.size;
   const [x0, y0, x1, y1] = [Math.max(0, w.x), Math.max(0, w.y), Math.min(width - 1, w.x + w.size), Math.min(height - 1, w.y + w.size)];
-  if (x1 <= x0 || y1 <= y0) return tf.zeros([1, side, side, 3]); // the window misses the photo
+  if (x1 <= x0 || y1 <= y0) return tf.zeros([1, INPUT_SIZE, INPUT_SIZE, 3]); // the window misses the photo
   const [left, top] = [Math.round((x0 - w.x) * scale), Math.round((y0 - w.y) * scale)];
-  const cols = Math.max(1, Math.min(side - left, Math.round((x1 - x0) * scale) + 1));
-  const rows = Math.max(1, Math.min(side - top, Math.round((y1 - y0) * scale) + 1));
+  const cols = Math.max(1, Math.min(INPUT_SIZE - left, Math.round((x1 - x0) * scale) + 1));
+  const rows = Math.max(1, Math.min(INPUT_SIZE - top, Math.round((y1 - y0) * scale) + 1));
   const inside = tf.image.cropAndResize(photo, [[y0 / (height - 1), x0 / (width - 1), y1 / (height - 1), x1 / (width - 1)]], [0], [rows, cols]);
-  const [right, bottom] = [side - left - cols, side - top - rows];
+  const [right, bottom] = [INPUT_SIZE - left - cols, INPUT_SIZE - top - rows];
   const m = w.mirror ?? { left: false, top: false, right: false, bottom: false };
   const [ml, mr] = [m.left ? Math.min(left, cols) : 0, m.right ? Math.min(right, cols) : 0];
   const [mt, mb] = [m.top ? Math.min(top, rows) : 0, m.bottom ? Math.min(bottom, rows) : 0];
