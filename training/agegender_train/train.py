@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     train_genders = torch.from_numpy(train.genders).to(device)
 
     net = AgeGenderNet(cfg.arch, cfg.max_age, cfg.dropout)
-    sources = {}  # what the run started from and distilled, by content
+    sources: dict[str, object] = {}  # what the run started from and distilled, by content
     if cfg.init_from:
         try:
             load_own_weights(net, cfg.init_from)
