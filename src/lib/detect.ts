@@ -189,7 +189,7 @@ export class FaceDetector {
     const closer = doubtful.flatMap(({ box }) => SECOND_LOOK_WINDOW_PER_FACE.map((perFace): LookWindow => {
       const size = perFace * Math.max(box.width, box.height);
       const cut = { left: box.left <= 0.5, top: box.top <= 0.5, right: box.left + box.width >= width - 0.5, bottom: box.top + box.height >= height - 0.5 };
-      const mirror = Object.values(cut).some(Boolean) ? cut : undefined; // uncut faces keep the one batched crop
+      const mirror = Object.values(cut).some(Boolean) ? cut : undefined; // no cut face: one batched crop for all windows
       return { x: box.left + box.width / 2 - size / 2, y: box.top + box.height / 2 - size / 2, size, minFaceFraction: 1 / (2 * perFace), mirror };
     }));
     const secondLook = closer.length > 0 ? await this.facesIn(image, closer, opts.scoreThreshold) : [];
