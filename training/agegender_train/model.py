@@ -117,6 +117,16 @@ class AgeGenderNet(nn.Module):
         self.age_head = nn.Linear(spec.head, max_age + 1)
         self.gender_head = nn.Linear(spec.head, 1)
 
+    def conv_norm_pairs(self) -> list[tuple[nn.Conv2d, nn.BatchNorm2d]]:
+        """Every convolution with the batch norm that follows it directly (each one has one)."""
+        pairs = [(self._conv_stem, self._bn0)]
+        for block in self._blocks:
+            assert isinstance(block, MBConv)
+            if block.has_expand:
+                pairs.append((block._expand_conv, block._bn0))
+            pairs += [(block._depthwise_conv, block._bn1), (block._project_conv, block._bn2)]
+        return pairs + [(self._conv_head, self._bn1)]
+
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x: normalised NCHW images. Returns age logits [N, max_age+1] and female logits [N]."""
         h = F.relu6(self._bn0(self._conv_stem(x)))

@@ -11,8 +11,8 @@ from agegender_train.calibration import expected_age
 from agegender_train.config import TrainConfig
 from agegender_train.dataset import FaceSet
 from agegender_train.evaluate import run_model
-from agegender_train.export import export_tfjs
-from agegender_train.model import tfjs_layer_weights
+from agegender_train.export import equalize_kernel_ranges, export_tfjs
+from agegender_train.model import AgeGenderNet, tfjs_layer_weights
 from agegender_train.preprocess import to_model_input
 from agegender_train.tfjs_import import load_tfjs_model
 from conftest import FIXTURE_FACES, REPO_ROOT, random_tiny_model, run_cli
@@ -64,7 +64,8 @@ def test_quantized_export_comes_back_within_its_rounding(tmp_path: Path, node_re
     model, model_json = _export(tmp_path, quantize)
     loaded, _ = load_tfjs_model(model_json)
     restored = tfjs_layer_weights(loaded)
-    for name, arrays in tfjs_layer_weights(model).items():
+    written = equalize_kernel_ranges(model) if quantize == "uint8" else model  # export.py equalizes before 8 bits
+    for name, arrays in tfjs_layer_weights(written).items():
         for i, (ours, theirs) in enumerate(zip(arrays, restored[name])):
             if quantize == "uint8" and i == 0 and not name.endswith(("bn", "dwconv")):
                 step = (ours.max() - ours.min()) / 255  # export.ts: 8-bit affine conv and dense kernels
@@ -77,6 +78,40 @@ def test_quantized_export_comes_back_within_its_rounding(tmp_path: Path, node_re
     np.testing.assert_allclose(ages_q, ages, atol=tol["age"], rtol=0)
     np.testing.assert_allclose(female_q, female, atol=tol["female_probability"], rtol=0)
     assert np.ptp(ages) > 1.0, "the random model should give different ages to different faces"
+
+
+def _with_a_narrow_channel(model: AgeGenderNet, factor: float = 100.0) -> AgeGenderNet:
+    """The same function, but channel 0 of every convolution `factor` times narrower (its norm's gamma makes up for it)."""
+    with torch.no_grad():
+        for conv, norm in model.conv_norm_pairs():
+            conv.weight[0] /= factor
+            norm.running_mean[0] /= factor
+            norm.weight[0] *= factor
+    return model
+
+
+def test_equalizing_kernel_ranges_keeps_the_function() -> None:
+    torch.set_num_threads(1)
+    model = random_tiny_model(48)
+    narrow = _with_a_narrow_channel(random_tiny_model(48))
+    equalized = equalize_kernel_ranges(narrow)
+    for ours, theirs in zip(_outputs(model, 48), _outputs(equalized, 48)):
+        np.testing.assert_allclose(theirs, ours, rtol=1e-4, atol=1e-4)
+    for conv, _ in equalized.conv_norm_pairs():
+        reach = conv.weight.abs().flatten(1).amax(1)
+        assert torch.allclose(reach, reach.max(), rtol=1e-5), "every output channel should span the widest one's range"
+
+
+def test_uint8_export_keeps_narrow_channels(tmp_path: Path, node_ready: None) -> None:
+    """Within the budget of an ordinary uint8 export; without equalizing, channel 0's weights fall on two or three of
+    the kernel's 256 levels and the ages move by up to 19 years."""
+    torch.set_num_threads(1)
+    model = _with_a_narrow_channel(random_tiny_model(48))
+    export_tfjs(model, TrainConfig(arch="tiny", input_size=48, pretrained=False), CALIBRATION, True, tmp_path / "model", "uint8")
+    loaded, _ = load_tfjs_model(tmp_path / "model" / "model.json")
+    (ages, female), (ages_q, female_q) = _outputs(model, 48), _outputs(loaded, 48)
+    np.testing.assert_allclose(ages_q, ages, atol=UINT8_TOLERANCE["age"], rtol=0)
+    np.testing.assert_allclose(female_q, female, atol=UINT8_TOLERANCE["female_probability"], rtol=0)
 
 
 @pytest.mark.skipif(not SHIPPED.exists(), reason="no shipped model in public/models/agegender")
