@@ -18,7 +18,9 @@ export type { Box, DetectorOptions, FaceKeypoints, GenderCall, ModelCard, Point 
 export { ImageReadError } from '../cli/readImage';
 
 export interface NodeLoadOptions {
-  /** Path of the age/gender model.json (checked against the sha256 sums in the model-card.json beside it); default: the package's own. */
+  /** Which of the package's age/gender models: 'accurate' (default) or 'fast' (for video on slow devices). */
+  model?: 'accurate' | 'fast';
+  /** Path of the age/gender model.json (checked against the sha256 sums in the model-card.json beside it); default: the package's own, as `model` says. */
   modelPath?: string;
   /** Path of BlazeFace's model.json; default: the package's own. */
   detectorPath?: string;
@@ -26,7 +28,7 @@ export interface NodeLoadOptions {
   backend?: string;
 }
 
-/** A model shipped in the package: public/models/ in the package root, found from this file in dist/ or in src/. */
+/** A model shipped in the package: public/models/ in the package root, found from this file in dist-lib/ or in src/node/. */
 function packagedModel(path: string): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     const candidate = join(dir, 'public', 'models', path);
@@ -57,7 +59,7 @@ export class NodeFaceAnalyzer {
 export async function load(options: NodeLoadOptions = {}): Promise<NodeFaceAnalyzer> {
   await initBackend(options.backend ?? 'wasm');
   return new NodeFaceAnalyzer(await FaceAnalyzer.load({
-    model: modelFromDisk(options.modelPath ?? packagedModel('agegender/model.json')),
+    model: modelFromDisk(options.modelPath ?? packagedModel(options.model === 'fast' ? 'agegender-fast/model.json' : 'agegender/model.json')),
     detector: modelFromDisk(options.detectorPath ?? packagedModel('blazeface/blazeface-front.json')),
   }));
 }
