@@ -180,7 +180,7 @@ export class FaceDetector {
     const firstLook = await this.facesIn(image, this.searchWindows(width, height, opts), Math.min(opts.secondLookFrom, opts.scoreThreshold));
     const sure = nonMaxSuppression(firstLook.filter((f) => f.score >= opts.scoreThreshold), opts.iouThreshold);
     // A face scored just under the threshold (cut by the photo's edge, turned away, or never well
-    // placed in any window) gets a second look through a window centred on it, where it fills half.
+    // placed in any window) gets a second look through windows centred on it, where it fills 2/3 and 2/5 of the side.
     const doubtful = nonMaxSuppression(firstLook.filter((f) => f.score < opts.scoreThreshold
       && sure.every((s) => iou(s.box, f.box) <= opts.iouThreshold)), opts.iouThreshold).slice(0, opts.secondLooks);
     // Where the face's box is cut by the photo's edge, the window sees the photo mirrored there, so

@@ -31,7 +31,7 @@ export interface LoadOptions {
   backend?: string;
 }
 
-// The package ships its models in public/models/, beside dist/. Not a literal in new URL(), so that
+// The package ships its models in public/models/, beside dist-lib/. Not a literal in new URL(), so that
 // bundlers leave it alone: with a bundler, serve the model folders yourself and pass their URLs.
 const PACKAGED_MODELS = '../public/models/';
 const packaged = (path: string): string => new URL(PACKAGED_MODELS + path, import.meta.url).href;

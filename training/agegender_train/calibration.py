@@ -3,7 +3,7 @@
 Age: the expected value of the predicted distribution, and a conformalised quantile interval
 (Romano et al. 2019) that is normalised and label-conditional (Mondrian by true age): the
 distribution's alpha/2 and 1-alpha/2 quantiles [lo, hi], widened on both sides by
-scale_b * max(hi - lo, min_spread), decide whether an age in band b is plausible; the interval
+scale_b * max(hi - lo, min_spread) (narrowed where scale_b < 0), decide whether an age in band b is plausible; the interval
 spans every plausible age. Normalising by the predicted spread lets the interval grow where the
 network is unsure (a faded scan, a blurred face) and stay narrow where it is sure. A scale per band
 of *true* age is what holds 90% for children, adults and the old alike: bands of predicted age
@@ -29,7 +29,7 @@ MIN_FACES_PER_BAND = 50  # a band with fewer calibration faces uses the scale fi
 @dataclass
 class IntervalBand:
     from_age: float  # the band holds true ages >= from_age (up to the next band's from_age)
-    scale: float  # margin on each side of the raw interval, in units of its width, for ages in this band
+    scale: float  # margin on each side of the raw interval, in units of its width, for ages in this band (< 0 narrows it)
     n: int  # calibration faces in the band (0: too few; the pooled scale was used)
 
 

@@ -56,7 +56,8 @@ class TrainConfig:
     gender_loss_weight: float = 1.0
     dropout: float = 0.2
     # Real-photo degradations (degrade.AugmentationConfig: faded scans, grain, blur, small faces, JPEG,
-    # colour casts, dim light, occlusion) and off-centre / turned geometry (preprocess.GeometryConfig).
+    # colour casts, dim light, occlusion). The random tilt, zoom, shift and off-centre / turned cuts
+    # (preprocess.GeometryConfig) apply either way.
     degradations: bool = True
     # Alignment transforms measured on training chips by `npm run derive:template`; every training face
     # is cut through one of them, as the photo pipeline would cut it. "" turns this off.
@@ -69,7 +70,7 @@ class TrainConfig:
     # degraded at random as in training, so that they hold on photos as well as on chips.
     calibration_copies: int = 2
     # Evaluation cost on 2 CPU cores: the train part is reported on an even sample of this many faces, and
-    # the shift benchmark (about 20 conditions) runs on an even sample of this many val faces (0: all).
+    # the shift benchmark (22 conditions) runs on an even sample of this many val faces (0: all).
     eval_train_faces: int = 1901
     shift_faces: int = 600
     flip_average: bool = True  # predict on the face and its mirror image and average

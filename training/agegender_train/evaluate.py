@@ -1,6 +1,6 @@
 """Run a trained AgeGenderNet over faces, calibrate it on the validation part, report every split.
 
-    PYTHONPATH=training training/.venv/bin/python -m agegender_train.evaluate --run training/runs/lite0-128
+    PYTHONPATH=training training/.venv/bin/python -m agegender_train.evaluate --run training/runs/v6
 
 Training ends by doing this; run it again to re-evaluate a model.pt (e.g. with --no-flip-average).
 Writes metrics.json in the run folder: the calibration (fitted on val and degraded copies of it),

@@ -1,6 +1,6 @@
 """Export a trained model.pt to a tfjs-layers model plus its model card.
 
-    PYTHONPATH=training training/.venv/bin/python -m agegender_train.export --run training/runs/e14-lr2-s1234 --quantize uint8
+    PYTHONPATH=training training/.venv/bin/python -m agegender_train.export --run training/runs/v6 --quantize uint8
 
 Writes the weights in tfjs layouts (weights.json + weights.bin) to a temporary folder, has
 training/tfjs_export/export.ts (Node, tfjs's own serializer) turn them into model.json + weights.bin
@@ -105,7 +105,7 @@ def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict
         "export": {"command": export_command},
         "calibration": metrics["calibration"] | {
             "method": "normalised label-conditional split conformal: an age in band b is plausible if it lies within the "
-                      "distribution's 5%/95% quantiles widened on each side by scale_b times their distance (at least min_spread "
+                      "distribution's 5%/95% quantiles widened (narrowed if scale_b < 0) on each side by scale_b times their distance (at least min_spread "
                       "years); the interval spans the plausible ages; the scales, one per band of true age, are fitted together "
                       "so that each band's calibration faces are covered at the conformal level; temperature scaling "
                       f"of the gender logit; both fitted on the val part plus {cfg.calibration_copies} copies of it degraded at "

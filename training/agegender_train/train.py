@@ -214,7 +214,8 @@ def teacher_targets(cfg: TrainConfig, teachers: list[str], faces: FaceSet, devic
                     progress: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """The teachers' age distributions and (uncalibrated) female probabilities on the clean faces, computed as
     users' inference runs each (plain resize to its own size, mirror-averaged if it is), averaged over the
-    teachers (an ensemble teaches better than any of its members).
+    teachers (on clean val faces the ensemble's answers beat each member's; EXPERIMENTS.md says how much of
+    that a fine-tuned student kept).
 
     Once per run instead of on every augmented batch: the teacher's forward pass was half of each training
     step, and the student learns to give, on a degraded or shifted face, what the teacher says of the clean one.
