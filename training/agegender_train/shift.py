@@ -13,12 +13,20 @@ gender, the calibration error of the gender probability, and the share of faces 
 --run evaluates a training run's model.pt with its metrics.json calibration; --tfjs an exported
 model (the shipped one, say) with the calibration inside it, so the model before a change can be
 measured the same way as the one after it. Prints a table and writes JSON (--out).
+
+--compare BEFORE AFTER runs nothing: it reads two results (a model card, a run's metrics.json, or a
+file written by --out), prints each condition's figures before -> after, and counts the conditions
+where the age error fell or rose and those that miss what issue 10 asks under every condition
+(ShiftBars): how a new model is judged against the shipped one.
+
+    PYTHONPATH=training training/.venv/bin/python -m agegender_train.shift --compare public/models/agegender/model-card.json training/runs/NAME/metrics.json
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -88,17 +96,73 @@ def format_table(report: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class ShiftBars:
+    """What must hold under every condition of the benchmark (issue 10)."""
+    max_abs_bias: float = 1.0
+    min_coverage: float = 0.87
+    min_adult_gender: float = 0.90
+
+    def misses(self, m: dict) -> list[str]:
+        return [name for name, missed in (("bias", abs(m["age_bias"]) > self.max_abs_bias),
+                                          ("coverage", m["interval_coverage"] < self.min_coverage),
+                                          ("adult gender", m["gender_accuracy_adult"] < self.min_adult_gender)) if missed]
+
+
+def shift_conditions(path: str) -> dict[str, dict]:
+    """The per-condition figures of a model card (shift_benchmark), a run's metrics.json (shift) or an --out file."""
+    data = json.loads(Path(path).read_text())
+    for found in (data.get("shift_benchmark"), data.get("shift"), data):
+        if isinstance(found, dict) and isinstance(found.get("conditions"), dict):
+            return found["conditions"]
+    raise ValueError(f"{path} holds no shift benchmark (shift_benchmark.conditions, shift.conditions or conditions)")
+
+
+def compare_table(before: dict[str, dict], after: dict[str, dict], bars: ShiftBars = ShiftBars()) -> str:
+    """Each condition both hold, before -> after, then what changed and what misses the bars."""
+    names = [n for n in before if n in after]
+    if not names:
+        raise ValueError("the two results share no condition")
+    arrow = lambda key, fmt: lambda n: f"{before[n][key]:{fmt}}->{after[n][key]:{fmt}}"
+    columns = [("MAE", arrow("age_mae", ".2f")), ("bias", arrow("age_bias", "+.2f")), ("cover", arrow("interval_coverage", ".3f")),
+               ("width", arrow("interval_width", ".1f")), ("adult", arrow("gender_accuracy_adult", ".3f")),
+               ("misses after", lambda n: ", ".join(bars.misses(after[n])) or "-")]
+    lines = [f"{'condition':<26} " + " ".join(f"{title:<13}" for title, _ in columns)]
+    lines += [f"{n:<26} " + " ".join(f"{cell(n):<13}" for _, cell in columns) for n in names]
+    change = [after[n]["age_mae"] - before[n]["age_mae"] for n in names]
+    lines.append(f"age MAE lower under {sum(c < 0 for c in change)}, higher under {sum(c > 0 for c in change)}, "
+                 f"equal under {sum(c == 0 for c in change)} of {len(names)} conditions")
+    for label, result in (("before", before), ("after", after)):
+        missed = {n: bars.misses(result[n]) for n in names if bars.misses(result[n])}
+        lines.append(f"{label}: {len(missed)} of {len(names)} conditions miss |bias| <= {bars.max_abs_bias}, coverage >= "
+                     f"{bars.min_coverage} or adult gender >= {bars.min_adult_gender}"
+                     + (": " + "; ".join(f"{n} ({', '.join(m)})" for n, m in missed.items()) if missed else ""))
+    only = sorted(set(before) ^ set(after))
+    if only:
+        lines.append("in one result only: " + ", ".join(only))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--run", help="training output folder with model.pt and metrics.json")
     which.add_argument("--tfjs", help="an exported model.json (its weights, calibration and flip averaging)")
+    which.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"),
+                       help="compare two results (model card, a run's metrics.json, or an --out file); runs no model")
     parser.add_argument("--part", choices=["val", "test"], default="val")
     parser.add_argument("--faces", type=int, default=TrainConfig.shift_faces, help="an even sample of this many faces of the part (0: all)")
     parser.add_argument("--out", help="JSON file to write (default: shift-<part>.json in the run folder, or print only)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args(argv)
+    if args.compare:
+        try:
+            print(compare_table(*(shift_conditions(path) for path in args.compare)))
+        except (OSError, ValueError, KeyError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        return 0
     torch.set_num_threads(args.threads)
     cfg = TrainConfig()
     if args.run:
