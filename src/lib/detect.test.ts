@@ -123,4 +123,17 @@ describe('FaceDetector on hard faces', () => {
     expect(await detectIn(canvas(4, 140))).toHaveLength(1);
     expect(await detectIn(tf.fill([SIDE, 640, 3], 128) as tf.Tensor3D)).toHaveLength(0);
   });
+
+  it('finds a face squeezed to half its width (a head turned away) by a second look stretched across', async () => {
+    const [left, top, width] = [150, 100, 100];
+    expect(await detectIn(canvas(left, top, width, 200), { secondLookStretch: 1 })).toHaveLength(0);
+    const faces = await detectIn(canvas(left, top, width, 200));
+    expect(faces).toHaveLength(1);
+    // in the photo's pixels, not the stretched window's: as narrow as the face, and the eyes on it
+    const { box, keypoints } = faces[0];
+    expect(box.height / box.width).toBeGreaterThan(1.3);
+    expect(box.left).toBeGreaterThan(left - 20);
+    expect(box.left + box.width).toBeLessThan(left + width + 20);
+    for (const [x, y] of [keypoints.rightEye, keypoints.leftEye]) expect(x > left && x < left + width && y > top && y < top + 200).toBe(true);
+  });
 });

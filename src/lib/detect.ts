@@ -18,8 +18,9 @@
 // reach past the photo's edges, so a face cut by the edge still has room around it. And a face
 // scored just under the threshold gets a second look through windows centred on it, at two zooms,
 // and is kept if it passes there; the second look sees the photo mirrored past the edges that cut
-// the face, so that it looks whole again. Together, on 200 chips: cut faces found 69.5% -> 96.0%, squeezed
-// faces 90.0% -> 96.0% (training/benchmarks/hard-faces-*.txt); a lower bar for the second look found
+// the face, so that it looks whole again, and also stretched across, so that a face narrowed by a head
+// turned away looks frontal again. Together, on 200 chips: cut faces found 69.5% -> 96.0%, squeezed
+// faces 90.0% -> 99.0% (training/benchmarks/hard-faces-*.txt); a lower bar for the second look found
 // a few more faces but also faces on dogs.jpg, and mirroring past every edge lost faces that fill the photo.
 import * as tf from '@tensorflow/tfjs';
 import { resizeAntialiased } from './preprocess';
@@ -58,11 +59,13 @@ export interface DetectorOptions {
   secondLookFrom: number;
   /** At most this many second looks per image, most likely faces first. */
   secondLooks: number;
+  /** Second looks also see the face stretched this much across (a head turned away looks narrow); 1: not. */
+  secondLookStretch: number;
   /** Images with a longer side than this are searched on an antialiased copy scaled down to it (boxes and keypoints in the image's pixels). */
   maxSide: number;
 }
 
-export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = { minFace: 0, maxFaces: 0, scoreThreshold: 0.75, iouThreshold: 0.3, edgeMargin: 0.15, secondLookFrom: 0.5, secondLooks: 8, maxSide: 2048 };
+export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = { minFace: 0, maxFaces: 0, scoreThreshold: 0.75, iouThreshold: 0.3, edgeMargin: 0.15, secondLookFrom: 0.5, secondLooks: 8, secondLookStretch: 1.6, maxSide: 2048 };
 
 const INPUT_SIZE = 128;
 /** Window side / smallest face side at which the 128 px model still finds faces reliably (measured on faces-in-photos). */
@@ -87,7 +90,11 @@ export interface DetectionWindow {
 /** A window of a second look, with the photo's edges its face is cut by (mirrored there, see detect). */
 interface LookWindow extends DetectionWindow {
   mirror?: { left: boolean; top: boolean; right: boolean; bottom: boolean };
+  /** The window is `size / stretch` wide (and `size` high), so the model sees its content stretched across. */
+  stretch?: number;
 }
+
+const windowWidth = (w: LookWindow): number => w.size / (w.stretch ?? 1);
 
 /**
  * Square windows covering the image: one around all of it with a wide margin, then levels of windows
@@ -186,12 +193,15 @@ export class FaceDetector {
     // Where the face's box is cut by the photo's edge, the window sees the photo mirrored there, so
     // the face looks whole again; elsewhere black as in the first look (mirroring past every edge lost
     // tight crops, where the face fills the photo: 1,878 of 1,901 val chips found against 1,886).
-    const closer = doubtful.flatMap(({ box }) => SECOND_LOOK_WINDOW_PER_FACE.map((perFace): LookWindow => {
+    // It is also seen stretched across: BlazeFace misses many faces narrowed by a head turned away
+    // (npm run bench:hard-faces, "squeezed"), and finds most of them stretched back.
+    const stretches = opts.secondLookStretch > 1 ? [1, opts.secondLookStretch] : [1];
+    const closer = doubtful.flatMap(({ box }) => SECOND_LOOK_WINDOW_PER_FACE.flatMap((perFace) => stretches.map((stretch): LookWindow => {
       const size = perFace * Math.max(box.width, box.height);
       const cut = { left: box.left <= 0.5, top: box.top <= 0.5, right: box.left + box.width >= width - 0.5, bottom: box.top + box.height >= height - 0.5 };
       const mirror = Object.values(cut).some(Boolean) ? cut : undefined; // no cut face: one batched crop for all windows
-      return { x: box.left + box.width / 2 - size / 2, y: box.top + box.height / 2 - size / 2, size, minFaceFraction: 1 / (2 * perFace), mirror };
-    }));
+      return { x: box.left + box.width / 2 - size / stretch / 2, y: box.top + box.height / 2 - size / 2, size, minFaceFraction: 1 / (2 * perFace), mirror, stretch };
+    })));
     const secondLook = closer.length > 0 ? await this.facesIn(image, closer, opts.scoreThreshold) : [];
     const kept = nonMaxSuppression([...sure, ...secondLook], opts.iouThreshold);
     kept.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
@@ -222,7 +232,7 @@ export class FaceDetector {
     const raw = tf.tidy(() => {
       const photo = image.toFloat().expandDims(0) as tf.Tensor4D;
       const crops = windows.some((w) => w.mirror) ? tf.concat(windows.map((w) => mirroredView(photo, w)))
-        : tf.image.cropAndResize(photo, windows.map((w) => [w.y / (height - 1), w.x / (width - 1), (w.y + w.size) / (height - 1), (w.x + w.size) / (width - 1)]),
+        : tf.image.cropAndResize(photo, windows.map((w) => [w.y / (height - 1), w.x / (width - 1), (w.y + w.size) / (height - 1), (w.x + windowWidth(w)) / (width - 1)]),
           windows.map(() => 0), [INPUT_SIZE, INPUT_SIZE], 'bilinear', 0);
       const outputs = this.graph.execute(crops.div(127.5).sub(1), OUTPUTS.flat()) as tf.Tensor[];
       // [windows, 896 anchors, 17]: score logit, box centre and size, six keypoints
@@ -235,18 +245,18 @@ export class FaceDetector {
     const minLogit = Math.log(threshold / (1 - threshold));
     const n = this.anchors.length;
     windows.forEach((window, w) => {
-      const scale = window.size / INPUT_SIZE;
+      const [scaleX, scaleY] = [windowWidth(window) / INPUT_SIZE, window.size / INPUT_SIZE];
       for (let a = 0; a < n; a++) {
         const at = (w * n + a) * 17;
         if (values[at] < minLogit) continue;
         const [ax, ay] = this.anchors[a];
-        const point = (dx: number, dy: number): Point => [window.x + (ax + dx) * scale, window.y + (ay + dy) * scale];
+        const point = (dx: number, dy: number): Point => [window.x + (ax + dx) * scaleX, window.y + (ay + dy) * scaleY];
         const [cx, cy] = point(values[at + 1], values[at + 2]);
-        const [bw, bh] = [values[at + 3] * scale, values[at + 4] * scale];
+        const [bw, bh] = [values[at + 3] * scaleX, values[at + 4] * scaleY];
         const left = Math.max(0, cx - bw / 2);
         const top = Math.max(0, cy - bh / 2);
         const box = { left, top, width: Math.min(width, cx + bw / 2) - left, height: Math.min(height, cy + bh / 2) - top };
-        if (box.width <= 0 || box.height <= 0 || bw < window.minFaceFraction * window.size || cutByWindow(box, window, width, height)) continue;
+        if (box.width <= 0 || box.height <= 0 || bw < window.minFaceFraction * windowWidth(window) || cutByWindow(box, window, width, height)) continue;
         const keypoints = Object.fromEntries(KEYPOINT_NAMES.map((name, k) => [name, point(values[at + 5 + 2 * k], values[at + 6 + 2 * k])]));
         found.push({ box, keypoints: keypoints as unknown as FaceKeypoints, score: 1 / (1 + Math.exp(-values[at])) });
       }
@@ -266,12 +276,12 @@ export class FaceDetector {
  */
 function mirroredView(photo: tf.Tensor4D, w: LookWindow): tf.Tensor4D {
   const [, height, width] = photo.shape;
-  const scale = (INPUT_SIZE - 1) / w.size;
-  const [x0, y0, x1, y1] = [Math.max(0, w.x), Math.max(0, w.y), Math.min(width - 1, w.x + w.size), Math.min(height - 1, w.y + w.size)];
+  const [scaleX, scaleY] = [(INPUT_SIZE - 1) / windowWidth(w), (INPUT_SIZE - 1) / w.size];
+  const [x0, y0, x1, y1] = [Math.max(0, w.x), Math.max(0, w.y), Math.min(width - 1, w.x + windowWidth(w)), Math.min(height - 1, w.y + w.size)];
   if (x1 <= x0 || y1 <= y0) return tf.zeros([1, INPUT_SIZE, INPUT_SIZE, 3]); // the window misses the photo
-  const [left, top] = [Math.round((x0 - w.x) * scale), Math.round((y0 - w.y) * scale)];
-  const cols = Math.max(1, Math.min(INPUT_SIZE - left, Math.round((x1 - x0) * scale) + 1));
-  const rows = Math.max(1, Math.min(INPUT_SIZE - top, Math.round((y1 - y0) * scale) + 1));
+  const [left, top] = [Math.round((x0 - w.x) * scaleX), Math.round((y0 - w.y) * scaleY)];
+  const cols = Math.max(1, Math.min(INPUT_SIZE - left, Math.round((x1 - x0) * scaleX) + 1));
+  const rows = Math.max(1, Math.min(INPUT_SIZE - top, Math.round((y1 - y0) * scaleY) + 1));
   const inside = tf.image.cropAndResize(photo, [[y0 / (height - 1), x0 / (width - 1), y1 / (height - 1), x1 / (width - 1)]], [0], [rows, cols]);
   const [right, bottom] = [INPUT_SIZE - left - cols, INPUT_SIZE - top - rows];
   const m = w.mirror ?? { left: false, top: false, right: false, bottom: false };
@@ -296,10 +306,11 @@ function nonMaxSuppression(faces: DetectedFace[], iouThreshold: number): Detecte
 }
 
 /** A box touching a window edge that is not also an image edge is probably a face cut in half. */
-function cutByWindow(box: Box, window: DetectionWindow, width: number, height: number): boolean {
-  const margin = 0.02 * window.size;
-  return (box.left < window.x + margin && window.x > 0)
-    || (box.top < window.y + margin && window.y > 0)
-    || (box.left + box.width > window.x + window.size - margin && window.x + window.size < width)
-    || (box.top + box.height > window.y + window.size - margin && window.y + window.size < height);
+function cutByWindow(box: Box, window: LookWindow, width: number, height: number): boolean {
+  const across = windowWidth(window);
+  const [marginX, marginY] = [0.02 * across, 0.02 * window.size];
+  return (box.left < window.x + marginX && window.x > 0)
+    || (box.top < window.y + marginY && window.y > 0)
+    || (box.left + box.width > window.x + across - marginX && window.x + across < width)
+    || (box.top + box.height > window.y + window.size - marginY && window.y + window.size < height);
 }
