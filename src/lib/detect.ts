@@ -196,12 +196,14 @@ export class FaceDetector {
     // It is also seen stretched across: BlazeFace misses many faces narrowed by a head turned away
     // (npm run bench:hard-faces, "squeezed"), and finds most of them stretched back.
     const stretches = opts.secondLookStretch > 1 ? [1, opts.secondLookStretch] : [1];
-    const closer = doubtful.flatMap(({ box }) => SECOND_LOOK_WINDOW_PER_FACE.flatMap((perFace) => stretches.map((stretch): LookWindow => {
-      const size = perFace * Math.max(box.width, box.height);
+    const closer = doubtful.flatMap(({ box }) => {
       const cut = { left: box.left <= 0.5, top: box.top <= 0.5, right: box.left + box.width >= width - 0.5, bottom: box.top + box.height >= height - 0.5 };
       const mirror = Object.values(cut).some(Boolean) ? cut : undefined; // no cut face: one batched crop for all windows
-      return { x: box.left + box.width / 2 - size / stretch / 2, y: box.top + box.height / 2 - size / 2, size, minFaceFraction: 1 / (2 * perFace), mirror, stretch };
-    })));
+      return SECOND_LOOK_WINDOW_PER_FACE.flatMap((perFace) => stretches.map((stretch): LookWindow => {
+        const size = perFace * Math.max(box.width, box.height);
+        return { x: box.left + box.width / 2 - size / stretch / 2, y: box.top + box.height / 2 - size / 2, size, minFaceFraction: 1 / (2 * perFace), mirror, stretch };
+      }));
+    });
     const secondLook = closer.length > 0 ? await this.facesIn(image, closer, opts.scoreThreshold) : [];
     const kept = nonMaxSuppression([...sure, ...secondLook], opts.iouThreshold);
     kept.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
@@ -245,7 +247,8 @@ export class FaceDetector {
     const minLogit = Math.log(threshold / (1 - threshold));
     const n = this.anchors.length;
     windows.forEach((window, w) => {
-      const [scaleX, scaleY] = [windowWidth(window) / INPUT_SIZE, window.size / INPUT_SIZE];
+      const across = windowWidth(window);
+      const [scaleX, scaleY] = [across / INPUT_SIZE, window.size / INPUT_SIZE];
       for (let a = 0; a < n; a++) {
         const at = (w * n + a) * 17;
         if (values[at] < minLogit) continue;
@@ -256,7 +259,7 @@ export class FaceDetector {
         const left = Math.max(0, cx - bw / 2);
         const top = Math.max(0, cy - bh / 2);
         const box = { left, top, width: Math.min(width, cx + bw / 2) - left, height: Math.min(height, cy + bh / 2) - top };
-        if (box.width <= 0 || box.height <= 0 || bw < window.minFaceFraction * windowWidth(window) || cutByWindow(box, window, width, height)) continue;
+        if (box.width <= 0 || box.height <= 0 || bw < window.minFaceFraction * across || cutByWindow(box, window, width, height)) continue;
         const keypoints = Object.fromEntries(KEYPOINT_NAMES.map((name, k) => [name, point(values[at + 5 + 2 * k], values[at + 6 + 2 * k])]));
         found.push({ box, keypoints: keypoints as unknown as FaceKeypoints, score: 1 / (1 + Math.exp(-values[at])) });
       }

@@ -125,15 +125,14 @@ def compare_table(before: dict[str, dict], after: dict[str, dict], bars: ShiftBa
         raise ValueError("the two results share no condition")
     arrow = lambda key, fmt: lambda n: f"{before[n][key]:{fmt}}->{after[n][key]:{fmt}}"
     columns = [("MAE", arrow("age_mae", ".2f")), ("bias", arrow("age_bias", "+.2f")), ("cover", arrow("interval_coverage", ".3f")),
-               ("width", arrow("interval_width", ".1f")), ("adult", arrow("gender_accuracy_adult", ".3f")),
-               ("misses after", lambda n: ", ".join(bars.misses(after[n])) or "-")]
+               ("width", arrow("interval_width", ".1f")), ("adult", arrow("gender_accuracy_adult", ".3f"))]
     lines = [f"{'condition':<26} " + " ".join(f"{title:<13}" for title, _ in columns)]
     lines += [f"{n:<26} " + " ".join(f"{cell(n):<13}" for _, cell in columns) for n in names]
     change = [after[n]["age_mae"] - before[n]["age_mae"] for n in names]
     lines.append(f"age MAE lower under {sum(c < 0 for c in change)}, higher under {sum(c > 0 for c in change)}, "
                  f"equal under {sum(c == 0 for c in change)} of {len(names)} conditions")
     for label, result in (("before", before), ("after", after)):
-        missed = {n: bars.misses(result[n]) for n in names if bars.misses(result[n])}
+        missed = {n: m for n in names if (m := bars.misses(result[n]))}
         lines.append(f"{label}: {len(missed)} of {len(names)} conditions miss |bias| <= {bars.max_abs_bias}, coverage >= "
                      f"{bars.min_coverage} or adult gender >= {bars.min_adult_gender}"
                      + (": " + "; ".join(f"{n} ({', '.join(m)})" for n, m in missed.items()) if missed else ""))
