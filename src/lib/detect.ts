@@ -61,13 +61,11 @@ export interface DetectorOptions {
   secondLooks: number;
   /** Second looks also see the face stretched this much across (a head turned away looks narrow); 1: not. */
   secondLookStretch: number;
-  /** A doubtful face whose eyes tilt by more than this many degrees is also seen turned upright; 0: never. */
-  secondLookTilt: number;
   /** Images with a longer side than this are searched on an antialiased copy scaled down to it (boxes and keypoints in the image's pixels). */
   maxSide: number;
 }
 
-export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = { minFace: 0, maxFaces: 0, scoreThreshold: 0.75, iouThreshold: 0.3, edgeMargin: 0.15, secondLookFrom: 0.5, secondLooks: 8, secondLookStretch: 1.6, secondLookTilt: 15, maxSide: 2048 };
+export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = { minFace: 0, maxFaces: 0, scoreThreshold: 0.75, iouThreshold: 0.3, edgeMargin: 0.15, secondLookFrom: 0.5, secondLooks: 8, secondLookStretch: 1.6, maxSide: 2048 };
 
 const INPUT_SIZE = 128;
 /** Window side / smallest face side at which the 128 px model still finds faces reliably (measured on faces-in-photos). */
@@ -78,11 +76,6 @@ const ANCHOR_GRIDS = [{ stride: 8, perCell: 2 }, { stride: 16, perCell: 6 }];
 const OUTPUTS = [['Identity', 'Identity_2'], ['Identity_1', 'Identity_3']];
 /** Second-look window sides per side of the doubtful face's box. */
 const SECOND_LOOK_WINDOW_PER_FACE = [1.5, 2.5];
-/**
- * A face found in a turned window must have its eyes level there within this (radians): BlazeFace finds
- * faces tilted this much upright ("rotated 25°"), and dogs.jpg's dog, turned, had its eyes 39° off.
- */
-const TURNED_FACE_TILT = (30 * Math.PI) / 180;
 const KEYPOINT_NAMES: (keyof FaceKeypoints)[] = ['rightEye', 'leftEye', 'nose', 'mouth', 'rightEar', 'leftEar'];
 
 /** A square part of the image (in its pixels, possibly reaching past its edges) that BlazeFace is run on. */
@@ -99,8 +92,6 @@ interface LookWindow extends DetectionWindow {
   mirror?: { left: boolean; top: boolean; right: boolean; bottom: boolean };
   /** The window is `size / stretch` wide (and `size` high), so the model sees its content stretched across. */
   stretch?: number;
-  /** The window is turned by this many radians about its centre (clockwise as the image is shown), so a face tilted so looks upright. */
-  angle?: number;
 }
 
 const windowWidth = (w: LookWindow): number => w.size / (w.stretch ?? 1);
@@ -203,21 +194,15 @@ export class FaceDetector {
     // the face looks whole again; elsewhere black as in the first look (mirroring past every edge lost
     // tight crops, where the face fills the photo: 1,878 of 1,901 val chips found against 1,886).
     // It is also seen stretched across: BlazeFace misses many faces narrowed by a head turned away
-    // (npm run bench:hard-faces, "squeezed"), and finds most of them stretched back. A face whose eyes
-    // tilt is also seen turned upright, as BlazeFace was trained on upright faces ("rotated 45°").
+    // (npm run bench:hard-faces, "squeezed"), and finds most of them stretched back.
     const stretches = opts.secondLookStretch > 1 ? [1, opts.secondLookStretch] : [1];
-    const closer = doubtful.flatMap(({ box, keypoints: { rightEye, leftEye } }) => {
+    const closer = doubtful.flatMap(({ box }) => {
       const cut = { left: box.left <= 0.5, top: box.top <= 0.5, right: box.left + box.width >= width - 0.5, bottom: box.top + box.height >= height - 0.5 };
       const mirror = Object.values(cut).some(Boolean) ? cut : undefined; // no cut face: one batched crop for all windows
-      const tilt = Math.atan2(leftEye[1] - rightEye[1], leftEye[0] - rightEye[0]);
-      const turns = opts.secondLookTilt > 0 && Math.abs(tilt) > (opts.secondLookTilt * Math.PI) / 180 ? [tilt] : [];
-      const [cx, cy] = [box.left + box.width / 2, box.top + box.height / 2];
-      return SECOND_LOOK_WINDOW_PER_FACE.flatMap((perFace) => {
+      return SECOND_LOOK_WINDOW_PER_FACE.flatMap((perFace) => stretches.map((stretch): LookWindow => {
         const size = perFace * Math.max(box.width, box.height);
-        const around = (stretch: number, angle?: number): LookWindow =>
-          ({ x: cx - size / stretch / 2, y: cy - size / 2, size, minFaceFraction: 1 / (2 * perFace), mirror, stretch, angle });
-        return [...stretches.map((stretch) => around(stretch)), ...turns.map((angle) => around(1, angle))];
-      });
+        return { x: box.left + box.width / 2 - size / stretch / 2, y: box.top + box.height / 2 - size / 2, size, minFaceFraction: 1 / (2 * perFace), mirror, stretch };
+      }));
     });
     const secondLook = closer.length > 0 ? await this.facesIn(image, closer, opts.scoreThreshold) : [];
     const kept = nonMaxSuppression([...sure, ...secondLook], opts.iouThreshold);
@@ -243,15 +228,12 @@ export class FaceDetector {
     return kept.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
   }
 
-  /**
-   * Every detection scoring at least `threshold` in any of `windows` (one batched call), in image pixels;
-   * in a turned window, only faces that look upright there.
-   */
+  /** Every detection scoring at least `threshold` in any of `windows` (one batched call), in image pixels. */
   private async facesIn(image: tf.Tensor3D, windows: LookWindow[], threshold: number): Promise<DetectedFace[]> {
     const [height, width] = image.shape;
     const raw = tf.tidy(() => {
       const photo = image.toFloat().expandDims(0) as tf.Tensor4D;
-      const crops = windows.some((w) => w.mirror || w.angle) ? tf.concat(windows.map((w) => (w.angle ? turnedView(photo, w) : mirroredView(photo, w))))
+      const crops = windows.some((w) => w.mirror) ? tf.concat(windows.map((w) => mirroredView(photo, w)))
         : tf.image.cropAndResize(photo, windows.map((w) => [w.y / (height - 1), w.x / (width - 1), (w.y + w.size) / (height - 1), (w.x + windowWidth(w)) / (width - 1)]),
           windows.map(() => 0), [INPUT_SIZE, INPUT_SIZE], 'bilinear', 0);
       const outputs = this.graph.execute(crops.div(127.5).sub(1), OUTPUTS.flat()) as tf.Tensor[];
@@ -265,23 +247,19 @@ export class FaceDetector {
     const minLogit = Math.log(threshold / (1 - threshold));
     const n = this.anchors.length;
     windows.forEach((window, w) => {
-      const [scaleX, scaleY] = [windowWidth(window) / INPUT_SIZE, window.size / INPUT_SIZE];
-      const toImage = viewToImage(window);
+      const across = windowWidth(window);
+      const [scaleX, scaleY] = [across / INPUT_SIZE, window.size / INPUT_SIZE];
       for (let a = 0; a < n; a++) {
         const at = (w * n + a) * 17;
         if (values[at] < minLogit) continue;
         const [ax, ay] = this.anchors[a];
-        const point = (dx: number, dy: number): Point => toImage(ax + dx, ay + dy);
-        const [u, v, bu, bv] = [ax + values[at + 1], ay + values[at + 2], values[at + 3], values[at + 4]];
-        if (bu < window.minFaceFraction * INPUT_SIZE || cutByWindow([u - bu / 2, v - bv / 2, u + bu / 2, v + bv / 2], window, width, height)) continue;
-        // in a turned window the box keeps the face's own size, upright, as BlazeFace's boxes are
-        const [cx, cy] = toImage(u, v);
-        const [bw, bh] = [bu * scaleX, bv * scaleY];
+        const point = (dx: number, dy: number): Point => [window.x + (ax + dx) * scaleX, window.y + (ay + dy) * scaleY];
+        const [cx, cy] = point(values[at + 1], values[at + 2]);
+        const [bw, bh] = [values[at + 3] * scaleX, values[at + 4] * scaleY];
         const left = Math.max(0, cx - bw / 2);
         const top = Math.max(0, cy - bh / 2);
         const box = { left, top, width: Math.min(width, cx + bw / 2) - left, height: Math.min(height, cy + bh / 2) - top };
-        if (box.width <= 0 || box.height <= 0) continue;
-        if (window.angle && Math.abs(Math.atan2(values[at + 8] - values[at + 6], values[at + 7] - values[at + 5])) > TURNED_FACE_TILT) continue;
+        if (box.width <= 0 || box.height <= 0 || bw < window.minFaceFraction * across || cutByWindow(box, window, width, height)) continue;
         const keypoints = Object.fromEntries(KEYPOINT_NAMES.map((name, k) => [name, point(values[at + 5 + 2 * k], values[at + 6 + 2 * k])]));
         found.push({ box, keypoints: keypoints as unknown as FaceKeypoints, score: 1 / (1 + Math.exp(-values[at])) });
       }
@@ -294,44 +272,21 @@ export class FaceDetector {
   }
 }
 
-/** A point of the window's 128 px view -> the image pixel it shows. */
-function viewToImage(w: LookWindow): (u: number, v: number) => Point {
-  const [scaleX, scaleY] = [windowWidth(w) / INPUT_SIZE, w.size / INPUT_SIZE];
-  if (!w.angle) return (u, v) => [w.x + u * scaleX, w.y + v * scaleY];
-  const [cos, sin, half] = [Math.cos(w.angle), Math.sin(w.angle), INPUT_SIZE / 2];
-  const [cx, cy] = [w.x + w.size / 2, w.y + w.size / 2];
-  return (u, v) => [cx + scaleX * (cos * (u - half) - sin * (v - half)), cy + scaleY * (sin * (u - half) + cos * (v - half))];
-}
-
 /**
- * The window at 128 px turned by `w.angle` about its centre: the square around it that holds it at
- * any angle (mirrored as `w.mirror` says), then turned and cut to the window.
+ * The window at 128 px with the photo mirrored past the edges named in `w.mirror` (black past the
+ * others, and beyond one mirrored copy): the part inside the photo, resized as cropAndResize would,
+ * then padded.
  */
-function turnedView(photo: tf.Tensor4D, w: LookWindow): tf.Tensor4D {
-  const reach = Math.ceil(INPUT_SIZE * Math.SQRT2);
-  const side = (w.size * reach) / INPUT_SIZE;
-  const around = mirroredView(photo, { ...w, x: w.x + w.size / 2 - side / 2, y: w.y + w.size / 2 - side / 2, size: side, stretch: 1, angle: 0 }, reach);
-  const [cos, sin, from, to] = [Math.cos(w.angle ?? 0), Math.sin(w.angle ?? 0), (reach - 1) / 2, (INPUT_SIZE - 1) / 2];
-  // output pixel p -> pixel of `around` at its centre + R(angle) (p - the output's centre)
-  const transform = [[cos, -sin, from - cos * to + sin * to, sin, cos, from - sin * to - cos * to, 0, 0]];
-  return tf.image.transform(around, transform, 'bilinear', 'constant', 0, [INPUT_SIZE, INPUT_SIZE]);
-}
-
-/**
- * The window at `side` px (128 unless turnedView asks) with the photo mirrored past the edges named in
- * `w.mirror` (black past the others, and beyond one mirrored copy): the part inside the photo, resized
- * as cropAndResize would, then padded.
- */
-function mirroredView(photo: tf.Tensor4D, w: LookWindow, side = INPUT_SIZE): tf.Tensor4D {
+function mirroredView(photo: tf.Tensor4D, w: LookWindow): tf.Tensor4D {
   const [, height, width] = photo.shape;
-  const [scaleX, scaleY] = [(side - 1) / windowWidth(w), (side - 1) / w.size];
+  const [scaleX, scaleY] = [(INPUT_SIZE - 1) / windowWidth(w), (INPUT_SIZE - 1) / w.size];
   const [x0, y0, x1, y1] = [Math.max(0, w.x), Math.max(0, w.y), Math.min(width - 1, w.x + windowWidth(w)), Math.min(height - 1, w.y + w.size)];
-  if (x1 <= x0 || y1 <= y0) return tf.zeros([1, side, side, 3]); // the window misses the photo
+  if (x1 <= x0 || y1 <= y0) return tf.zeros([1, INPUT_SIZE, INPUT_SIZE, 3]); // the window misses the photo
   const [left, top] = [Math.round((x0 - w.x) * scaleX), Math.round((y0 - w.y) * scaleY)];
-  const cols = Math.max(1, Math.min(side - left, Math.round((x1 - x0) * scaleX) + 1));
-  const rows = Math.max(1, Math.min(side - top, Math.round((y1 - y0) * scaleY) + 1));
+  const cols = Math.max(1, Math.min(INPUT_SIZE - left, Math.round((x1 - x0) * scaleX) + 1));
+  const rows = Math.max(1, Math.min(INPUT_SIZE - top, Math.round((y1 - y0) * scaleY) + 1));
   const inside = tf.image.cropAndResize(photo, [[y0 / (height - 1), x0 / (width - 1), y1 / (height - 1), x1 / (width - 1)]], [0], [rows, cols]);
-  const [right, bottom] = [side - left - cols, side - top - rows];
+  const [right, bottom] = [INPUT_SIZE - left - cols, INPUT_SIZE - top - rows];
   const m = w.mirror ?? { left: false, top: false, right: false, bottom: false };
   const [ml, mr] = [m.left ? Math.min(left, cols) : 0, m.right ? Math.min(right, cols) : 0];
   const [mt, mb] = [m.top ? Math.min(top, rows) : 0, m.bottom ? Math.min(bottom, rows) : 0];
@@ -353,14 +308,12 @@ function nonMaxSuppression(faces: DetectedFace[], iouThreshold: number): Detecte
   return kept;
 }
 
-/**
- * A box (left, top, right, bottom in the window's 128 px view) touching a window edge that is not also
- * an image edge is probably a face cut in half. A turned window's edges never are.
- */
-function cutByWindow([left, top, right, bottom]: number[], w: LookWindow, width: number, height: number): boolean {
-  const [near, far, upright] = [0.02 * INPUT_SIZE, 0.98 * INPUT_SIZE, !w.angle];
-  return (left < near && !(upright && w.x <= 0))
-    || (top < near && !(upright && w.y <= 0))
-    || (right > far && !(upright && w.x + windowWidth(w) >= width))
-    || (bottom > far && !(upright && w.y + w.size >= height));
+/** A box touching a window edge that is not also an image edge is probably a face cut in half. */
+function cutByWindow(box: Box, window: LookWindow, width: number, height: number): boolean {
+  const across = windowWidth(window);
+  const [marginX, marginY] = [0.02 * across, 0.02 * window.size];
+  return (box.left < window.x + marginX && window.x > 0)
+    || (box.top < window.y + marginY && window.y > 0)
+    || (box.left + box.width > window.x + across - marginX && window.x + across < width)
+    || (box.top + box.height > window.y + window.size - marginY && window.y + window.size < height);
 }
