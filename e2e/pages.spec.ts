@@ -38,6 +38,7 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   await expect(page.getByTestId('model-name')).toHaveText('About agegender-fast');
   await expect(page.getByTestId('model-teacher')).toContainText('public/models/agegender/model.json');
   await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/fast.json');
+  await expect(page.getByTestId('model-init')).toHaveText(/^Started from ImageNet EfficientNet-Lite0 .*its first 5 stages/);
   await expect(page.getByTestId('model-size')).toHaveText(/^0\.\d\d MB download$/); // under 1 MB
   await expectDrawn(page.getByTestId('chart-by-age'));
   expect(errors).toEqual([]);

@@ -75,7 +75,8 @@ export function trainingSources(card: ModelCard): { startedFrom: string | null; 
 
 export interface ModelCard {
   name: string;
-  architecture: { name: string; input_size: number; parameters: number };
+  /** pretrained: the ImageNet weights the network's training began from (a fine-tune's began from another model). */
+  architecture: { name: string; input_size: number; parameters: number; pretrained?: string | null };
   data: { dataset: string; distribution?: Record<string, LabelDistribution> };
   split: { file: string; seed?: number };
   /**
