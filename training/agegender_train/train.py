@@ -173,9 +173,14 @@ def local_model(ref: str, cache_dir: str) -> str:
     return str(out / path)
 
 
-def source_hashes(path: str) -> dict[str, str]:
-    """sha256 of each file of a model a run starts from or distils: its path may later hold another model."""
-    return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in model_files(path)}
+def source_hashes(ref: str, path: str) -> dict[str, str]:
+    """sha256 of each file of a model a run starts from or distils (its path may later hold another model), read
+    from path, named as ref names it: a path, or git:REVISION:FILE for one local_model wrote out of git."""
+    if not ref.startswith("git:"):
+        return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in model_files(path)}
+    _, rev, file = ref.split(":", 2)
+    root = Path(path.removesuffix(file))  # local_model's copy of the revision
+    return {f"git:{rev}:{f.relative_to(root).as_posix()}": hashlib.sha256(f.read_bytes()).hexdigest() for f in model_files(path)}
 
 
 def teacher_paths(cfg: TrainConfig) -> list[str]:
@@ -282,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             init_from = local_model(cfg.init_from, cfg.cache_dir)
             load_own_weights(net, init_from)
-            sources["init_from"] = source_hashes(init_from)
+            sources["init_from"] = source_hashes(cfg.init_from, init_from)
         except (OSError, ValueError, KeyError, RuntimeError) as e:
             print(f"error: cannot start from --init-from {cfg.init_from}: {e}", file=sys.stderr)
             return 2
@@ -296,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             teachers = [local_model(path, cfg.cache_dir) for path in teacher_paths(cfg)]
             taught_all = teacher_targets(cfg, teachers, train, device, cfg.progress and procs.is_main)
-            sources["teachers"] = [source_hashes(path) for path in teachers]
+            sources["teachers"] = [source_hashes(ref, path) for ref, path in zip(teacher_paths(cfg), teachers)]
         except (OSError, ValueError, KeyError, RuntimeError) as e:
             print(f"error: cannot distil --teacher {cfg.teacher}: {e}", file=sys.stderr)
             return 2
