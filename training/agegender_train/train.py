@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -176,13 +177,12 @@ def local_model(ref: str, cache_dir: str) -> str:
 def source_hashes(ref: str, path: str) -> dict[str, str]:
     """sha256 of each file of a model a run starts from or distils (its path may later hold another model), read
     from path, named as ref names it: a path, or git:REVISION:FILE for one local_model wrote out of git."""
-    files = model_files(path)
-    names = [str(f) for f in files]
+    name: Callable[[Path], str] = str
     if ref.startswith("git:"):
         _, rev, file = ref.split(":", 2)
         root = Path(path.removesuffix(file))  # local_model's copy of the revision
-        names = [f"git:{rev}:{f.relative_to(root).as_posix()}" for f in files]
-    return {name: hashlib.sha256(f.read_bytes()).hexdigest() for name, f in zip(names, files)}
+        name = lambda f: f"git:{rev}:{f.relative_to(root).as_posix()}"  # noqa: E731
+    return {name(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in model_files(path)}
 
 
 def teacher_paths(cfg: TrainConfig) -> list[str]:
