@@ -24,7 +24,7 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   }
   await expect(page.getByTestId('calibration-method')).toContainText('band of true age');
   await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v8.json');
-  // v8 is v7 fine-tuned, taught by v7 and v7's second run, named by revision and content: their paths now hold other models.
+  // v8 is v7 fine-tuned, taught by v7 and v7's second run, named by revision and content: v7's path now holds v8.
   await expect(page.getByTestId('model-init')).toHaveText(/^Fine-tuned from git:4b3adf1:public\/models\/agegender\/model\.json \(sha256 [0-9a-f]+\)\.$/);
   await expect(page.getByTestId('model-teacher')).toContainText('git:6010256:training/teachers/v7-seed1/model.json (sha256 ');
   // The shift benchmark: one row per condition, clean faces first, old scans among them.
