@@ -1,0 +1,95 @@
+"""agegender_train.blazeface runs the app's BlazeFace graph as tfjs does, and writes back what tfjs reads;
+detector_train's windows, anchors and loss do what the fine-tune relies on."""
+import json
+import subprocess
+
+import numpy as np
+import torch
+
+from agegender_train.blazeface import BlazeFaceGraph, write_graph_model
+from agegender_train.detector_train import DetectorConfig, anchors, assign, detection_loss, hard_windows, window_scores
+from conftest import FIXTURE_FACES, REPO_ROOT
+
+SHIPPED = REPO_ROOT / "public" / "models" / "blazeface" / "blazeface-front.json"
+ORIGINAL = SHIPPED  # the fine-tune starts from the shipped model
+
+
+def _chips(count: int) -> torch.Tensor:
+    from PIL import Image
+    paths = sorted(FIXTURE_FACES.glob("*.chip.jpg"))
+    images = [np.asarray(Image.open(paths[i % len(paths)]).convert("RGB")) for i in range(count)]
+    return torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2)
+
+
+def test_writing_an_unchanged_graph_gives_back_the_same_bytes(tmp_path):
+    model = BlazeFaceGraph(ORIGINAL)
+    written = write_graph_model(model, tmp_path)
+    assert written.with_suffix(".bin").read_bytes() == ORIGINAL.with_suffix(".bin").read_bytes()
+    assert json.loads(written.read_text())["modelTopology"] == json.loads(ORIGINAL.read_text())["modelTopology"]
+
+
+def test_tfjs_runs_a_changed_graph_as_pytorch_does(tmp_path, node_ready):
+    model = BlazeFaceGraph(SHIPPED)
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():  # weights no run would give, so that agreement is not the shipped file's by chance
+        for p in model.parameters():
+            p.mul_(1 + 0.1 * torch.randn(p.shape, generator=gen))
+    written = write_graph_model(model, tmp_path / "model")
+    inputs, _ = hard_windows(_chips(3), DetectorConfig(), gen)
+    inputs.numpy().astype("<f4").tofile(tmp_path / "input.f32")
+    result = subprocess.run(["npx", "--no-install", "tsx", "training/tfjs_export/blazefaceOutputs.ts", str(written),
+                             str(tmp_path / "input.f32")], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    tfjs = json.loads(result.stdout)
+    with torch.no_grad():
+        ours = model(inputs)
+    for mine, shape, values in zip(ours, tfjs["shapes"], tfjs["values"]):
+        theirs = np.array(values, np.float32).reshape(shape)
+        np.testing.assert_allclose(mine.numpy(), theirs, rtol=1e-3, atol=1e-3 * np.abs(theirs).max())
+
+
+def test_windows_place_the_face_where_its_box_says():
+    cfg = DetectorConfig(p_empty=0.0, p_tilt=0.0, p_squeeze=0.0, p_cut=0.0, p_dark=0.0)
+    gen = torch.Generator().manual_seed(1)
+    inputs, boxes = hard_windows(_chips(8), cfg, gen)
+    assert inputs.shape == (8, 128, 128, 3) and inputs.min() >= -1 and inputs.max() <= 1
+    with torch.no_grad():  # the original model boxes clean, upright faces where the windows say they are
+        found = window_scores(BlazeFaceGraph(ORIGINAL).eval(), inputs, boxes, anchors(), threshold=0.5)
+    assert found["found"] >= 0.75
+
+
+def test_empty_windows_have_no_box_and_no_positive_anchor():
+    cfg = DetectorConfig(p_empty=1.0)
+    inputs, boxes = hard_windows(_chips(4), cfg, torch.Generator().manual_seed(2))
+    assert torch.isnan(boxes).all()
+    teacher_boxes = torch.zeros(4, 896, 4)
+    positive, negative = assign(boxes, teacher_boxes, anchors())
+    assert not positive.any() and negative.all()
+
+
+def _fine_tune(cfg: DetectorConfig, steps: int = 20) -> tuple[dict[str, float], dict[str, float]]:
+    """The loss parts before and after a few steps on one batch of 16 windows."""
+    torch.manual_seed(0)
+    teacher, student = BlazeFaceGraph(ORIGINAL).eval(), BlazeFaceGraph(ORIGINAL)
+    inputs, boxes = hard_windows(_chips(16), cfg, torch.Generator().manual_seed(3))
+    anchor = anchors()
+    with torch.no_grad():
+        target = teacher(inputs)
+    _, first = detection_loss(student(inputs), target, boxes, anchor, cfg)
+    opt = torch.optim.Adam(student.parameters(), lr=2e-5)
+    for _ in range(steps):
+        loss, _ = detection_loss(student(inputs), target, boxes, anchor, cfg)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    _, last = detection_loss(student(inputs), target, boxes, anchor, cfg)
+    return first, last
+
+
+def test_a_few_steps_raise_each_face_and_the_hinge_holds_the_rest_down():
+    first, free = _fine_tune(DetectorConfig(p_empty=0.0, keep_weight=0.0))
+    assert first["keep"] == 0  # the student starts as the teacher
+    assert free["positive"] < 0.8 * first["positive"]
+    # taught only to find faces, the model grows surer everywhere; the hinge keeps it where it was
+    _, held = _fine_tune(DetectorConfig(p_empty=0.0))
+    assert held["keep"] < 0.1 * free["keep"]
