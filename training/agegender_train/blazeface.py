@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,16 +20,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .tfjs_import import read_weights
+
 #: The graph's outputs: scores of the 16x16 grid (512 anchors), of the 8x8 grid (384), then their regressors.
 OUTPUTS = ("Identity", "Identity_1", "Identity_2", "Identity_3")
-
-
-def _attr_ints(node: dict, name: str) -> list[int]:
-    return [int(v) for v in node["attr"][name]["list"]["i"]]
-
-
-def _attr_str(node: dict, name: str) -> str:
-    return base64.b64decode(node["attr"][name]["s"]).decode()
+_OPS = {"_FusedConv2D", "DepthwiseConv2dNative", "AddV2", "Relu", "Pad", "MaxPool", "Reshape", "Identity"}
 
 
 def _same_pad(x: torch.Tensor, kernel: tuple[int, int], stride: tuple[int, int]) -> torch.Tensor:
@@ -40,20 +36,26 @@ def _same_pad(x: torch.Tensor, kernel: tuple[int, int], stride: tuple[int, int])
     return F.pad(x, pads)
 
 
-def _read_graph(model_json: Path) -> tuple[dict, dict[str, np.ndarray]]:
-    spec = json.loads(model_json.read_text())
-    weights: dict[str, np.ndarray] = {}
-    for group in spec["weightsManifest"]:
-        data = b"".join((model_json.parent / p).read_bytes() for p in group["paths"])
-        offset = 0
-        for w in group["weights"]:
-            if "quantization" in w:
-                raise ValueError(f"{w['name']}: quantized graph weights are not supported")
-            dtype = np.dtype("<f4" if w["dtype"] == "float32" else "<i4")
-            count = int(np.prod(w["shape"]))
-            weights[w["name"]] = np.frombuffer(data, dtype, count, offset).reshape(w["shape"]).copy()
-            offset += count * 4
-    return spec, weights
+@dataclass(frozen=True)
+class _Step:
+    """One graph node, its attributes decoded once."""
+    op: str
+    name: str
+    inputs: tuple[str, ...]
+    stride: tuple[int, int] = (1, 1)
+    same_padding: bool = False
+    relu: bool = False  # a fused ReLU after the convolution
+    pool: tuple[int, int] = (1, 1)
+
+
+def _step(node: dict) -> _Step:
+    attr = node.get("attr", {})
+
+    def ints(key: str) -> tuple[int, int]:  # NHWC strides / pool sizes -> (H, W)
+        return tuple(int(v) for v in attr[key]["list"]["i"][1:3]) if key in attr else (1, 1)
+    fused = [base64.b64decode(v).decode() for v in attr.get("fused_ops", {}).get("list", {}).get("s", [])]
+    padding = base64.b64decode(attr["padding"]["s"]).decode() if "padding" in attr else ""
+    return _Step(node["op"], node["name"], tuple(node["input"]), ints("strides"), padding == "SAME", "Relu" in fused, ints("ksize"))
 
 
 class BlazeFaceGraph(nn.Module):
@@ -62,8 +64,12 @@ class BlazeFaceGraph(nn.Module):
     def __init__(self, model_json: str | Path) -> None:
         super().__init__()
         self.model_json = Path(model_json)
-        spec, weights = _read_graph(self.model_json)
-        self.nodes = [n for n in spec["modelTopology"]["node"] if n["op"] not in ("Const", "Placeholder")]
+        spec = json.loads(self.model_json.read_text())
+        weights = read_weights(self.model_json, spec["weightsManifest"])
+        self.steps = [_step(n) for n in spec["modelTopology"]["node"] if n["op"] not in ("Const", "Placeholder")]
+        unsupported = {st.op for st in self.steps} - _OPS
+        if unsupported:
+            raise ValueError(f"{model_json}: unsupported graph ops {sorted(unsupported)}")
         self.float_names = [k for k, v in weights.items() if v.dtype == np.float32]
         self.params = nn.ParameterList(nn.Parameter(torch.from_numpy(weights[k])) for k in self.float_names)
         self.index = {k: i for i, k in enumerate(self.float_names)}
@@ -74,43 +80,31 @@ class BlazeFaceGraph(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         values: dict[str, torch.Tensor] = {"input": x.permute(0, 3, 1, 2)}  # NCHW inside
-        for node in self.nodes:
-            op, inputs = node["op"], node["input"]
-            if op == "_FusedConv2D":
-                kernel = self.weight(inputs[1]).permute(3, 2, 0, 1)  # HWIO -> OIHW
-                stride = _attr_ints(node, "strides")[1:3]
-                h = values[inputs[0]]
-                if _attr_str(node, "padding") == "SAME":
-                    h = _same_pad(h, tuple(kernel.shape[2:]), tuple(stride))
-                h = F.conv2d(h, kernel, self.weight(inputs[2]), stride=stride)
-                fused = [base64.b64decode(s).decode() for s in node["attr"]["fused_ops"]["list"]["s"]]
-                out = F.relu(h) if "Relu" in fused else h
-            elif op == "DepthwiseConv2dNative":
-                kernel = self.weight(inputs[1]).permute(2, 3, 0, 1)  # H W C 1 -> C 1 H W
-                stride = _attr_ints(node, "strides")[1:3]
-                h = values[inputs[0]]
-                if _attr_str(node, "padding") == "SAME":
-                    h = _same_pad(h, tuple(kernel.shape[2:]), tuple(stride))
-                out = F.conv2d(h, kernel, stride=stride, groups=kernel.shape[0])
-            elif op == "AddV2":
-                out = values[inputs[0]] + values[inputs[1]]
-            elif op == "Relu":
-                out = F.relu(values[inputs[0]])
-            elif op == "Pad":
-                p = self.ints[inputs[1]]  # NHWC [[before, after], ...]
-                out = F.pad(values[inputs[0]], [int(p[2][0]), int(p[2][1]), int(p[1][0]), int(p[1][1]),
-                                                 int(p[3][0]), int(p[3][1])])
-            elif op == "MaxPool":
-                k, s = _attr_ints(node, "ksize")[1:3], _attr_ints(node, "strides")[1:3]
-                out = F.max_pool2d(values[inputs[0]], k, s)
-            elif op == "Reshape":
-                h = values[inputs[0]].permute(0, 2, 3, 1)  # back to NHWC, whose order the reshape assumes
-                out = h.reshape(h.shape[0], -1, int(self.ints[inputs[1]][-1]))
-            elif op == "Identity":
-                out = values[inputs[0]]
-            else:
-                raise ValueError(f"BlazeFace graph: unsupported op {op} ({node['name']})")
-            values[node["name"]] = out
+        for st in self.steps:
+            first = values[st.inputs[0]]
+            if st.op in ("_FusedConv2D", "DepthwiseConv2dNative"):
+                depthwise = st.op == "DepthwiseConv2dNative"
+                # HWIO -> OIHW; a depthwise kernel (H, W, C, 1) -> (C, 1, H, W)
+                kernel = self.weight(st.inputs[1]).permute((2, 3, 0, 1) if depthwise else (3, 2, 0, 1))
+                h = _same_pad(first, tuple(kernel.shape[2:]), st.stride) if st.same_padding else first
+                bias = None if depthwise else self.weight(st.inputs[2])
+                out = F.conv2d(h, kernel, bias, stride=st.stride, groups=kernel.shape[0] if depthwise else 1)
+                out = F.relu(out) if st.relu else out
+            elif st.op == "AddV2":
+                out = first + values[st.inputs[1]]
+            elif st.op == "Relu":
+                out = F.relu(first)
+            elif st.op == "Pad":
+                p = self.ints[st.inputs[1]]  # NHWC [[before, after], ...] -> F.pad's W, H, C order
+                out = F.pad(first, [int(v) for v in (p[2][0], p[2][1], p[1][0], p[1][1], p[3][0], p[3][1])])
+            elif st.op == "MaxPool":
+                out = F.max_pool2d(first, st.pool, st.stride)
+            elif st.op == "Reshape":
+                h = first.permute(0, 2, 3, 1)  # back to NHWC, whose order the reshape assumes
+                out = h.reshape(h.shape[0], -1, int(self.ints[st.inputs[1]][-1]))
+            else:  # Identity
+                out = first
+            values[st.name] = out
         return tuple(values[name] for name in OUTPUTS)
 
 

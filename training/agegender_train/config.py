@@ -103,15 +103,21 @@ def load_recipe(path: str) -> dict[str, Any]:
     return {k: v for k, v in recipe.items() if k != "about"}
 
 
-def parse_config(argv: list[str] | None = None, description: str = "") -> TrainConfig:
-    """Build a TrainConfig from flags named after its fields (--input-size 128, --no-pretrained), on top of --recipe."""
+def config_parser(config_class: type, description: str = "") -> argparse.ArgumentParser:
+    """A parser with one flag per field of a config dataclass (--input-size 128, --no-pretrained)."""
     parser = argparse.ArgumentParser(description=description)
-    for f in dataclasses.fields(TrainConfig):
+    for f in dataclasses.fields(config_class):
         default = f.default
         if isinstance(default, bool):
             parser.add_argument(_flag(f.name), dest=f.name, action=argparse.BooleanOptionalAction, default=default)
         else:
             parser.add_argument(_flag(f.name), dest=f.name, type=type(default), default=default)
+    return parser
+
+
+def parse_config(argv: list[str] | None = None, description: str = "") -> TrainConfig:
+    """Build a TrainConfig from flags named after its fields, on top of --recipe."""
+    parser = config_parser(TrainConfig, description)
     recipe = parser.parse_known_args(argv)[0].recipe
     if recipe:
         try:

@@ -22,7 +22,6 @@ Not shipped: every run so far finds more hard faces but also faces where there a
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import math
@@ -30,12 +29,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
 from .blazeface import BlazeFaceGraph, write_graph_model
+from .config import config_parser
 from .dataset import load_utkface
 from .degrade import AugmentationConfig, random_degradations
 
@@ -77,14 +76,7 @@ class DetectorConfig:
 
 
 def parse_config(argv: list[str] | None = None) -> DetectorConfig:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    for f in dataclasses.fields(DetectorConfig):
-        flag = "--" + f.name.replace("_", "-")
-        if f.type == "bool":
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default)
-        else:
-            parser.add_argument(flag, type={"int": int, "float": float}.get(f.type, str), default=f.default)
-    return DetectorConfig(**vars(parser.parse_args(argv)))
+    return DetectorConfig(**vars(config_parser(DetectorConfig, __doc__.split("\n\n")[0]).parse_args(argv)))
 
 
 def anchors() -> torch.Tensor:
@@ -231,36 +223,35 @@ def detection_loss(student: tuple[torch.Tensor, ...], teacher: tuple[torch.Tenso
 
 
 @torch.no_grad()
-def window_scores(model: BlazeFaceGraph, inputs: torch.Tensor, boxes: torch.Tensor, anchor: torch.Tensor,
-                  threshold: float = 0.75, batch: int = 128) -> dict[str, float]:
-    """Faces found (a box scoring >= threshold at IoU >= 0.4 with the face) and windows with a false box."""
-    found, false_any = [], []
+def scores_and_overlaps(model: BlazeFaceGraph, inputs: torch.Tensor, boxes: torch.Tensor, anchor: torch.Tensor,
+                        batch: int = 128) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every anchor's score and its box's IoU with the window's face (0 without one): two [n, 896] tensors."""
+    scores, overlaps = [], []
     for i in range(0, len(inputs), batch):
         out = model(inputs[i:i + batch])
-        score = torch.sigmoid(torch.cat(out[:2], 1)[..., 0])
-        decoded = _decode(torch.cat(out[2:], 1), anchor)
-        overlap = _iou(decoded, boxes[i:i + batch].unsqueeze(1)).nan_to_num(0)
-        sure = score >= threshold
-        found.append((sure & (overlap >= 0.4)).any(1))
-        false_any.append((sure & (overlap < 0.3)).any(1))
-    found_t, false_t = torch.cat(found), torch.cat(false_any)
+        scores.append(torch.sigmoid(torch.cat(out[:2], 1)[..., 0]))
+        overlaps.append(_iou(_decode(torch.cat(out[2:], 1), anchor), boxes[i:i + batch].unsqueeze(1)).nan_to_num(0))
+    return torch.cat(scores), torch.cat(overlaps)
+
+
+def window_scores(model: BlazeFaceGraph, inputs: torch.Tensor, boxes: torch.Tensor, anchor: torch.Tensor,
+                  threshold: float = 0.75) -> dict[str, float]:
+    """Faces found (a box scoring >= threshold at IoU >= 0.4 with the face) and windows with a false box."""
+    score, overlap = scores_and_overlaps(model, inputs, boxes, anchor)
+    sure = score >= threshold
+    found, false_any = (sure & (overlap >= 0.4)).any(1), (sure & (overlap < 0.3)).any(1)
     has_face = ~torch.isnan(boxes[:, 0])
-    return {"found": found_t[has_face].float().mean().item(), "false_in_face_windows": false_t[has_face].float().mean().item(),
-            "false_in_empty_windows": false_t[~has_face].float().mean().item()}
+    return {"found": found[has_face].float().mean().item(), "false_in_face_windows": false_any[has_face].float().mean().item(),
+            "false_in_empty_windows": false_any[~has_face].float().mean().item()}
 
 
-@torch.no_grad()
 def matched_threshold(original: BlazeFaceGraph, tuned: BlazeFaceGraph, inputs: torch.Tensor, boxes: torch.Tensor,
-                      anchor: torch.Tensor, at: float = 0.75, batch: int = 128) -> float:
+                      anchor: torch.Tensor, at: float = 0.75) -> float:
     """The bar at which `tuned` makes as many boxes away from the faces (IoU < 0.3) as `original` does at `at`:
     a fine-tuned model scores everything higher, so the same bar would let more false detections through."""
     def away_from_face(model: BlazeFaceGraph) -> torch.Tensor:
-        scores = []
-        for i in range(0, len(inputs), batch):
-            out = model(inputs[i:i + batch])
-            overlap = _iou(_decode(torch.cat(out[2:], 1), anchor), boxes[i:i + batch].unsqueeze(1)).nan_to_num(0)
-            scores.append(torch.sigmoid(torch.cat(out[:2], 1)[..., 0])[overlap < 0.3])
-        return torch.cat(scores)
+        score, overlap = scores_and_overlaps(model, inputs, boxes, anchor)
+        return score[overlap < 0.3]
     k = max(1, int((away_from_face(original) >= at).sum()))
     return away_from_face(tuned).sort(descending=True).values[k - 1].item()
 

@@ -22,15 +22,22 @@ _TORCH_NAME = {"kernel": "weight", "depthwise_kernel": "weight", "bias": "bias",
                "moving_mean": "running_mean", "moving_variance": "running_var"}
 
 
-def _read_weights(model_json: Path, manifest: list[dict]) -> dict[str, np.ndarray]:
-    """Weight name -> float32 array in the tfjs layout, decoded as tfjs 4.x decodes it."""
+def read_weights(model_json: Path, manifest: list[dict]) -> dict[str, np.ndarray]:
+    """Weight name -> array in the tfjs layout (float32, or int32 for a graph model's shape constants),
+    decoded as tfjs 4.x decodes it."""
     out = {}
     for group in manifest:
         data = b"".join((model_json.parent / p).read_bytes() for p in group["paths"])
         offset = 0
         for spec in group["weights"]:
-            if spec.get("dtype", "float32") != "float32":
-                raise ValueError(f"{spec['name']}: only float32 weights are supported, not {spec['dtype']}")
+            dtype = spec.get("dtype", "float32")
+            if dtype == "int32" and "quantization" not in spec:
+                count = int(np.prod(spec["shape"]))
+                out[spec["name"]] = np.frombuffer(data, "<i4", count, offset).reshape(spec["shape"]).copy()
+                offset += 4 * count
+                continue
+            if dtype != "float32":
+                raise ValueError(f"{spec['name']}: only float32 and int32 weights are supported, not {dtype}")
             q = spec.get("quantization")
             stored = np.dtype(_STORED[q["dtype"] if q else "float32"])
             count = int(np.prod(spec["shape"]))
@@ -87,7 +94,7 @@ def load_tfjs_model(model_json: str | Path) -> tuple[AgeGenderNet, dict]:
     """The AgeGenderNet (eval mode, float32) an exported model.json describes, and its userDefinedMetadata."""
     model_json = Path(model_json)
     spec = json.loads(model_json.read_text())
-    weights = _read_weights(model_json, spec["weightsManifest"])
+    weights = read_weights(model_json, spec["weightsManifest"])
     strides = {layer["name"]: layer["config"].get("strides") for layer in spec["modelTopology"]["config"]["layers"]}
     max_age = weights["age_probs/bias"].shape[0] - 1
     # export.ts keeps the architecture out of model.json: find the one in ARCHITECTURES the weights fit.

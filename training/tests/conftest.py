@@ -23,12 +23,17 @@ def node_ready() -> None:
         pytest.skip("Node dependencies are not installed: run `npm ci` at the repository root")
 
 
+def fixture_face_pixels() -> np.ndarray:
+    """The eight fixture chips (e2e/fixtures/faces), uint8 [8, 200, 200, 3], in name order."""
+    return np.stack([np.asarray(Image.open(p).convert("RGB")) for p in sorted(FIXTURE_FACES.glob("*.chip.jpg"))])
+
+
 def random_tiny_model(input_size: int, seed: int = 0) -> AgeGenderNet:
     """A tiny AgeGenderNet with random weights whose batch-norm statistics come from the fixture faces
     (so activations neither die nor saturate) and whose heads are strong enough to tell faces apart."""
     torch.manual_seed(seed)
     model = AgeGenderNet("tiny", max_age=100)
-    faces = np.stack([np.asarray(Image.open(p).convert("RGB")) for p in sorted(FIXTURE_FACES.glob("*.chip.jpg"))])
+    faces = fixture_face_pixels()
     for m in model.modules():
         if isinstance(m, torch.nn.BatchNorm2d):
             m.momentum = None  # cumulative average over the calibration pass

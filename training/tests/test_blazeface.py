@@ -7,18 +7,18 @@ import numpy as np
 import torch
 
 from agegender_train.blazeface import BlazeFaceGraph, write_graph_model
-from agegender_train.detector_train import DetectorConfig, anchors, assign, detection_loss, hard_windows, window_scores
-from conftest import FIXTURE_FACES, REPO_ROOT
+from agegender_train.detector_train import (DetectorConfig, anchors, assign, detection_loss, hard_windows, matched_threshold,
+                                             window_scores)
+from conftest import REPO_ROOT, fixture_face_pixels
 
 SHIPPED = REPO_ROOT / "public" / "models" / "blazeface" / "blazeface-front.json"
 ORIGINAL = SHIPPED  # the fine-tune starts from the shipped model
 
 
 def _chips(count: int) -> torch.Tensor:
-    from PIL import Image
-    paths = sorted(FIXTURE_FACES.glob("*.chip.jpg"))
-    images = [np.asarray(Image.open(paths[i % len(paths)]).convert("RGB")) for i in range(count)]
-    return torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2)
+    """`count` fixture chips (repeating the eight), NCHW uint8 as detector_train takes them."""
+    faces = fixture_face_pixels()
+    return torch.from_numpy(faces[np.arange(count) % len(faces)]).permute(0, 3, 1, 2)
 
 
 def test_writing_an_unchanged_graph_gives_back_the_same_bytes(tmp_path):
@@ -93,3 +93,16 @@ def test_a_few_steps_raise_each_face_and_the_hinge_holds_the_rest_down():
     # taught only to find faces, the model grows surer everywhere; the hinge keeps it where it was
     _, held = _fine_tune(DetectorConfig(p_empty=0.0))
     assert held["keep"] < 0.1 * free["keep"]
+
+
+def test_a_model_surer_everywhere_gets_a_higher_matched_bar():
+    original = BlazeFaceGraph(ORIGINAL).eval()
+    surer = BlazeFaceGraph(ORIGINAL).eval()
+    with torch.no_grad():  # the two score heads' biases: every anchor's logit up by 1
+        for name in ("unknown_70", "unknown_72"):
+            surer.weight(name).add_(1.0)
+    inputs, boxes = hard_windows(_chips(16), DetectorConfig(p_empty=0.5), torch.Generator().manual_seed(4))
+    same = matched_threshold(original, original, inputs, boxes, anchors(), at=0.3)
+    higher = matched_threshold(original, surer, inputs, boxes, anchors(), at=0.3)
+    assert same >= 0.3
+    assert higher > same

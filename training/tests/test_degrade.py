@@ -5,19 +5,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 
 from agegender_train.degrade import CONDITIONS, DEGRADATIONS, AugmentationConfig, random_degradations
 from agegender_train.preprocess import (_to_nchw, alignment_matrices, augment, degrade_for_benchmark, load_alignment_jitter,
                                         to_model_input, warp)
-from conftest import FIXTURE_FACES, REPO_ROOT
+from conftest import REPO_ROOT, fixture_face_pixels
 
 JITTER = REPO_ROOT / "training" / "geometry" / "alignment-jitter.json"
 
 
 @pytest.fixture(scope="module")
 def faces() -> np.ndarray:
-    return np.stack([np.asarray(Image.open(p).convert("RGB")) for p in sorted(FIXTURE_FACES.glob("*.chip.jpg"))])
+    return fixture_face_pixels()
 
 
 def test_each_degradation_keeps_the_shape_and_range_and_changes_the_face(faces: np.ndarray) -> None:

@@ -15,7 +15,7 @@ from agegender_train.export import equalize_kernel_ranges, export_tfjs
 from agegender_train.model import AgeGenderNet, tfjs_layer_weights
 from agegender_train.preprocess import to_model_input
 from agegender_train.tfjs_import import load_tfjs_model
-from conftest import FIXTURE_FACES, REPO_ROOT, random_tiny_model, run_cli
+from conftest import FIXTURE_FACES, REPO_ROOT, fixture_face_pixels, random_tiny_model, run_cli
 
 SHIPPED = REPO_ROOT / "public" / "models" / "agegender" / "model.json"
 CALIBRATION = {"coverage": 0.9, "temperature": 1.3, "interval_margin": 1.5}  # passed through to the metadata as is
@@ -26,13 +26,9 @@ CALIBRATION = {"coverage": 0.9, "temperature": 1.3, "interval_margin": 1.5}  # p
 UINT8_TOLERANCE = {"age": 3.0, "female_probability": 0.05}
 
 
-def _faces() -> np.ndarray:
-    return np.stack([np.asarray(Image.open(p).convert("RGB")) for p in sorted(FIXTURE_FACES.glob("*.chip.jpg"))])
-
-
 def _outputs(model: torch.nn.Module, size: int) -> tuple[np.ndarray, np.ndarray]:
     with torch.no_grad():
-        age_logits, female_logits = model(to_model_input(_faces(), size))
+        age_logits, female_logits = model(to_model_input(fixture_face_pixels(), size))
     return expected_age(torch.softmax(age_logits.double(), 1).numpy()), torch.sigmoid(female_logits.double()).numpy()
 
 
