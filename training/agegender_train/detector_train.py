@@ -8,7 +8,8 @@ detect.ts feeds the model: a training chip placed at a random size (a face 16-80
 the first look's levels and the second look's zooms give), angle, squeeze and position, often degraded as
 real photos are (degrade.random_degradations) and sometimes cut by a photo edge (black past it, as in the
 first look, or mirrored, as in the second), on a background of flat colour, noise, a gradient, or a
-magnified part of another chip (face parts are not faces). Some windows hold no face at all.
+magnified part of another chip (face parts are not faces), or, with --negative-images, a part of a photo with no
+human face in it (EXPERIMENTS.md uses scikit-image's sample photos). Some windows hold no face at all.
 
 Only the scores are taught: each face's two best anchors near its centre, on the grid that finds faces of
 its size, are pushed up; the hardest other anchors down; and no other anchor may score above the original
@@ -26,9 +27,11 @@ import dataclasses
 import json
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
@@ -69,6 +72,10 @@ class DetectorConfig:
     regression_weight: float = 30.0
     keep_weight: float = 0.03  # hinge on every non-face anchor scoring above the original model
     val_windows: int = 1000
+    # Photos with no human face in them (comma-separated paths): parts of them, 1-4 windows wide, are a fifth
+    # kind of background and of empty window, so that the hinge and the negatives see real clutter and animals.
+    negative_images: str = ""
+    warmup_steps: int = 0  # learning rate raised linearly over these first steps
     progress: bool = True
 
     def to_dict(self) -> dict:
@@ -94,9 +101,29 @@ def _uniform(n: int, low: float, high: float, gen: torch.Generator) -> torch.Ten
     return low + (high - low) * torch.rand(n, generator=gen)
 
 
-def _backgrounds(chips: torch.Tensor, n: int, gen: torch.Generator) -> torch.Tensor:
-    """[n, 3, 128, 128] in 0..255: flat colour, noise, a gradient, or a chip part magnified 2.5-5 times."""
-    kind = torch.randint(0, 4, (n,), generator=gen)
+def load_negative_images(paths: str) -> list[torch.Tensor]:
+    """The listed photos without faces as [3, h, w] float 0..255 (none when `paths` is empty)."""
+    from PIL import Image
+    return [torch.from_numpy(np.array(Image.open(p).convert("RGB"))).permute(2, 0, 1).float()
+            for p in paths.split(",") if p]
+
+
+def _photo_parts(photos: Sequence[torch.Tensor], n: int, gen: torch.Generator) -> torch.Tensor:
+    """[n, 3, 128, 128]: square parts of random photos, 1 to 4 windows wide (never past the photo), scaled to 128."""
+    out = torch.empty(n, 3, WINDOW, WINDOW)
+    for i in range(n):
+        photo = photos[int(torch.randint(0, len(photos), (1,), generator=gen))]
+        h, w = photo.shape[1:]
+        side = int(min(min(h, w), WINDOW * 2 ** float(_uniform(1, 0, 2, gen))))
+        y, x = (int(torch.randint(0, extent - side + 1, (1,), generator=gen)) for extent in (h, w))
+        out[i] = F.interpolate(photo[None, :, y:y + side, x:x + side], size=(WINDOW, WINDOW), mode="bilinear", antialias=True)[0]
+    return out
+
+
+def _backgrounds(chips: torch.Tensor, n: int, gen: torch.Generator, photos: Sequence[torch.Tensor] = ()) -> torch.Tensor:
+    """[n, 3, 128, 128] in 0..255: flat colour, noise, a gradient, a chip part magnified 2.5-5 times, or (given
+    `photos` without faces) a part of one of them."""
+    kind = torch.randint(0, 5 if photos else 4, (n,), generator=gen)
     colour = _uniform(n * 3, 20, 235, gen).view(n, 3, 1, 1)
     out = colour.expand(n, 3, WINDOW, WINDOW).clone()
     noise = colour + _uniform(n, 10, 60, gen).view(n, 1, 1, 1) * torch.randn(n, 3, WINDOW, WINDOW, generator=gen)
@@ -113,10 +140,13 @@ def _backgrounds(chips: torch.Tensor, n: int, gen: torch.Generator) -> torch.Ten
     part = F.grid_sample(source, F.affine_grid(theta, [n, 3, WINDOW, WINDOW], align_corners=False), align_corners=False)
     for k, image in ((1, noise), (2, gradient), (3, part)):
         out[kind == k] = image[kind == k]
+    if (kind == 4).any():
+        out[kind == 4] = _photo_parts(photos, int((kind == 4).sum()), gen)
     return out.clamp(0, 255)
 
 
-def hard_windows(chips: torch.Tensor, cfg: DetectorConfig, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+def hard_windows(chips: torch.Tensor, cfg: DetectorConfig, gen: torch.Generator,
+                 photos: Sequence[torch.Tensor] = ()) -> tuple[torch.Tensor, torch.Tensor]:
     """Windows from chips [n, 3, 200, 200] uint8: NHWC inputs in -1..1, and each face's box (centre x, y, width,
     height in window pixels; NaN for a window without a face), upright as BlazeFace boxes are."""
     n = len(chips)
@@ -141,7 +171,7 @@ def hard_windows(chips: torch.Tensor, cfg: DetectorConfig, gen: torch.Generator)
     grid = F.affine_grid(theta, [n, 3, WINDOW, WINDOW], align_corners=False)
     placed = F.grid_sample(torch.cat([faces, torch.ones(n, 1, CHIP, CHIP)], 1), grid, align_corners=False)
     alpha = placed[:, 3:]
-    out = placed[:, :3] * alpha + _backgrounds(chips, n, gen) * (1 - alpha)
+    out = placed[:, :3] * alpha + _backgrounds(chips, n, gen, photos) * (1 - alpha)
 
     # a photo edge through the chip: black past it, or the photo mirrored there
     chip_w, chip_h = CHIP * k * squeeze, CHIP * k
@@ -164,7 +194,7 @@ def hard_windows(chips: torch.Tensor, cfg: DetectorConfig, gen: torch.Generator)
     out = (out * dark.view(n, 1, 1, 1)).clamp(0, 255)
 
     empty = torch.rand(n, generator=gen) < cfg.p_empty
-    out[empty] = _backgrounds(chips[empty], int(empty.sum()), gen) if empty.any() else out[empty]
+    out[empty] = _backgrounds(chips[empty], int(empty.sum()), gen, photos) if empty.any() else out[empty]
     boxes = torch.stack([cx, cy, width, side], 1)
     boxes[empty] = float("nan")
     return (out / 127.5 - 1).permute(0, 2, 3, 1).contiguous(), boxes
@@ -276,20 +306,22 @@ def main(argv: list[str] | None = None) -> int:
     student = BlazeFaceGraph(cfg.model)
     val_gen = torch.Generator().manual_seed(10_000 + cfg.seed)
     val_chips = val[torch.linspace(0, len(val) - 1, cfg.val_windows).long()]
-    val_inputs, val_boxes = hard_windows(val_chips, cfg, val_gen)
+    photos = load_negative_images(cfg.negative_images)
+    val_inputs, val_boxes = hard_windows(val_chips, cfg, val_gen, photos)
     before = window_scores(teacher, val_inputs, val_boxes, anchor)
     print(json.dumps({"val_before": before}), flush=True)
 
     gen = torch.Generator().manual_seed(cfg.seed)
     steps = int(cfg.epochs * len(train) / cfg.batch_size)
     opt = torch.optim.AdamW(student.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s / steps, 1))))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / (cfg.warmup_steps + 1)) * 0.5 * (1 + math.cos(math.pi * min(s / steps, 1))))
     log = (out_dir / "log.jsonl").open("w")  # noqa: SIM115 (written as the run goes, closed after it)
     start = time.time()
     bar = tqdm(range(steps), desc="fine-tuning BlazeFace", disable=not cfg.progress, unit="batch")
     for step in bar:
         chips = train[torch.randint(0, len(train), (cfg.batch_size,), generator=gen)]
-        inputs, boxes = hard_windows(chips, cfg, gen)
+        inputs, boxes = hard_windows(chips, cfg, gen, photos)
         with torch.no_grad():
             target = teacher(inputs)
         loss, parts = detection_loss(student(inputs), target, boxes, anchor, cfg)
@@ -310,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     log.close()
     after = window_scores(student.eval(), val_inputs, val_boxes, anchor)
     # on every val chip, not only the sample: the original makes few such boxes (5 in 1.5 million anchors)
-    all_inputs, all_boxes = hard_windows(val, cfg, torch.Generator().manual_seed(10_000 + cfg.seed))
+    all_inputs, all_boxes = hard_windows(val, cfg, torch.Generator().manual_seed(10_000 + cfg.seed), photos)
     threshold = matched_threshold(teacher, student, all_inputs, all_boxes, anchor)
     written = write_graph_model(student, out_dir)
     summary = {"val_before": before, "val_after": after, "threshold_matching_original_at_0.75": threshold}

@@ -7,8 +7,8 @@ import numpy as np
 import torch
 
 from agegender_train.blazeface import BlazeFaceGraph, write_graph_model
-from agegender_train.detector_train import (DetectorConfig, anchors, assign, detection_loss, hard_windows, matched_threshold,
-                                             window_scores)
+from agegender_train.detector_train import (DetectorConfig, anchors, assign, detection_loss, hard_windows, load_negative_images,
+                                             matched_threshold, window_scores)
 from conftest import REPO_ROOT, fixture_face_pixels
 
 SHIPPED = REPO_ROOT / "public" / "models" / "blazeface" / "blazeface-front.json"
@@ -106,3 +106,18 @@ def test_a_model_surer_everywhere_gets_a_higher_matched_bar():
     higher = matched_threshold(original, surer, inputs, boxes, anchors(), at=0.3)
     assert same >= 0.3
     assert higher > same
+
+
+def test_empty_windows_can_be_cut_from_photos_without_faces(tmp_path):
+    from PIL import Image
+    Image.new("RGB", (300, 170), (200, 40, 90)).save(tmp_path / "flat.png")  # one colour no other background draws
+    Image.new("L", (100, 90), 7).save(tmp_path / "small-grey.png")  # smaller than a window: scaled up, as grey RGB
+    photos = load_negative_images(f"{tmp_path / 'flat.png'},{tmp_path / 'small-grey.png'}")
+    assert [tuple(p.shape) for p in photos] == [(3, 170, 300), (3, 90, 100)]
+    inputs, boxes = hard_windows(_chips(64), DetectorConfig(p_empty=1.0, p_dark=0.0), torch.Generator().manual_seed(5), photos)
+    assert torch.isnan(boxes).all()
+    pixels = ((inputs + 1) * 127.5).round().reshape(64, -1, 3)
+    from_flat = (pixels == torch.tensor([200.0, 40.0, 90.0])).all(-1).all(-1)
+    from_small = (pixels == 7).all(-1).all(-1)
+    assert from_flat.any() and from_small.any()  # a fifth of the windows, each from one of the two photos
+    assert load_negative_images("") == []
