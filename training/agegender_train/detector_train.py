@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 from tqdm import tqdm
 
 from .blazeface import BlazeFaceGraph, write_graph_model
@@ -103,7 +104,6 @@ def _uniform(n: int, low: float, high: float, gen: torch.Generator) -> torch.Ten
 
 def load_negative_images(paths: str) -> list[torch.Tensor]:
     """The listed photos without faces as [3, h, w] float 0..255 (none when `paths` is empty)."""
-    from PIL import Image
     return [torch.from_numpy(np.array(Image.open(p).convert("RGB"))).permute(2, 0, 1).float()
             for p in paths.split(",") if p]
 

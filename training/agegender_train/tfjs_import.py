@@ -37,7 +37,8 @@ def read_weights(model_json: Path, manifest: list[dict]) -> dict[str, np.ndarray
                 offset += 4 * count
                 continue
             if dtype != "float32":
-                raise ValueError(f"{spec['name']}: only float32 and int32 weights are supported, not {dtype}")
+                raise ValueError(f"{spec['name']}: only float32 (plain or quantized) and plain int32 weights are supported, "
+                                 f"not {dtype}{' quantized' if 'quantization' in spec else ''}")
             q = spec.get("quantization")
             stored = np.dtype(_STORED[q["dtype"] if q else "float32"])
             count = int(np.prod(spec["shape"]))
