@@ -9,7 +9,8 @@ the first look's levels and the second look's zooms give), angle, squeeze and po
 real photos are (degrade.random_degradations) and sometimes cut by a photo edge (black past it, as in the
 first look, or mirrored, as in the second), on a background of flat colour, noise, a gradient, or a
 magnified part of another chip (face parts are not faces), or, with --negative-images, a part of a photo with no
-human face in it (EXPERIMENTS.md uses scikit-image's sample photos). Some windows hold no face at all.
+human face in it, perhaps with a cut-out animal or thing pasted on (EXPERIMENTS.md uses scikit-image's sample
+photos and Tux Paint's stamps). Some windows hold no face at all.
 
 Only the scores are taught: each face's two best anchors near its centre, on the grid that finds faces of
 its size, are pushed up; the hardest other anchors down; and no other anchor may score above the original
@@ -76,6 +77,9 @@ class DetectorConfig:
     # Photos with no human face in them (comma-separated paths): parts of them, 1-4 windows wide, are a fifth
     # kind of background and of empty window, so that the hinge and the negatives see real clutter and animals.
     negative_images: str = ""
+    # Pictures for the val windows only (the same way), so that the matched bar is set on pictures the run never
+    # saw; empty: the training ones.
+    val_negative_images: str = ""
     warmup_steps: int = 0  # learning rate raised linearly over these first steps
     progress: bool = True
 
@@ -102,27 +106,67 @@ def _uniform(n: int, low: float, high: float, gen: torch.Generator) -> torch.Ten
     return low + (high - low) * torch.rand(n, generator=gen)
 
 
-def load_negative_images(paths: str) -> list[torch.Tensor]:
-    """The listed photos without faces as [3, h, w] float 0..255 (none when `paths` is empty)."""
-    return [torch.from_numpy(np.array(Image.open(p).convert("RGB"))).permute(2, 0, 1).float()
-            for p in paths.split(",") if p]
+@dataclass
+class NegativePhotos:
+    """Pictures with no human face, 0..255: photos [3, h, w], and cut-outs [4, h, w] (a thing on a transparent
+    ground, as in Tux Paint's stamps) that are pasted on parts of the photos."""
+    photos: list[torch.Tensor]
+    cutouts: list[torch.Tensor]
+
+    def __bool__(self) -> bool:
+        return bool(self.photos or self.cutouts)
 
 
-def _photo_parts(photos: Sequence[torch.Tensor], n: int, gen: torch.Generator) -> torch.Tensor:
-    """[n, 3, 128, 128]: square parts of random photos, 1 to 4 windows wide (never past the photo), scaled to 128."""
-    out = torch.empty(n, 3, WINDOW, WINDOW)
+def load_negative_images(paths: str) -> NegativePhotos:
+    """The listed pictures (comma-separated; none when `paths` is empty): those with transparent pixels are cut-outs."""
+    photos, cutouts = [], []
+    for path in filter(None, paths.split(",")):
+        image = torch.from_numpy(np.array(Image.open(path).convert("RGBA"))).permute(2, 0, 1).float()
+        if image[3].min() < 255:
+            cutouts.append(image)
+        else:
+            photos.append(image[:3])
+    return NegativePhotos(photos, cutouts)
+
+
+def _pick(items: Sequence[torch.Tensor], gen: torch.Generator) -> torch.Tensor:
+    return items[int(torch.randint(0, len(items), (1,), generator=gen))]
+
+
+def _paste_cutout(window: torch.Tensor, cutout: torch.Tensor, gen: torch.Generator) -> None:
+    """Paste `cutout` on `window` [3, 128, 128] in place: its longer side 0.3-1.5 windows, mirrored half the time,
+    its centre anywhere in the window (so it may be cut by the window's edge)."""
+    scale = WINDOW * float(_uniform(1, 0.3, 1.5, gen)) / max(cutout.shape[1:])
+    h, w = (max(1, round(extent * scale)) for extent in cutout.shape[1:])
+    image = F.interpolate(cutout[None], size=(h, w), mode="bilinear", antialias=True)[0]
+    if torch.rand(1, generator=gen) < 0.5:
+        image = image.flip(2)
+    y0, x0 = (int(torch.randint(0, WINDOW, (1,), generator=gen)) - extent // 2 for extent in (h, w))
+    wy, wx = slice(max(0, y0), min(WINDOW, y0 + h)), slice(max(0, x0), min(WINDOW, x0 + w))
+    part = image[:, wy.start - y0:wy.stop - y0, wx.start - x0:wx.stop - x0]
+    alpha = part[3:] / 255
+    window[:, wy, wx] = part[:3] * alpha + window[:, wy, wx] * (1 - alpha)
+
+
+def _photo_parts(negatives: NegativePhotos, n: int, gen: torch.Generator) -> torch.Tensor:
+    """[n, 3, 128, 128]: square parts of random photos, 1 to 4 windows wide (never past the photo), scaled to 128,
+    half of them (all when there are no photos, on flat grey) with a cut-out pasted on."""
+    out = torch.full((n, 3, WINDOW, WINDOW), 128.0)
     for i in range(n):
-        photo = photos[int(torch.randint(0, len(photos), (1,), generator=gen))]
-        h, w = photo.shape[1:]
-        side = int(min(min(h, w), WINDOW * 2 ** float(_uniform(1, 0, 2, gen))))
-        y, x = (int(torch.randint(0, extent - side + 1, (1,), generator=gen)) for extent in (h, w))
-        out[i] = F.interpolate(photo[None, :, y:y + side, x:x + side], size=(WINDOW, WINDOW), mode="bilinear", antialias=True)[0]
+        if negatives.photos:
+            photo = _pick(negatives.photos, gen)
+            h, w = photo.shape[1:]
+            side = int(min(min(h, w), WINDOW * 2 ** float(_uniform(1, 0, 2, gen))))
+            y, x = (int(torch.randint(0, extent - side + 1, (1,), generator=gen)) for extent in (h, w))
+            out[i] = F.interpolate(photo[None, :, y:y + side, x:x + side], size=(WINDOW, WINDOW), mode="bilinear", antialias=True)[0]
+        if negatives.cutouts and (not negatives.photos or torch.rand(1, generator=gen) < 0.5):
+            _paste_cutout(out[i], _pick(negatives.cutouts, gen), gen)
     return out
 
 
-def _backgrounds(chips: torch.Tensor, n: int, gen: torch.Generator, photos: Sequence[torch.Tensor] = ()) -> torch.Tensor:
+def _backgrounds(chips: torch.Tensor, n: int, gen: torch.Generator, photos: NegativePhotos | None = None) -> torch.Tensor:
     """[n, 3, 128, 128] in 0..255: flat colour, noise, a gradient, a chip part magnified 2.5-5 times, or (given
-    `photos` without faces) a part of one of them."""
+    `photos` without faces) a part of one of them (_photo_parts)."""
     kind = torch.randint(0, 5 if photos else 4, (n,), generator=gen)
     colour = _uniform(n * 3, 20, 235, gen).view(n, 3, 1, 1)
     out = colour.expand(n, 3, WINDOW, WINDOW).clone()
@@ -146,7 +190,7 @@ def _backgrounds(chips: torch.Tensor, n: int, gen: torch.Generator, photos: Sequ
 
 
 def hard_windows(chips: torch.Tensor, cfg: DetectorConfig, gen: torch.Generator,
-                 photos: Sequence[torch.Tensor] = ()) -> tuple[torch.Tensor, torch.Tensor]:
+                 photos: NegativePhotos | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Windows from chips [n, 3, 200, 200] uint8: NHWC inputs in -1..1, and each face's box (centre x, y, width,
     height in window pixels; NaN for a window without a face), upright as BlazeFace boxes are."""
     n = len(chips)
@@ -307,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     val_gen = torch.Generator().manual_seed(10_000 + cfg.seed)
     val_chips = val[torch.linspace(0, len(val) - 1, cfg.val_windows).long()]
     photos = load_negative_images(cfg.negative_images)
-    val_inputs, val_boxes = hard_windows(val_chips, cfg, val_gen, photos)
+    val_photos = load_negative_images(cfg.val_negative_images) if cfg.val_negative_images else photos
+    val_inputs, val_boxes = hard_windows(val_chips, cfg, val_gen, val_photos)
     before = window_scores(teacher, val_inputs, val_boxes, anchor)
     print(json.dumps({"val_before": before}), flush=True)
 
@@ -342,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     log.close()
     after = window_scores(student.eval(), val_inputs, val_boxes, anchor)
     # on every val chip, not only the sample: the original makes few such boxes (5 in 1.5 million anchors)
-    all_inputs, all_boxes = hard_windows(val, cfg, torch.Generator().manual_seed(10_000 + cfg.seed), photos)
+    all_inputs, all_boxes = hard_windows(val, cfg, torch.Generator().manual_seed(10_000 + cfg.seed), val_photos)
     threshold = matched_threshold(teacher, student, all_inputs, all_boxes, anchor)
     written = write_graph_model(student, out_dir)
     summary = {"val_before": before, "val_after": after, "threshold_matching_original_at_0.75": threshold}

@@ -113,11 +113,33 @@ def test_empty_windows_can_be_cut_from_photos_without_faces(tmp_path):
     Image.new("RGB", (300, 170), (200, 40, 90)).save(tmp_path / "flat.png")  # one colour no other background draws
     Image.new("L", (100, 90), 7).save(tmp_path / "small-grey.png")  # smaller than a window: scaled up, as grey RGB
     photos = load_negative_images(f"{tmp_path / 'flat.png'},{tmp_path / 'small-grey.png'}")
-    assert [tuple(p.shape) for p in photos] == [(3, 170, 300), (3, 90, 100)]
+    assert [tuple(p.shape) for p in photos.photos] == [(3, 170, 300), (3, 90, 100)] and not photos.cutouts
     inputs, boxes = hard_windows(_chips(64), DetectorConfig(p_empty=1.0, p_dark=0.0), torch.Generator().manual_seed(5), photos)
     assert torch.isnan(boxes).all()
     pixels = ((inputs + 1) * 127.5).round().reshape(64, -1, 3)
     from_flat = (pixels == torch.tensor([200.0, 40.0, 90.0])).all(-1).all(-1)
     from_small = (pixels == 7).all(-1).all(-1)
     assert from_flat.any() and from_small.any()  # a fifth of the windows, each from one of the two photos
-    assert load_negative_images("") == []
+    assert not load_negative_images("")
+
+
+def test_cutouts_are_pasted_on_photo_parts_where_they_are_opaque(tmp_path):
+    from PIL import Image
+    Image.new("RGB", (300, 300), (200, 40, 90)).save(tmp_path / "flat.png")
+    cutout = Image.new("RGBA", (60, 40), (0, 0, 0, 0))
+    cutout.paste((10, 250, 10, 255), (15, 10, 45, 30))  # an opaque green block on a transparent ground
+    cutout.save(tmp_path / "block.png")
+    photos = load_negative_images(f"{tmp_path / 'flat.png'},{tmp_path / 'block.png'}")
+    assert len(photos.photos) == 1 and [tuple(c.shape) for c in photos.cutouts] == [(4, 40, 60)]
+    inputs, _ = hard_windows(_chips(64), DetectorConfig(p_empty=1.0, p_dark=0.0), torch.Generator().manual_seed(5), photos)
+    pixels = ((inputs + 1) * 127.5).round().reshape(64, -1, 3)
+    flat = (pixels == torch.tensor([200.0, 40.0, 90.0])).all(-1)
+    green = (pixels == torch.tensor([10.0, 250.0, 10.0])).all(-1)
+    with_block = green.any(-1)
+    assert with_block.any() and (flat.any(-1) & ~with_block).any()  # some photo parts with the block, some without
+    assert ((flat | green).float().mean(-1)[with_block] > 0.9).all()  # nothing but photo and block (blended at its edge)
+    # only cut-outs: pasted on flat grey
+    only = load_negative_images(str(tmp_path / "block.png"))
+    inputs, _ = hard_windows(_chips(64), DetectorConfig(p_empty=1.0, p_dark=0.0), torch.Generator().manual_seed(5), only)
+    pixels = ((inputs + 1) * 127.5).round().reshape(64, -1, 3)
+    assert ((pixels == torch.tensor([10.0, 250.0, 10.0])).all(-1).any(-1) & (pixels == 128).all(-1).any(-1)).any()
