@@ -155,6 +155,7 @@ async function main(): Promise<void> {
     'score-threshold': { type: 'string', default: String(DEFAULT_DETECTOR_OPTIONS.scoreThreshold) },
   } });
   const options = { scoreThreshold: Number(values['score-threshold']) };
+  if (!(options.scoreThreshold > 0 && options.scoreThreshold < 1)) throw new Error(`--score-threshold ${values['score-threshold']}: expected a number between 0 and 1`);
   // The val part only: the test part stays unseen by anything we tune.
   const val = (JSON.parse(readFileSync(values.split!, 'utf8')) as { val: string[] }).val;
   const count = Math.min(Number(values.count), val.length);
