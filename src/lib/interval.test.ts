@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Calibration, femaleProbability, genderCall, summariseAgeDistribution } from './interval';
+import { type Calibration, femaleProbability, genderCall, summariseAgeDistribution, wholeYears } from './interval';
 
 const calibration = (scales: [number, number][], minSpread = 1): Calibration => ({
   coverage: 0.9, temperature: 1, min_spread: minSpread, interval_bands: scales.map(([from_age, scale]) => ({ from_age, scale, n: 100 })),
@@ -41,6 +41,14 @@ describe('summariseAgeDistribution', () => {
     const narrowed = summariseAgeDistribution(probs, calibration([[0, -2]]));
     expect(narrowed.ageLow).toBeCloseTo(1.7, 5);
     expect(narrowed.ageHigh).toBeCloseTo(8.3, 5);
+  });
+});
+
+describe('wholeYears', () => {
+  it('shows the whole ages the interval holds, never one it leaves out', () => {
+    expect(wholeYears({ ageLow: 12.3, ageHigh: 18.5 })).toEqual([13, 18]);
+    expect(wholeYears({ ageLow: 0, ageHigh: 9 })).toEqual([0, 9]);
+    expect(wholeYears({ ageLow: 4.2, ageHigh: 4.8 })).toEqual([4, 5]); // holds no whole age: its ends rounded
   });
 });
 

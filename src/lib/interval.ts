@@ -64,6 +64,15 @@ export function summariseAgeDistribution(probs: ArrayLike<number>, calibration: 
   return { age, ageLow: Math.max(0, low), ageHigh: high };
 }
 
+/**
+ * The whole ages inside [ageLow, ageHigh], as an interval is shown: rounding its ends instead would show
+ * ages it leaves out (12.3-18.5 as "12 to 19", when 12 and 19 are outside).
+ */
+export function wholeYears({ ageLow, ageHigh }: Pick<AgeSummary, 'ageLow' | 'ageHigh'>): [number, number] {
+  const [low, high] = [Math.ceil(ageLow), Math.floor(ageHigh)];
+  return low <= high ? [low, high] : [Math.round(ageLow), Math.round(ageHigh)]; // narrower than a year: hardly ever
+}
+
 export function femaleProbability(logit: number, calibration: Calibration): number {
   return 1 / (1 + Math.exp(-logit / calibration.temperature));
 }
