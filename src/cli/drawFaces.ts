@@ -1,6 +1,7 @@
 // --draw DIR: a copy of each photo with every face boxed and labelled (age, interval, gender), as a JPEG.
 import { mkdir } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { dirname, isAbsolute, join, parse, relative, resolve } from 'node:path';
+import { wholeYears } from '../lib/interval';
 import sharp from 'sharp';
 import type { FaceAnalysis } from '../lib/analyze';
 import type { RgbImage } from './readImage';
@@ -8,7 +9,7 @@ import type { RgbImage } from './readImage';
 const escapeXml = (s: string): string => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function faceLabel(f: FaceAnalysis): string {
-  return `${f.age.toFixed(0)} (${f.ageLow.toFixed(0)}-${f.ageHigh.toFixed(0)}) ${f.gender === 'uncertain' ? '?' : f.gender === 'female' ? 'F' : 'M'} ${(Math.max(f.femaleProbability, 1 - f.femaleProbability) * 100).toFixed(0)}%`;
+  return `${f.age.toFixed(0)} (${wholeYears(f).join('-')}) ${f.gender === 'uncertain' ? '?' : f.gender === 'female' ? 'F' : 'M'} ${(Math.max(f.femaleProbability, 1 - f.femaleProbability) * 100).toFixed(0)}%`;
 }
 
 function overlay(width: number, height: number, faces: FaceAnalysis[]): string {
@@ -25,10 +26,21 @@ function overlay(width: number, height: number, faces: FaceAnalysis[]): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
 }
 
-/** Writes DIR/<name>.faces.jpg; returns its path. */
+/**
+ * Where the copy of `path` goes: its folders as given (from the current one, or from the root for a path
+ * outside it) under `dir`, so that archives with one IMG_0001.jpg per folder keep each copy.
+ */
+export function drawnPath(path: string, dir: string): string {
+  const full = resolve(path);
+  const fromHere = relative(process.cwd(), full);
+  const kept = fromHere.startsWith('..') || isAbsolute(fromHere) ? full.slice(parse(full).root.length) : fromHere;
+  return join(dir, dirname(kept), `${parse(kept).name}.faces.jpg`);
+}
+
+/** Writes the copy at drawnPath(path, dir); returns its path. */
 export async function drawFaces(img: RgbImage, faces: FaceAnalysis[], path: string, dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  const out = join(dir, `${basename(path, extname(path))}.faces.jpg`);
+  const out = drawnPath(path, dir);
+  await mkdir(dirname(out), { recursive: true });
   await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .composite([{ input: Buffer.from(overlay(img.width, img.height, faces)), top: 0, left: 0 }])
     .jpeg({ quality: 90 })

@@ -1,7 +1,8 @@
 // ImagePredictor: image files in, prediction rows out, as the CLI makes them. One runs in the CLI's
 // own thread, or one in each worker thread of predictWorker.ts (--jobs).
+import { mkdir } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { FaceAnalyzer } from '../lib/analyze';
+import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
 import { AgeGenderModel } from '../lib/model';
 import { chipRow, emptyRow, photoRows, type PredictionRow } from '../lib/predictionRow';
 import { drawFaces } from './drawFaces';
@@ -30,6 +31,8 @@ export class ImagePredictor {
     private readonly model: AgeGenderModel, private readonly analyzer: FaceAnalyzer | undefined) {}
 
   static async load(cfg: PredictorConfig): Promise<ImagePredictor> {
+    // a --draw folder that cannot be made stops the run before the first photo, not with an error row for each
+    if (cfg.draw) await mkdir(cfg.draw, { recursive: true }).catch((e: unknown) => { throw new Error(`--draw ${cfg.draw}: ${e instanceof Error ? e.message : String(e)}`); });
     const backend = await initBackend(cfg.backend);
     const analyzer = cfg.crop ? undefined : await FaceAnalyzer.load({ model: modelFromDisk(cfg.model), detector: modelFromDisk(cfg.detector) });
     return new ImagePredictor(cfg, backend, analyzer?.model ?? await AgeGenderModel.load(modelFromDisk(cfg.model)), analyzer);
@@ -65,13 +68,24 @@ export class ImagePredictor {
     const decoded = await decode(path);
     if ('error' in decoded) return [emptyRow(path, decoded.error)];
     const { img } = decoded;
+    // a photo that fails past decoding (the backend out of memory, its copy not written) is its own error row, not the run's end
+    const failed = (what: string, e: unknown): PredictionRow[] => [emptyRow(path, `${what}: ${e instanceof Error ? e.message : String(e)}`.replace(/\s+/g, ' '))];
     const image = imageTensor(img);
+    let faces: FaceAnalysis[];
     try {
-      const faces = await this.analyzer!.analyze(image, { minFace: this.cfg.minFace, maxFaces: this.cfg.maxFaces });
-      if (this.cfg.draw) await drawFaces(img, faces, path, this.cfg.draw);
-      return photoRows(path, faces);
+      faces = await this.analyzer!.analyze(image, { minFace: this.cfg.minFace, maxFaces: this.cfg.maxFaces });
+    } catch (e) {
+      return failed('cannot analyse', e);
     } finally {
       image.dispose();
     }
+    if (this.cfg.draw) {
+      try {
+        await drawFaces(img, faces, path, this.cfg.draw);
+      } catch (e) {
+        return failed('cannot draw its copy', e);
+      }
+    }
+    return photoRows(path, faces);
   }
 }

@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { parseUtkFaceName } from '../lib/utkface';
 import { CSV_COLUMNS } from '../lib/predictionRow';
+import { drawnPath } from './drawFaces';
 
 const FACES = 'e2e/fixtures/faces';
 const PHOTOS = 'e2e/fixtures/photos';
@@ -16,6 +17,14 @@ const NOT_AN_IMAGE = 'e2e/fixtures/not-an-image.jpg';
 function predict(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   return spawnSync('npx', ['--no-install', 'tsx', 'src/cli/predict.ts', ...args], { encoding: 'utf8', timeout: 120_000 });
 }
+
+describe('drawnPath', () => {
+  it('keeps the photo\'s folders, so same-named photos in two folders get two copies', () => {
+    expect(drawnPath('2019/IMG_0001.jpg', 'out')).toBe(join('out', '2019', 'IMG_0001.faces.jpg'));
+    expect(drawnPath('2020/IMG_0001.jpg', 'out')).toBe(join('out', '2020', 'IMG_0001.faces.jpg'));
+    expect(drawnPath('/elsewhere/a/b.png', 'out')).toBe(join('out', 'elsewhere', 'a', 'b.faces.jpg'));
+  });
+});
 
 describe('npm run predict', () => {
   it('writes one CSV row per face and one error row per unreadable file, and exits 1', () => {
@@ -77,8 +86,28 @@ describe('npm run predict', () => {
     });
     expect(of('portrait.jpg')).toHaveLength(1);
     expect(of('dogs.jpg')).toEqual([expect.objectContaining({ face: null, left: null, age: null, error: null })]);
-    expect(readdirSync(join(dir, 'drawn')).sort()).toEqual(
+    expect(readdirSync(join(dir, 'drawn', PHOTOS)).sort()).toEqual(
       ['dogs', 'group-of-three', 'group-of-three-exif-rotated', 'portrait', 'two-people'].map((n) => `${n}.faces.jpg`).sort());
+  });
+
+  it('gives a photo whose copy cannot be drawn an error row and goes on with the others', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agegender-'));
+    const outside = join(dir, 'in', 'portrait.jpg'); // outside the current folder: drawn under out/<its absolute path>
+    mkdirSync(join(dir, 'in'));
+    cpSync(join(PHOTOS, 'portrait.jpg'), outside);
+    writeFileSync(join(dir, 'out'), ''); // a file where --draw's folder should be: refused before any photo
+    const refused = predict('--draw', join(dir, 'out'), outside);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(`--draw ${join(dir, 'out')}`);
+    const draw = join(dir, 'drawn');
+    mkdirSync(draw);
+    writeFileSync(join(draw, 'e2e'), ''); // a file where the folder for copies of e2e/... should be
+    const result = predict('--format', 'json', '--draw', draw, join(PHOTOS, 'portrait.jpg'), outside);
+    expect(result.status).toBe(1);
+    const rows = JSON.parse(result.stdout) as Record<string, string | null>[];
+    expect(rows.map((r) => [r.path, r.face === null, r.error?.startsWith('cannot draw its copy: ')])).toEqual([
+      [join(PHOTOS, 'portrait.jpg'), true, true], [outside, false, undefined]]);
+    expect(existsSync(drawnPath(outside, draw))).toBe(true);
   });
 
   it('keeps the largest faces with --max-faces', () => {
