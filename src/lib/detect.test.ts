@@ -124,6 +124,24 @@ describe('FaceDetector on hard faces', () => {
     expect(await detectIn(tf.fill([SIDE, 640, 3], 128) as tf.Tensor3D)).toHaveLength(0);
   });
 
+  it('finds nothing, without failing, in a 1x1 or 1-pixel-high image', async () => {
+    expect(await detectIn(tf.fill([1, 1, 3], 128) as tf.Tensor3D)).toEqual([]);
+    expect(await detectIn(tf.fill([1, 300, 3], 128) as tf.Tensor3D)).toEqual([]);
+  });
+
+  it('goes through every window when there are more than one call of the model takes', async () => {
+    const image = canvas(140, 140);
+    try {
+      const [plain] = await detector.detectInWindows(image, [{ x: 40, y: 40, size: 400, minFaceFraction: 0 }]);
+      const empty = { x: 0, y: 0, size: 100, minFaceFraction: 0 }; // a corner with no face
+      const faces = await detector.detectInWindows(image, [...Array<typeof empty>(150).fill(empty), { x: 40, y: 40, size: 400, minFaceFraction: 0 }]);
+      expect(faces).toHaveLength(1);
+      expect(iou(faces[0].box, plain.box)).toBeGreaterThan(0.99);
+    } finally {
+      image.dispose();
+    }
+  });
+
   it('finds a face squeezed to half its width (a head turned away) by a second look stretched across', async () => {
     const [left, top, width] = [150, 100, 100];
     expect(await detectIn(canvas(left, top, width, 200), { secondLookStretch: 1 })).toHaveLength(0);

@@ -76,6 +76,8 @@ const ANCHOR_GRIDS = [{ stride: 8, perCell: 2 }, { stride: 16, perCell: 6 }];
 const OUTPUTS = [['Identity', 'Identity_2'], ['Identity_1', 'Identity_3']];
 /** Second-look window sides per side of the doubtful face's box. */
 const SECOND_LOOK_WINDOW_PER_FACE = [1.5, 2.5];
+/** Windows per call of the model: a 2048 px photo's search at the default smallest face fits in one. */
+const WINDOWS_PER_CALL = 64;
 const KEYPOINT_NAMES: (keyof FaceKeypoints)[] = ['rightEye', 'leftEye', 'nose', 'mouth', 'rightEar', 'leftEar'];
 
 /** A square part of the image (in its pixels, possibly reaching past its edges) that BlazeFace is run on. */
@@ -228,8 +230,18 @@ export class FaceDetector {
     return kept.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
   }
 
-  /** Every detection scoring at least `threshold` in any of `windows` (one batched call), in image pixels. */
+  /** Every detection scoring at least `threshold` in any of `windows`, in image pixels. */
   private async facesIn(image: tf.Tensor3D, windows: LookWindow[], threshold: number): Promise<DetectedFace[]> {
+    const [height, width] = image.shape;
+    if (width < 2 || height < 2) return []; // no face fits, and window coordinates are scaled by width - 1
+    const found: DetectedFace[] = [];
+    // batches of bounded size: a small --min-face on a large photo asks for thousands of windows
+    for (let i = 0; i < windows.length; i += WINDOWS_PER_CALL) found.push(...await this.facesInBatch(image, windows.slice(i, i + WINDOWS_PER_CALL), threshold));
+    return found;
+  }
+
+  /** facesIn for one batched call of the model. */
+  private async facesInBatch(image: tf.Tensor3D, windows: LookWindow[], threshold: number): Promise<DetectedFace[]> {
     const [height, width] = image.shape;
     const raw = tf.tidy(() => {
       const photo = image.toFloat().expandDims(0) as tf.Tensor4D;
