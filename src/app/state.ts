@@ -117,6 +117,7 @@ async function analysePhoto({ item, file }: PhotoJob): Promise<void> {
   try {
     const { width, height, faces, tensors } = await (await analysis()).analysePhoto(file);
     tensorCount.set(tensors);
+    if (!get(results).some((r) => r.id === item.id)) return; // cleared meanwhile: no face images to make (and leak)
     done({ width, height, faces: faces.map((face) => ({ ...face, alignedUrl: URL.createObjectURL(face.aligned) })) });
   } catch (e) {
     done({ error: e instanceof Error ? e.message : String(e) });

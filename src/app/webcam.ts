@@ -35,14 +35,17 @@ function cameraMessage(e: unknown): string {
 export async function startWebcam(video: HTMLVideoElement): Promise<void> {
   const run = ++session;
   webcam.set({ state: 'starting' });
+  let opened: MediaStream;
   try {
     if (!navigator.mediaDevices?.getUserMedia) throw new Error('no getUserMedia');
-    stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
+    opened = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
   } catch (e) {
     if (run === session) fail(cameraMessage(e));
     return;
   }
-  if (run !== session) { stopStream(); return; }
+  // A start overtaken while the browser asked for the camera stops its own stream, not the newer one's.
+  if (run !== session) { for (const track of opened.getTracks()) track.stop(); return; }
+  stream = opened;
   // An unplugged camera (or one the system takes back) ends its track: stop and say so, not a frozen last frame.
   for (const track of stream.getVideoTracks()) {
     track.addEventListener('ended', () => {
