@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 /** The bytes at `location`, or null if there is nothing there. */
 export type FileReader = (location: string) => Promise<ArrayBuffer | null>;
 
-const sibling = (location: string, name: string): string => location.slice(0, location.lastIndexOf('/') + 1) + name;
+// a URL or a disk path (backslashes on Windows)
+const sibling = (location: string, name: string): string => location.slice(0, Math.max(location.lastIndexOf('/'), location.lastIndexOf('\\')) + 1) + name;
 const text = (bytes: ArrayBuffer): string => new TextDecoder().decode(bytes);
 
 async function sha256(bytes: ArrayBuffer): Promise<string> {
