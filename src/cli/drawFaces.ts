@@ -1,9 +1,9 @@
 // --draw DIR: a copy of each photo with every face boxed and labelled (age, interval, gender), as a JPEG.
 import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, parse, relative, resolve } from 'node:path';
-import { wholeYears } from '../lib/interval';
 import sharp from 'sharp';
 import type { FaceAnalysis } from '../lib/analyze';
+import { wholeYears } from '../lib/interval';
 import type { RgbImage } from './readImage';
 
 const escapeXml = (s: string): string => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
