@@ -149,7 +149,7 @@ describe('npm run predict', () => {
   }, 120_000);
 
   it('stops after the current image on Ctrl-C, with complete rows and the command that goes on', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'agegender-')), 'out.jsonl');
+    const out = join(mkdtempSync(join(tmpdir(), 'agegender-')), 'out file.jsonl'); // a space: quoted in the command printed
     const run = start('--crop', '--batch-size', '1', '--format', 'jsonl', '--output', out, FACES);
     let stderr = '';
     run.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
@@ -161,6 +161,7 @@ describe('npm run predict', () => {
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(rows.length).toBeLessThan(8);
     expect(stderr).toContain(`stopped after ${rows.length} of 8 images; to go on: npm run predict -- `);
+    expect(stderr).toContain(` --output '${out}' `);
     expect(stderr).toContain(' --resume');
   }, 120_000);
 

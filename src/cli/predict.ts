@@ -103,6 +103,9 @@ async function collectFiles(paths: string[]): Promise<string[]> {
   return files;
 }
 
+/** `word` as the shell reads it back: quoted when it holds anything but plain path characters. */
+const shellWord = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
 async function main(): Promise<number> {
   const cfg = parseConfig(process.argv.slice(2));
   const listed = cfg.filesFrom ? (await readFile(cfg.filesFrom, 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean) : [];
@@ -152,7 +155,7 @@ async function main(): Promise<number> {
   console.error(`${images - failed} of ${images} images predicted${found} (tfjs ${backend})${where}`);
   if (interrupted) {
     const again = process.argv.slice(2).filter((a) => a !== '--resume');
-    console.error(`stopped after ${done.size + images} of ${files.length} images; to go on: npm run predict -- ${[...again, '--resume'].join(' ')}`
+    console.error(`stopped after ${done.size + images} of ${files.length} images; to go on: npm run predict -- ${[...again, '--resume'].map(shellWord).join(' ')}`
       + (cfg.output && cfg.format !== 'json' ? '' : ' (with --output FILE and --format csv or jsonl, next time)'));
     return 130;
   }
