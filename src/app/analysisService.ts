@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
 import { decodeImageFile } from '../lib/browserImage';
+import { inFilePixels } from '../lib/imageSize';
 import { LiveFaceAnalyzer } from '../lib/live';
 import { type AgeGenderEstimate, AgeGenderModel } from '../lib/model';
 import { checkedModelFiles, fetchFile, type FileReader } from '../lib/modelFiles';
@@ -50,6 +51,7 @@ export interface AnalysedFace extends FaceAnalysis {
 }
 
 export interface PhotoAnalysis {
+  /** The file's size, in whose pixels the faces' boxes and keypoints are (a photo over 4096 px is searched on a smaller copy). */
   width: number;
   height: number;
   /** Every face found, largest first. */
@@ -137,7 +139,8 @@ export class AnalysisService {
       try {
         let aligned: Blob[] = [];
         const faces = await analyzer.analyze(image.pixels, {}, async (cut) => { aligned = await Promise.all(cut.map(pngOf)); });
-        return { width: image.width, height: image.height, faces: faces.map((f, i) => ({ ...f, aligned: aligned[i] })) };
+        // in the file's pixels, as the photo is shown and the CSV gives its boxes
+        return { width: image.fileWidth, height: image.fileHeight, faces: inFilePixels(faces, image).map((f, i) => ({ ...f, aligned: aligned[i] })) };
       } finally {
         image.pixels.dispose();
       }

@@ -3,11 +3,12 @@
 import { mkdir } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
+import { inFilePixels, minFaceDecoded } from '../lib/imageSize';
 import { AgeGenderModel } from '../lib/model';
 import { chipRow, emptyRow, photoRows, type PredictionRow } from '../lib/predictionRow';
 import { drawFaces } from './drawFaces';
 import { initBackend, modelFromDisk } from './nodeRuntime';
-import { ImageReadError, imageTensor, type RgbImage, readImage } from './readImage';
+import { type DecodedFile, ImageReadError, imageTensor, readImage } from './readImage';
 
 export interface PredictorConfig {
   /** Each image is one aligned face chip (no detection). */
@@ -21,7 +22,7 @@ export interface PredictorConfig {
   backend: string;
 }
 
-async function decode(path: string): Promise<{ img: RgbImage } | { error: string }> {
+async function decode(path: string): Promise<{ img: DecodedFile } | { error: string }> {
   return readImage(path).then((img) => ({ img }), (e: unknown) => ({
     error: e instanceof ImageReadError ? e.message : `cannot read: ${e instanceof Error ? e.message : String(e)}` }));
 }
@@ -73,7 +74,7 @@ export class ImagePredictor {
     const image = imageTensor(img);
     let faces: FaceAnalysis[];
     try {
-      faces = await this.analyzer!.analyze(image, { minFace: this.cfg.minFace, maxFaces: this.cfg.maxFaces });
+      faces = await this.analyzer!.analyze(image, { minFace: minFaceDecoded(this.cfg.minFace, img), maxFaces: this.cfg.maxFaces });
     } catch (e) {
       return failed('cannot analyse', e);
     } finally {
@@ -86,6 +87,6 @@ export class ImagePredictor {
         return failed('cannot draw its copy', e);
       }
     }
-    return photoRows(path, faces);
+    return photoRows(path, inFilePixels(faces, img)); // the copy is drawn as decoded, the boxes given as in the file
   }
 }

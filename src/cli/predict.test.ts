@@ -5,6 +5,7 @@ import { deflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { parseUtkFaceName } from '../lib/utkface';
 import { CSV_COLUMNS } from '../lib/predictionRow';
@@ -108,6 +109,19 @@ describe('npm run predict', () => {
     expect(rows.map((r) => [r.path, r.face === null, r.error?.startsWith('cannot draw its copy: ')])).toEqual([
       [join(PHOTOS, 'portrait.jpg'), true, true], [outside, false, undefined]]);
     expect(existsSync(drawnPath(outside, draw))).toBe(true);
+  });
+
+  it('gives the boxes of a photo over 4096 px in its own pixels, though it is searched on a smaller copy', async () => {
+    const photo = join(PHOTOS, 'group-of-three.jpg');
+    const { width = 0 } = await sharp(photo).metadata();
+    const big = join(mkdtempSync(join(tmpdir(), 'agegender-')), 'big.jpg');
+    await sharp(photo).resize({ width: 9 * width }).jpeg({ quality: 95 }).toFile(big); // 4,500 px wide: read at 4,096
+    const rows = (path: string): Record<string, number>[] => JSON.parse(predict('--format', 'json', path).stdout) as Record<string, number>[];
+    const [small, large] = [rows(photo), rows(big)];
+    expect(large).toHaveLength(small.length);
+    large.forEach((r, i) => {
+      for (const k of ['left', 'top', 'width', 'height']) expect(Math.abs(r[k] / 9 - small[i][k])).toBeLessThan(0.04 * small[i].width);
+    });
   });
 
   it('keeps the largest faces with --max-faces', () => {

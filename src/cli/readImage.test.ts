@@ -32,12 +32,13 @@ describe('readImage', () => {
 
   it('applies the EXIF orientation', async () => {
     const image = await readImage(await file('rotated.jpg', solid(40, 30).jpeg().withMetadata({ orientation: 6 })));
-    expect([image.width, image.height]).toEqual([30, 40]);
+    expect([image.width, image.height, image.fileWidth, image.fileHeight]).toEqual([30, 40, 30, 40]);
   });
 
   it('scales very large photos down', async () => {
     const image = await readImage(await file('huge.png', solid(MAX_SIDE * 2, 1000)));
     expect([image.width, image.height]).toEqual([MAX_SIDE, 500]);
+    expect([image.fileWidth, image.fileHeight]).toEqual([MAX_SIDE * 2, 1000]); // the size its faces' boxes are given in
     expect(decodedSize(MAX_SIDE * 2, 1000)).toEqual({ width: image.width, height: image.height }); // as the browser decodes it
   });
 

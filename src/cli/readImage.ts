@@ -2,13 +2,16 @@
 // any colour space (grey, CMYK, 16-bit) converted to 8-bit sRGB, very large photos scaled down.
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { MAX_SIDE } from '../lib/imageSize';
+import { type DecodedSize, MAX_SIDE } from '../lib/imageSize';
 
 export interface RgbImage {
   data: Uint8Array;
   width: number;
   height: number;
 }
+
+/** A file's pixels as read: width and height as decoded, fileWidth and fileHeight the file's (upright). */
+export type DecodedFile = RgbImage & DecodedSize;
 
 /** The pixels as an int32 RGB [h, w, 3] tensor, as the models take them (the caller disposes it). */
 export function imageTensor(img: RgbImage): tf.Tensor3D {
@@ -19,9 +22,11 @@ export function imageTensor(img: RgbImage): tf.Tensor3D {
 export class ImageReadError extends Error {}
 
 /** An image file (path) or its bytes, decoded to RGB, upright, at most MAX_SIDE on its longer side. */
-export async function readImage(source: string | Buffer): Promise<RgbImage> {
+export async function readImage(source: string | Buffer): Promise<DecodedFile> {
   try {
-    const { data, info } = await sharp(source, { failOn: 'error' })
+    const file = sharp(source, { failOn: 'error' });
+    const { autoOrient } = await file.metadata();
+    const { data, info } = await file
       .rotate()
       // the policy of lib/imageSize.ts, after EXIF rotation (sharp rounds the other side as decodedSize does)
       .resize({ width: MAX_SIDE, height: MAX_SIDE, fit: 'inside', withoutEnlargement: true })
@@ -30,7 +35,8 @@ export async function readImage(source: string | Buffer): Promise<RgbImage> {
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new ImageReadError(`expected 3 channels after conversion, got ${info.channels}`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height,
+      fileWidth: autoOrient.width, fileHeight: autoOrient.height };
   } catch (e) {
     if (e instanceof ImageReadError) throw e;
     const why = e instanceof Error ? e.message : String(e);

@@ -1,14 +1,13 @@
 // Decode a user's image file to an RGB tensor in the browser, with EXIF orientation applied and
 // very large photos scaled down first (imageSize.ts, the same policy as the CLI's reader).
 import * as tf from '@tensorflow/tfjs';
-import { decodedSize } from './imageSize';
+import { type DecodedSize, decodedSize } from './imageSize';
 
 export class ImageReadError extends Error {}
 
-export interface DecodedImage {
+/** The pixels as decoded (width x height), and the file's own size, larger when they were scaled down. */
+export interface DecodedImage extends DecodedSize {
   pixels: tf.Tensor3D;
-  width: number;
-  height: number;
 }
 
 export async function decodeImageFile(file: Blob & { name?: string }): Promise<DecodedImage> {
@@ -20,13 +19,14 @@ export async function decodeImageFile(file: Blob & { name?: string }): Promise<D
     throw new ImageReadError(`${label} is not an image this browser can read (JPEG, PNG, WebP, GIF, BMP, AVIF work)`);
   }
   try {
-    const size = decodedSize(bitmap.width, bitmap.height);
+    const [fileWidth, fileHeight] = [bitmap.width, bitmap.height];
+    const size = decodedSize(fileWidth, fileHeight);
     if (size.width < bitmap.width) {
       const scaled = await createImageBitmap(bitmap, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' });
       bitmap.close();
       bitmap = scaled;
     }
-    return { pixels: tf.browser.fromPixels(bitmap, 3), width: bitmap.width, height: bitmap.height };
+    return { pixels: tf.browser.fromPixels(bitmap, 3), width: bitmap.width, height: bitmap.height, fileWidth, fileHeight };
   } catch (e) {
     // The browser reads the header first and the pixels only now: a broken or bomb-sized body fails here.
     throw new ImageReadError(`${label} could not be decoded (${bitmap.width} x ${bitmap.height} pixels): ${oneLine(e)}`);

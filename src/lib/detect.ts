@@ -181,7 +181,7 @@ export class FaceDetector {
       const copy = tf.tidy(() => resizeAntialiased(image, Math.round(height * shrink), Math.round(width * shrink)).squeeze([0]) as tf.Tensor3D);
       try {
         const found = await this.detect(copy, { ...opts, minFace: opts.minFace * shrink, maxSide: Infinity });
-        return found.map((f) => scaled(f, width / copy.shape[1], height / copy.shape[0]));
+        return found.map((f) => scaleFace(f, width / copy.shape[1], height / copy.shape[0]));
       } finally {
         copy.dispose();
       }
@@ -306,11 +306,12 @@ function mirroredView(photo: tf.Tensor4D, w: LookWindow): tf.Tensor4D {
   return tf.pad(mirrored, [[0, 0], [top - mt, bottom - mb], [left - ml, right - mr], [0, 0]]);
 }
 
-function scaled(face: DetectedFace, sx: number, sy: number): DetectedFace {
+/** `face` (and whatever else it carries) with its box and keypoints stretched by sx across and sy down. */
+export function scaleFace<T extends Pick<DetectedFace, 'box' | 'keypoints'>>(face: T, sx: number, sy: number): T {
   const { box } = face;
   const keypoints = Object.fromEntries(Object.entries(face.keypoints).map(([k, [x, y]]) => [k, [x * sx, y * sy]]));
-  return { box: { left: box.left * sx, top: box.top * sy, width: box.width * sx, height: box.height * sy },
-    keypoints: keypoints as unknown as FaceKeypoints, score: face.score };
+  return { ...face, box: { left: box.left * sx, top: box.top * sy, width: box.width * sx, height: box.height * sy },
+    keypoints: keypoints as unknown as FaceKeypoints };
 }
 
 /** Neighbouring anchors and overlapping windows find the same face: keep the most confident. */

@@ -12,6 +12,7 @@ import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
 import { imageTensor, readImage } from '../cli/readImage';
 import { type FaceAnalysis, FaceAnalyzer, type FaceInput } from '../lib/analyze';
 import type { DetectorOptions } from '../lib/detect';
+import { inFilePixels, minFaceDecoded } from '../lib/imageSize';
 
 export { type FaceAnalysis, type FaceInput, modelCard } from '../lib/index';
 export type { Box, DetectorOptions, FaceKeypoints, GenderCall, ModelCard, Point } from '../lib/index';
@@ -43,9 +44,11 @@ export class NodeFaceAnalyzer {
   /** Every face in a photo (file path or its bytes) or any estimateFaces() input, largest first. Throws ImageReadError for a file that is not an image. */
   async estimateFaces(input: string | Buffer | FaceInput, options: Partial<DetectorOptions> = {}): Promise<FaceAnalysis[]> {
     if (typeof input !== 'string' && !Buffer.isBuffer(input)) return this.analyzer.estimateFaces(input, options);
-    const image = imageTensor(await readImage(input));
+    const img = await readImage(input);
+    const image = imageTensor(img);
     try {
-      return await this.analyzer.analyze(image, options);
+      // a photo over 4096 px is searched on a smaller copy: minFace is taken, and the faces given, in the file's pixels
+      return inFilePixels(await this.analyzer.analyze(image, { ...options, minFace: minFaceDecoded(options.minFace ?? 0, img) }), img);
     } finally {
       image.dispose();
     }
