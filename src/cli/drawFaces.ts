@@ -1,6 +1,6 @@
 // --draw DIR: a copy of each photo with every face boxed and labelled (age, interval, gender), as a JPEG.
 import { mkdir } from 'node:fs/promises';
-import { dirname, isAbsolute, join, parse, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import type { FaceAnalysis } from '../lib/analyze';
 import { wholeYears } from '../lib/interval';
@@ -33,7 +33,8 @@ function overlay(width: number, height: number, faces: FaceAnalysis[]): string {
 export function drawnPath(path: string, dir: string): string {
   const full = resolve(path);
   const fromHere = relative(process.cwd(), full);
-  const kept = fromHere.startsWith('..') || isAbsolute(fromHere) ? full.slice(parse(full).root.length) : fromHere;
+  const outside = fromHere === '..' || fromHere.startsWith(`..${sep}`) || isAbsolute(fromHere); // not a folder named '..x'
+  const kept = outside ? full.slice(parse(full).root.length) : fromHere;
   return join(dir, dirname(kept), `${parse(kept).name}.faces.jpg`);
 }
 

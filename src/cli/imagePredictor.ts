@@ -1,6 +1,5 @@
 // ImagePredictor: image files in, prediction rows out, as the CLI makes them. One runs in the CLI's
 // own thread, or one in each worker thread of predictWorker.ts (--jobs).
-import { mkdir } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
 import { inFilePixels, minFaceDecoded } from '../lib/imageSize';
@@ -32,8 +31,6 @@ export class ImagePredictor {
     private readonly model: AgeGenderModel, private readonly analyzer: FaceAnalyzer | undefined) {}
 
   static async load(cfg: PredictorConfig): Promise<ImagePredictor> {
-    // a --draw folder that cannot be made stops the run before the first photo, not with an error row for each
-    if (cfg.draw) await mkdir(cfg.draw, { recursive: true }).catch((e: unknown) => { throw new Error(`--draw ${cfg.draw}: ${e instanceof Error ? e.message : String(e)}`); });
     const backend = await initBackend(cfg.backend);
     const analyzer = cfg.crop ? undefined : await FaceAnalyzer.load({ model: modelFromDisk(cfg.model), detector: modelFromDisk(cfg.detector) });
     return new ImagePredictor(cfg, backend, analyzer?.model ?? await AgeGenderModel.load(modelFromDisk(cfg.model)), analyzer);

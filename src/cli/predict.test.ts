@@ -24,6 +24,7 @@ describe('drawnPath', () => {
     expect(drawnPath('2019/IMG_0001.jpg', 'out')).toBe(join('out', '2019', 'IMG_0001.faces.jpg'));
     expect(drawnPath('2020/IMG_0001.jpg', 'out')).toBe(join('out', '2020', 'IMG_0001.faces.jpg'));
     expect(drawnPath('/elsewhere/a/b.png', 'out')).toBe(join('out', 'elsewhere', 'a', 'b.faces.jpg'));
+    expect(drawnPath('..hidden/c.jpg', 'out')).toBe(join('out', '..hidden', 'c.faces.jpg')); // a folder of this one
   });
 });
 

@@ -10,7 +10,7 @@
 // jsonl) skips the images an earlier run already wrote and appends; Ctrl-C stops after the images in
 // hand. --shard K/N takes every N-th image from the K-th (0-based), to split an archive across machines.
 // --jobs N (default: the cores) predicts in N worker threads.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -108,6 +108,8 @@ const shellWord = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? wor
 
 async function main(): Promise<number> {
   const cfg = parseConfig(process.argv.slice(2));
+  // a --draw folder that cannot be made stops the run before any output, not with an error row for each photo
+  if (cfg.draw) await mkdir(cfg.draw, { recursive: true }).catch((e: unknown) => { throw new Error(`--draw ${cfg.draw}: ${e instanceof Error ? e.message : String(e)}`); });
   const listed = cfg.filesFrom ? (await readFile(cfg.filesFrom, 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean) : [];
   const [k, n] = cfg.shard;
   const files = (await collectFiles([...cfg.paths, ...listed])).filter((_, i) => i % n === k);

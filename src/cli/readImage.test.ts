@@ -39,6 +39,8 @@ describe('readImage', () => {
     const image = await readImage(await file('huge.png', solid(MAX_SIDE * 2, 1000)));
     expect([image.width, image.height]).toEqual([MAX_SIDE, 500]);
     expect([image.fileWidth, image.fileHeight]).toEqual([MAX_SIDE * 2, 1000]); // the size its faces' boxes are given in
+    const thin = await readImage(await file('thin.png', solid(1, MAX_SIDE + 100))); // scaled down the long way only
+    expect([thin.width, thin.height, thin.fileHeight]).toEqual([1, MAX_SIDE, MAX_SIDE + 100]);
     expect(decodedSize(MAX_SIDE * 2, 1000)).toEqual({ width: image.width, height: image.height }); // as the browser decodes it
   });
 

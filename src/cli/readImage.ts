@@ -2,7 +2,7 @@
 // any colour space (grey, CMYK, 16-bit) converted to 8-bit sRGB, very large photos scaled down.
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { type DecodedSize, MAX_SIDE } from '../lib/imageSize';
+import { type DecodedSize, decodedSize } from '../lib/imageSize';
 
 export interface RgbImage {
   data: Uint8Array;
@@ -25,11 +25,10 @@ export class ImageReadError extends Error {}
 export async function readImage(source: string | Buffer): Promise<DecodedFile> {
   try {
     const file = sharp(source, { failOn: 'error' });
-    const { autoOrient } = await file.metadata();
-    const { data, info } = await file
-      .rotate()
-      // the policy of lib/imageSize.ts, after EXIF rotation (sharp rounds the other side as decodedSize does)
-      .resize({ width: MAX_SIDE, height: MAX_SIDE, fit: 'inside', withoutEnlargement: true })
+    const { autoOrient } = await file.metadata(); // the upright size, before any pixel is decoded
+    const size = decodedSize(autoOrient.width, autoOrient.height); // the one policy the page applies too
+    const upright = file.rotate();
+    const { data, info } = await (size.height < autoOrient.height || size.width < autoOrient.width ? upright.resize(size.width, size.height, { fit: 'fill' }) : upright)
       .toColourspace('srgb')
       .removeAlpha()
       .raw({ depth: 'uchar' })

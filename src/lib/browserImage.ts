@@ -21,7 +21,7 @@ export async function decodeImageFile(file: Blob & { name?: string }): Promise<D
   try {
     const [fileWidth, fileHeight] = [bitmap.width, bitmap.height];
     const size = decodedSize(fileWidth, fileHeight);
-    if (size.width < bitmap.width) {
+    if (size.width < bitmap.width || size.height < bitmap.height) { // a 1 px wide scan keeps its width
       const scaled = await createImageBitmap(bitmap, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' });
       bitmap.close();
       bitmap = scaled;
