@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ageGroupRange, scanReport, wildReport } from './realPhotoMetrics';
+
+const est = (age: number, ageLow: number, ageHigh: number, femaleProbability = 0.5, oldScan = false) =>
+  ({ age, ageLow, ageHigh, femaleProbability, oldScan });
+
+describe('scanReport', () => {
+  it('scores found faces per age band and counts photos without one against faceFound only', () => {
+    const r = scanReport([
+      { age: 2, estimate: est(5, 3, 8, 0.5, true) }, // 3 too old, outside
+      { age: 2, estimate: est(1, 0, 3) }, // 1 too young, inside
+      { age: 30, estimate: est(36, 25, 40, 0.5, true) }, // 6 too old, inside
+      { age: 30, estimate: null },
+    ]);
+    expect(r.faceFound).toBe(0.75);
+    expect(r.overall).toMatchObject({ n: 3, bias: 8 / 3, coverage: 2 / 3, readAsScan: 2 / 3 });
+    expect(r.overall.mae).toBeCloseTo(10 / 3);
+    expect(r.byAgeBand['0-3']).toMatchObject({ n: 2, mae: 2, bias: 1, coverage: 0.5, width: 4 });
+    expect(Object.keys(r.byAgeBand)).toEqual(['0-3', '29-40']);
+  });
+});
+
+describe('wildReport', () => {
+  it('reports gender by gender and adulthood, the sure calls of the given band and women read as men', () => {
+    const r = wildReport([
+      { ageGroup: '30-39', gender: 'female', estimate: est(35, 30, 40, 0.2) }, // read as a man, sure
+      { ageGroup: '20-29', gender: 'female', estimate: est(41, 30, 50, 0.6) }, // right, uncertain
+      { ageGroup: '3-9', gender: 'male', estimate: est(5, 3, 8, 0.1) }, // right, sure
+      { ageGroup: '70+', gender: 'male', estimate: est(75, 60, 90, 0.45) }, // right, uncertain
+      { ageGroup: '70+', gender: 'male', estimate: null },
+    ], [0.3, 0.7]);
+    expect(r.faceFound).toBe(0.8);
+    expect(r.gender.all).toEqual({ n: 4, accuracy: 0.75 });
+    expect(r.gender['female adults']).toEqual({ n: 2, accuracy: 0.5 });
+    expect(r.gender['male children']).toEqual({ n: 1, accuracy: 1 });
+    expect(r.sureShare).toBe(0.5);
+    expect(r.sureAccuracy).toBe(0.5);
+    expect(r.adultWomenReadAsMen).toBe(0.5);
+    expect(r.ageGroupAccuracy).toBe(0.75); // 41 is not in 20-29
+  });
+
+  it('reads FairFace age groups and refuses anything else', () => {
+    expect(ageGroupRange('0-2')).toEqual([0, 2]);
+    expect(ageGroupRange('70+')).toEqual([70, Infinity]);
+    expect(() => ageGroupRange('adult')).toThrow(/not a FairFace age group/);
+  });
+});

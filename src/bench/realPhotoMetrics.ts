@@ -1,0 +1,100 @@
+// What the real-photo benchmark reports: old scans (FG-NET, exact ages) and wild photos (FairFace,
+// age groups and gender), each photo's largest face as the CLI gives it.
+import { AGE_BANDS, ageBand } from '../lib/metrics';
+
+/** The largest face found in a photo (null: none found). */
+export interface PhotoEstimate {
+  age: number;
+  ageLow: number;
+  ageHigh: number;
+  femaleProbability: number;
+  oldScan: boolean;
+}
+
+export interface ScanResult { age: number; estimate: PhotoEstimate | null }
+export interface WildResult { ageGroup: string; gender: 'female' | 'male'; estimate: PhotoEstimate | null }
+
+export interface AgeMetrics { n: number; mae: number; bias: number; coverage: number; width: number; readAsScan: number }
+
+export interface ScanReport {
+  photos: number;
+  faceFound: number;
+  overall: AgeMetrics;
+  byAgeBand: Record<string, AgeMetrics>;
+}
+
+export interface GenderMetrics { n: number; accuracy: number }
+
+export interface WildReport {
+  photos: number;
+  faceFound: number;
+  /** Gender accuracy (probability >= 0.5 is female) overall and by true gender x adult (20+) / child. */
+  gender: Record<string, GenderMetrics>;
+  /** Calls outside the model's "uncertain" band: how many, and how often right. */
+  sureShare: number;
+  sureAccuracy: number;
+  /** Adult women (20+) whose probability is under 0.5. */
+  adultWomenReadAsMen: number;
+  /** The estimated age falls in the photo's own FairFace age group. */
+  ageGroupAccuracy: number;
+}
+
+const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+function ageMetrics(rows: { age: number; estimate: PhotoEstimate }[]): AgeMetrics {
+  return {
+    n: rows.length,
+    mae: mean(rows.map((r) => Math.abs(r.estimate.age - r.age))),
+    bias: mean(rows.map((r) => r.estimate.age - r.age)),
+    coverage: mean(rows.map((r) => Number(r.age >= r.estimate.ageLow && r.age <= r.estimate.ageHigh))),
+    width: mean(rows.map((r) => r.estimate.ageHigh - r.estimate.ageLow)),
+    readAsScan: mean(rows.map((r) => Number(r.estimate.oldScan))),
+  };
+}
+
+/** Photos without a face found count against faceFound only (their age cannot be scored). */
+export function scanReport(results: ScanResult[]): ScanReport {
+  const found = results.filter((r): r is { age: number; estimate: PhotoEstimate } => r.estimate !== null);
+  const byAgeBand: Record<string, AgeMetrics> = {};
+  for (const [low] of AGE_BANDS) {
+    const band = found.filter((r) => ageBand(r.age) === ageBand(low));
+    if (band.length) byAgeBand[ageBand(low)] = ageMetrics(band);
+  }
+  return { photos: results.length, faceFound: found.length / results.length, overall: ageMetrics(found), byAgeBand };
+}
+
+/** FairFace's age groups: '0-2', ..., '60-69', '70+'. */
+export function ageGroupRange(group: string): [number, number] {
+  const m = /^(\d+)(?:-(\d+)|\+)$/.exec(group);
+  if (!m) throw new Error(`not a FairFace age group: ${group}`);
+  return [Number(m[1]), m[2] ? Number(m[2]) : Infinity];
+}
+
+export function wildReport(results: WildResult[], uncertain: readonly [number, number]): WildReport {
+  const found = results.filter((r): r is WildResult & { estimate: PhotoEstimate } => r.estimate !== null);
+  const isAdult = (r: WildResult): boolean => ageGroupRange(r.ageGroup)[0] >= 20;
+  const right = (r: WildResult & { estimate: PhotoEstimate }): boolean => (r.estimate.femaleProbability >= 0.5) === (r.gender === 'female');
+  const genderMetrics = (rows: typeof found): GenderMetrics => ({ n: rows.length, accuracy: mean(rows.map((r) => Number(right(r)))) });
+  const gender: Record<string, GenderMetrics> = { all: genderMetrics(found) };
+  for (const g of ['female', 'male'] as const) {
+    for (const [name, adult] of [['adults', true], ['children', false]] as const) {
+      gender[`${g} ${name}`] = genderMetrics(found.filter((r) => r.gender === g && isAdult(r) === adult));
+    }
+  }
+  const sure = found.filter((r) => r.estimate.femaleProbability <= uncertain[0] || r.estimate.femaleProbability >= uncertain[1]);
+  const adultWomen = found.filter((r) => r.gender === 'female' && isAdult(r));
+  const inGroup = (r: typeof found[number]): boolean => {
+    const [low, high] = ageGroupRange(r.ageGroup);
+    const age = Math.round(r.estimate.age);
+    return age >= low && age <= high;
+  };
+  return {
+    photos: results.length,
+    faceFound: found.length / results.length,
+    gender,
+    sureShare: sure.length / found.length,
+    sureAccuracy: mean(sure.map((r) => Number(right(r)))),
+    adultWomenReadAsMen: mean(adultWomen.map((r) => Number(r.estimate.femaleProbability < 0.5))),
+    ageGroupAccuracy: mean(found.map((r) => Number(inGroup(r)))),
+  };
+}
