@@ -1,7 +1,8 @@
 // npm run predict -- [--crop] [--min-face PX] [--max-faces N] [--draw DIR] [--format csv|jsonl|json] [--output FILE]
 //                     [--resume] [--shard K/N] [--jobs N] [--files-from LIST] [--model model.json] [--detector model.json] PATH...
 //
-// One row per face: path,face,left,top,width,height,score,age,age_low,age_high,gender,female_probability,error.
+// One row per face: path,face,left,top,width,height,score,age,age_low,age_high,gender,female_probability,old_scan,error
+// (old_scan 1: the face looks like an old scanned print, unlike the training faces; its interval is calibrated on scans).
 // Faces are found with BlazeFace, aligned like the training chips and estimated, largest first; an
 // image with no face gets one row with empty face fields. --crop reads each image as one aligned
 // face instead (face 0, the whole image as its box, no detection score). A file that cannot be read

@@ -59,7 +59,7 @@ describe('gender', () => {
   });
 
   it('calls a probability between 0.35 and 0.65 uncertain', () => {
-    expect([0.1, 0.35, 0.36, 0.5, 0.64, 0.65, 0.9].map(genderCall))
+    expect([0.1, 0.35, 0.36, 0.5, 0.64, 0.65, 0.9].map((p) => genderCall(p)))
       .toEqual(['male', 'male', 'uncertain', 'uncertain', 'uncertain', 'female', 'female']);
   });
 });

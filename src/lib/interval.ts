@@ -19,6 +19,14 @@ export interface Calibration {
   min_spread: number;
   /** Normalised conformal margins, one per band of true age, sorted by from_age. */
   interval_bands: IntervalBand[];
+  /**
+   * The same, fitted on old scanned prints (FG-NET), for faces the model's scan head reads as one
+   * (probability >= scan_threshold); models without a scan head have none.
+   */
+  scan_interval_bands?: IntervalBand[];
+  scan_threshold?: number;
+  /** A female probability strictly inside this range is "uncertain"; GENDER_UNCERTAIN when absent. */
+  gender_uncertain?: [number, number];
 }
 
 export interface AgeSummary {
@@ -29,7 +37,7 @@ export interface AgeSummary {
 
 export type GenderCall = 'male' | 'female' | 'uncertain';
 
-/** A female probability strictly inside this range is called "uncertain" (training's config.GENDER_UNCERTAIN). */
+/** The "uncertain" range of models calibrated before real photos (training's config.GENDER_UNCERTAIN). */
 export const GENDER_UNCERTAIN: readonly [number, number] = [0.35, 0.65];
 
 /** The q-quantile, reading age a as spread evenly over [a - 0.5, a + 0.5] (continuous, so conformal scores do not tie). */
@@ -46,13 +54,13 @@ function quantile(probs: ArrayLike<number>, q: number): number {
  * The expected age, and the span of the ages that are plausible under their own band's margin
  * (label-conditional conformal: each band of true age is covered at the nominal rate).
  */
-export function summariseAgeDistribution(probs: ArrayLike<number>, calibration: Calibration): AgeSummary {
+export function summariseAgeDistribution(probs: ArrayLike<number>, calibration: Calibration, oldScan = false): AgeSummary {
   let age = 0;
   for (let a = 0; a < probs.length; a++) age += a * probs[a];
   const alpha = 1 - calibration.coverage;
   const [rawLow, rawHigh] = [quantile(probs, alpha / 2), quantile(probs, 1 - alpha / 2)];
   const spread = Math.max(rawHigh - rawLow, calibration.min_spread);
-  const bands = calibration.interval_bands;
+  const bands = oldScan && calibration.scan_interval_bands ? calibration.scan_interval_bands : calibration.interval_bands;
   let [low, high] = [Infinity, -Infinity];
   bands.forEach((band, i) => {
     // whole age a stands for [a - 0.5, a + 0.5)
@@ -77,7 +85,13 @@ export function femaleProbability(logit: number, calibration: Calibration): numb
   return 1 / (1 + Math.exp(-logit / calibration.temperature));
 }
 
-export function genderCall(femaleProbability: number): GenderCall {
-  if (femaleProbability > GENDER_UNCERTAIN[0] && femaleProbability < GENDER_UNCERTAIN[1]) return 'uncertain';
+/** Whether a face whose scan head gave `scanLogit` is read as an old scan. */
+export function isOldScan(scanLogit: number, calibration: Calibration): boolean {
+  return calibration.scan_interval_bands !== undefined && 1 / (1 + Math.exp(-scanLogit)) >= (calibration.scan_threshold ?? 0.5);
+}
+
+export function genderCall(femaleProbability: number, calibration?: Pick<Calibration, 'gender_uncertain'>): GenderCall {
+  const [low, high] = calibration?.gender_uncertain ?? GENDER_UNCERTAIN;
+  if (femaleProbability > low && femaleProbability < high) return 'uncertain';
   return femaleProbability >= 0.5 ? 'female' : 'male';
 }

@@ -45,7 +45,8 @@ export class LiveFaceAnalyzer {
 
   constructor(private readonly analyzer: FaceAnalyzer, options: Partial<LiveOptions> = {}) {
     this.opts = { ...DEFAULT_LIVE_OPTIONS, ...options };
-    this.tracker = new FaceTracker(this.opts.tracker);
+    const genderUncertain = analyzer.model.metadata.calibration.gender_uncertain;
+    this.tracker = new FaceTracker({ ...(genderUncertain ? { genderUncertain } : {}), ...this.opts.tracker });
   }
 
   /** The faces in the next frame of a video (RGB [h, w, 3]), smoothed, with ids that stay while a face is in view. The caller keeps the frame. */

@@ -1,7 +1,7 @@
 // AgeGenderModel: load() the exported tfjs-layers model and estimate() age and gender per face.
 import * as tf from '@tensorflow/tfjs';
 import { foldBatchNorm } from './foldBatchNorm';
-import { type Calibration, type GenderCall, femaleProbability, genderCall, summariseAgeDistribution } from './interval';
+import { type Calibration, type GenderCall, femaleProbability, genderCall, isOldScan, summariseAgeDistribution } from './interval';
 import { type InputSpec, toModelInput } from './preprocess';
 
 /** What the exporter stores in model.json's userDefinedMetadata: everything needed to run the model. */
@@ -18,10 +18,15 @@ export interface AgeGenderEstimate {
   /** Calibrated interval meant to hold the true age with probability `coverage` (0.9). */
   ageLow: number;
   ageHigh: number;
-  /** 'uncertain' when the probability is between 0.35 and 0.65 (interval.ts GENDER_UNCERTAIN). */
+  /** 'uncertain' when the probability is inside the model's uncertain band (calibration.gender_uncertain). */
   gender: GenderCall;
   /** Calibrated probability that the face is female. */
   femaleProbability: number;
+  /**
+   * The face looks like an old scanned print, unlike the training faces: its age comes from the head fitted
+   * on old scans and its interval is calibrated on them. Always false for a model without a scan head.
+   */
+  oldScan: boolean;
 }
 
 export class AgeGenderModel {
@@ -43,27 +48,31 @@ export class AgeGenderModel {
   /** Estimate every face in one batch. Faces are RGB [h, w, 3] tensors, 0..255, any size; the caller keeps ownership. */
   async estimate(faces: tf.Tensor3D[]): Promise<AgeGenderEstimate[]> {
     if (faces.length === 0) return [];
-    const [ageProbs, femaleLogits] = tf.tidy(() => {
+    // outputs: age probabilities, female logit and, in models with a scan head (v9 on), the old-scan logit and the
+    // age probabilities for old scans
+    const outputs = tf.tidy(() => {
       const x = toModelInput(faces, this.metadata);
       if (!this.metadata.flipAverage) return this.net.predict(x) as tf.Tensor[];
       const n = faces.length;
-      const outputs = this.net.predict(tf.concat([x, tf.reverse(x, 2)])) as tf.Tensor[];
-      return outputs.map((t) => t.slice(0, n).add(t.slice(n)).div(2));
+      const both = this.net.predict(tf.concat([x, tf.reverse(x, 2)])) as tf.Tensor[];
+      return both.map((t) => t.slice(0, n).add(t.slice(n)).div(2));
     });
     try {
-      const [probs, logits] = await Promise.all([ageProbs.data(), femaleLogits.data()]);
+      const [probs, logits, scanLogits, scanProbs] = await Promise.all(outputs.map((t) => t.data()));
       const classes = this.metadata.maxAge + 1;
+      const calibration = this.metadata.calibration;
       return faces.map((_, i) => {
-        const p = femaleProbability(logits[i], this.metadata.calibration);
+        const p = femaleProbability(logits[i], calibration);
+        const oldScan = scanLogits !== undefined && isOldScan(scanLogits[i], calibration);
         return {
-          ...summariseAgeDistribution(probs.subarray(i * classes, (i + 1) * classes), this.metadata.calibration),
-          gender: genderCall(p),
+          ...summariseAgeDistribution((oldScan ? scanProbs : probs).subarray(i * classes, (i + 1) * classes), calibration, oldScan),
+          gender: genderCall(p, calibration),
           femaleProbability: p,
+          oldScan,
         };
       });
     } finally {
-      ageProbs.dispose();
-      femaleLogits.dispose();
+      tf.dispose(outputs);
     }
   }
 
@@ -73,7 +82,7 @@ export class AgeGenderModel {
    */
   outputs(input: tf.Tensor4D): { age: tf.Tensor1D; femaleLogit: tf.Tensor1D } {
     return tf.tidy(() => {
-      const [probs, logit] = this.net.apply(input, { training: false }) as tf.Tensor[];
+      const [probs, logit] = this.net.apply(input, { training: false }) as tf.Tensor[]; // (and the scan logit, unused here)
       const ages = tf.range(0, this.metadata.maxAge + 1);
       return { age: probs.mul(ages).sum(1) as tf.Tensor1D, femaleLogit: logit.reshape([-1]) as tf.Tensor1D };
     });

@@ -73,6 +73,16 @@ export function trainingSources(card: ModelCard): { startedFrom: string | null; 
   };
 }
 
+/** Age on one kind of real photo (real_photos.py): error, signed error, 90% interval coverage and width, share read as old scans. */
+export interface RealAgeMetrics { n: number; mae: number; bias: number; coverage: number; width: number; read_as_scan: number }
+
+/** The real-photo benchmark of a model with a scan head: old scans (FG-NET dev) and wild photos (FairFace dev). */
+export interface RealPhotoReport {
+  old_scans: { overall: RealAgeMetrics; by_age_band: Record<string, RealAgeMetrics> };
+  wild_photos: { gender: Record<string, { n: number; accuracy: number }>; sure_share: number; sure_accuracy: number;
+    adult_women_read_as_men: number; age_group_accuracy: number; uncertain_band: [number, number] };
+}
+
 export interface ModelCard {
   name: string;
   /** pretrained: the ImageNet weights the network's training began from (a fine-tune's began from another model). */
@@ -90,6 +100,8 @@ export interface ModelCard {
   calibration: Calibration & { method?: string };
   metrics: Record<string, SplitReport>;
   shift_benchmark?: { part: string; conditions: Record<string, ShiftMetrics> };
+  /** out_of_fold: this model, each fold judged by heads and calibration fitted without it; before: the model it came from. */
+  real_photos?: { out_of_fold: RealPhotoReport; before: RealPhotoReport };
   /** sha256: of each model file, checked at load (modelFiles.ts). */
   size: { total_bytes: number; weights: string; sha256?: Record<string, string> };
 }

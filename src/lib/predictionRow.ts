@@ -3,15 +3,16 @@ import type { FaceAnalysis } from './analyze';
 import type { AgeGenderEstimate } from './model';
 
 export const CSV_COLUMNS = ['path', 'face', 'left', 'top', 'width', 'height', 'score', 'age', 'age_low', 'age_high',
-  'gender', 'female_probability', 'error'] as const;
+  'gender', 'female_probability', 'old_scan', 'error'] as const;
 
 export type PredictionRow = Record<(typeof CSV_COLUMNS)[number], string | number | null>;
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
-function estimateFields(e: AgeGenderEstimate): Pick<PredictionRow, 'age' | 'age_low' | 'age_high' | 'gender' | 'female_probability'> {
+function estimateFields(e: AgeGenderEstimate): Pick<PredictionRow, 'age' | 'age_low' | 'age_high' | 'gender' | 'female_probability' | 'old_scan'> {
+  // old_scan 1: the face looks like an old scanned print, unlike the training faces (its interval is calibrated on scans)
   return { age: round(e.age, 1), age_low: round(e.ageLow, 1), age_high: round(e.ageHigh, 1), gender: e.gender,
-    female_probability: round(e.femaleProbability, 4) };
+    female_probability: round(e.femaleProbability, 4), old_scan: Number(e.oldScan) };
 }
 
 /** An image read as one aligned face chip (--crop): face 0, the whole image as its box, no detection score. */

@@ -4,7 +4,7 @@ import { FaceTracker } from './track';
 
 function face(left: number, age: number, femaleProbability: number): FaceAnalysis {
   return { box: { left, top: 10, width: 50, height: 50 }, keypoints: { rightEye: [0, 0], leftEye: [0, 0], nose: [0, 0], mouth: [0, 0], rightEar: [0, 0], leftEar: [0, 0] },
-    score: 0.9, age, ageLow: age - 10, ageHigh: age + 10, gender: femaleProbability >= 0.5 ? 'female' : 'male', femaleProbability };
+    score: 0.9, age, ageLow: age - 10, ageHigh: age + 10, gender: femaleProbability >= 0.5 ? 'female' : 'male', femaleProbability, oldScan: false };
 }
 
 describe('FaceTracker', () => {

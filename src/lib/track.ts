@@ -3,7 +3,7 @@
 // (exponentially), so labels do not flicker from frame to frame.
 import type { FaceAnalysis } from './analyze';
 import { iou } from './detect';
-import { genderCall } from './interval';
+import { GENDER_UNCERTAIN, genderCall } from './interval';
 
 export interface TrackedFace extends FaceAnalysis {
   /** Stable across frames while the face stays in view. */
@@ -17,9 +17,11 @@ export interface TrackerOptions {
   minOverlap: number;
   /** A face not seen for this many frames is dropped. */
   maxMissedFrames: number;
+  /** The model's "uncertain" gender band (its calibration.gender_uncertain), for the averaged probability. */
+  genderUncertain: readonly [number, number];
 }
 
-export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { alpha: 0.3, minOverlap: 0.3, maxMissedFrames: 5 };
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { alpha: 0.3, minOverlap: 0.3, maxMissedFrames: 5, genderUncertain: GENDER_UNCERTAIN };
 
 interface Track { face: TrackedFace; missed: number }
 
@@ -62,7 +64,7 @@ export class FaceTracker {
         ageLow: blend(f.ageLow, face.ageLow, alpha),
         ageHigh: blend(f.ageHigh, face.ageHigh, alpha),
         femaleProbability,
-        gender: genderCall(femaleProbability),
+        gender: genderCall(femaleProbability, { gender_uncertain: [...this.opts.genderUncertain] }),
       };
       best.missed = 0;
       seen.push(best);

@@ -103,14 +103,15 @@ def _interval(low: np.ndarray, high: np.ndarray, spread: np.ndarray, bands: list
     return np.where(none, low, first), np.where(none, high, last)
 
 
-def fit_interval_bands(probs: np.ndarray, ages: np.ndarray, coverage: float, min_spread: float, rounds: int = 4) -> list[IntervalBand]:
+def fit_interval_bands(probs: np.ndarray, ages: np.ndarray, coverage: float, min_spread: float, rounds: int = 4,
+                       min_faces: int = MIN_FACES_PER_BAND) -> list[IntervalBand]:
     low, high = raw_interval(probs, coverage)
     spread = np.maximum(high - low, min_spread)
     scores = np.maximum(low - ages, ages - high) / spread
     pooled = _conformal_quantile(scores, coverage)
     bands = [IntervalBand(float(lo), pooled, 0) for lo, _ in AGE_BANDS]
     which = np.searchsorted(np.array([b.from_age for b in bands]), ages, side="right") - 1
-    fitted = [i for i in range(len(bands)) if (which == i).sum() >= MIN_FACES_PER_BAND]
+    fitted = [i for i in range(len(bands)) if (which == i).sum() >= min_faces]
     level = {i: min(1.0, math.ceil(((which == i).sum() + 1) * coverage) / (which == i).sum()) for i in fitted}
     for i in fitted:
         bands[i].scale, bands[i].n = _conformal_quantile(scores[which == i], coverage), int((which == i).sum())

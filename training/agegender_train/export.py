@@ -69,8 +69,10 @@ def write_tfjs_weights(model: AgeGenderNet, cfg: TrainConfig, calibration: dict,
     np.concatenate(chunks).astype("<f4").tofile(folder / "weights.bin")
 
 
-def export_tfjs(model: AgeGenderNet, cfg: TrainConfig, calibration: dict, flip_average: bool, out: Path, quantize: str) -> None:
-    if quantize.startswith("uint8"):
+def export_tfjs(model: AgeGenderNet, cfg: TrainConfig, calibration: dict, flip_average: bool, out: Path, quantize: str,
+                equalize: bool = True) -> None:
+    """`equalize=False` for weights read back from an 8-bit export: they then re-encode to exactly the same bytes."""
+    if quantize.startswith("uint8") and equalize:
         model = equalize_kernel_ranges(model)
     with tempfile.TemporaryDirectory() as tmp:
         write_tfjs_weights(model, cfg, calibration, flip_average, Path(tmp))

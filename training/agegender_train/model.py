@@ -116,6 +116,10 @@ class AgeGenderNet(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.age_head = nn.Linear(spec.head, max_age + 1)
         self.gender_head = nn.Linear(spec.head, 1)
+        # The logit that a face is an old scanned print, and the age head for such faces (real_photos.py fits
+        # both; forward() leaves them out).
+        self.scan_head: nn.Linear | None = None
+        self.scan_age_head: nn.Linear | None = None
 
     def conv_norm_pairs(self) -> list[tuple[nn.Conv2d, nn.BatchNorm2d]]:
         """Every convolution with the batch norm that follows it directly (each one has one)."""
@@ -218,6 +222,9 @@ def tfjs_layer_weights(model: AgeGenderNet) -> dict[str, list[np.ndarray]]:
         out[f"block{i}_project_bn"] = _bn_weights(block._bn2)
     out["head_conv"] = [_conv_kernel(model._conv_head)]
     out["head_bn"] = _bn_weights(model._bn1)
-    for name, linear in (("age_probs", model.age_head), ("female_logit", model.gender_head)):
+    heads = [("age_probs", model.age_head), ("female_logit", model.gender_head)]
+    if model.scan_head is not None and model.scan_age_head is not None:
+        heads += [("scan_logit", model.scan_head), ("scan_age_probs", model.scan_age_head)]
+    for name, linear in heads:
         out[name] = [linear.weight.detach().cpu().numpy().T, linear.bias.detach().cpu().numpy()]
     return {k: [np.ascontiguousarray(a, dtype=np.float32) for a in v] for k, v in out.items()}

@@ -55,6 +55,8 @@ def _tfjs_layers(model: AgeGenderNet) -> dict[str, nn.Module]:
     """The torch module behind each tf.layers name (training/tfjs_export/network.ts)."""
     layers = {"stem_conv": model._conv_stem, "stem_bn": model._bn0, "head_conv": model._conv_head,
               "head_bn": model._bn1, "age_probs": model.age_head, "female_logit": model.gender_head}
+    if model.scan_head is not None and model.scan_age_head is not None:
+        layers |= {"scan_logit": model.scan_head, "scan_age_probs": model.scan_age_head}
     for i, block in enumerate(model._blocks):
         if block.has_expand:
             layers |= {f"block{i}_expand_conv": block._expand_conv, f"block{i}_expand_bn": block._bn0}
@@ -101,6 +103,9 @@ def load_tfjs_model(model_json: str | Path) -> tuple[AgeGenderNet, dict]:
     # export.ts keeps the architecture out of model.json: find the one in ARCHITECTURES the weights fit.
     for arch in ARCHITECTURES:
         model = AgeGenderNet(arch, max_age)
+        if "scan_logit/bias" in weights:
+            model.scan_head = nn.Linear(model.age_head.in_features, 1)
+            model.scan_age_head = nn.Linear(model.age_head.in_features, max_age + 1)
         targets = _targets(model, weights, strides)
         if targets is not None:
             break

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const blob = readFileSync(join(values.weights, 'weights.bin'));
   const floats = new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4);
   const { inputSize, maxAge } = manifest.metadata;
-  const model = buildAgeGenderNetwork(manifest.architecture, inputSize, maxAge);
+  const model = buildAgeGenderNetwork(manifest.architecture, inputSize, maxAge, 'scan_logit' in manifest.layers);
 
   const expected = new Set(model.layers.filter((l) => l.getWeights().length > 0).map((l) => l.name));
   for (const [name, arrays] of Object.entries(manifest.layers)) {

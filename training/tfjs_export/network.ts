@@ -36,8 +36,11 @@ function mbConv(x: tf.SymbolicTensor, i: number, inCh: number, outCh: number, ex
   return stride === 1 && inCh === outCh ? (tf.layers.add().apply([x, h]) as tf.SymbolicTensor) : h;
 }
 
-/** Input: normalised NHWC images. Outputs: age probabilities [N, maxAge+1] and the female logit [N, 1]. */
-export function buildAgeGenderNetwork(arch: Architecture, inputSize: number, maxAge: number): tf.LayersModel {
+/**
+ * Input: normalised NHWC images. Outputs: age probabilities [N, maxAge+1], the female logit [N, 1] and,
+ * with `scanHead`, the logit that the face is an old scanned print [N, 1] and the age probabilities for such a face.
+ */
+export function buildAgeGenderNetwork(arch: Architecture, inputSize: number, maxAge: number, scanHead = false): tf.LayersModel {
   const input = tf.input({ shape: [inputSize, inputSize, 3], name: 'image' });
   let h = convBn(input, 'stem_conv', arch.stem, 3, 2, 'stem_bn', true);
   let inCh = arch.stem;
@@ -52,5 +55,10 @@ export function buildAgeGenderNetwork(arch: Architecture, inputSize: number, max
   const features = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
   const ageProbs = tf.layers.dense({ name: 'age_probs', units: maxAge + 1, activation: 'softmax' }).apply(features) as tf.SymbolicTensor;
   const femaleLogit = tf.layers.dense({ name: 'female_logit', units: 1 }).apply(features) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: [ageProbs, femaleLogit], name: 'agegender' });
+  const outputs = [ageProbs, femaleLogit];
+  if (scanHead) {
+    outputs.push(tf.layers.dense({ name: 'scan_logit', units: 1 }).apply(features) as tf.SymbolicTensor);
+    outputs.push(tf.layers.dense({ name: 'scan_age_probs', units: maxAge + 1, activation: 'softmax' }).apply(features) as tf.SymbolicTensor);
+  }
+  return tf.model({ inputs: input, outputs, name: 'agegender' });
 }

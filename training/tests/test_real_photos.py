@@ -1,0 +1,85 @@
+"""real_photos.py on made-up features: folds keep persons apart, the heads learn what real photos need,
+and each kind of photo gets intervals that hold for it."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from agegender_train import real_photos as rp
+
+C = 8
+
+
+def made_up(n: int, rng: np.random.Generator, scan: bool, groups: int = 1) -> rp.Faces:
+    """Feature 0 carries the age; a scan has feature 1 on and reads its age 6 years higher through feature 0."""
+    age = rng.integers(1, 60, n)
+    f = rng.normal(0, 0.05, (n, 2, C))
+    f[:, :, 0] = ((age + (6 if scan else 0)) / 60)[:, None] + rng.normal(0, 0.03, (n, 1))
+    f[:, :, 1] = 1.0 if scan else 0.0
+    female = rng.integers(0, 2, n)
+    f[:, :, 2] = (female * 2 - 1)[:, None] * 0.5 + rng.normal(0, 0.3, (n, 1))
+    return rp.Faces(f.astype(np.float32), age, np.stack([age, age], 1), female, rng.integers(0, groups, n) if groups > 1 else np.full(n, -1),
+                    np.full(n, -1))
+
+
+def start_heads() -> rp.Heads:
+    """Heads that read the age off feature 0 as chips show it (as a model trained on chips would)."""
+    ages = torch.arange(101, dtype=torch.float64)
+    age_w = torch.zeros(101, C, dtype=torch.float64)
+    age_w[:, 0] = ages * 60 / 36  # logits -(60 f - a)^2 / 72 up to a constant: a Gaussian of std 6 around 60 f
+    age_b = -(ages ** 2) / 72
+    female_w = torch.zeros(1, C, dtype=torch.float64)
+    female_w[0, 2] = 4.0
+    return rp.Heads(age_w, age_b, female_w, torch.zeros(1, dtype=torch.float64), torch.zeros(1, C, dtype=torch.float64),
+                    torch.zeros(1, dtype=torch.float64), age_w.clone(), age_b.clone())
+
+
+def test_person_folds_never_split_a_person_and_balance_photos():
+    persons = np.repeat(np.arange(20), np.arange(1, 21))
+    fold_of = rp.person_folds(persons, 5)
+    assert sorted(fold_of) == list(range(20))
+    counts = [sum(int((persons == p).sum()) for p, f in fold_of.items() if f == k) for k in range(5)]
+    assert max(counts) - min(counts) <= 20
+
+
+def test_scan_heads_learn_to_read_scans_younger_and_tell_them_apart():
+    rng = np.random.default_rng(0)
+    chips, scans = made_up(600, rng, scan=False), made_up(200, rng, scan=True, groups=10)
+    cfg = rp.RealPhotoConfig(steps=300, lr=5e-2, anchor=1e-4, real_weight=3.0, progress=False)
+    start = start_heads()
+    bias_before = (rp.expected_age(start.outputs(scans.features)["probs"]) - scans.age).mean()
+    heads = rp.fit_heads(cfg, start, [(chips, 1.0, 0), (scans, cfg.real_weight, 1)])
+    new_scans = made_up(200, rng, scan=True)
+    out = heads.outputs(new_scans.features)
+    assert bias_before > 4
+    assert abs((rp.expected_age(out["scan_probs"]) - new_scans.age).mean()) < 2
+    np.testing.assert_allclose(out["probs"], start.outputs(new_scans.features)["probs"])  # the chip age head stays
+    assert (rp.sigmoid(out["scan_logit"]) >= 0.5).mean() > 0.95
+    assert (rp.sigmoid(heads.outputs(made_up(200, rng, scan=False).features)["scan_logit"]) < 0.5).mean() > 0.95
+
+
+def test_each_kind_gets_its_own_interval_scales():
+    rng = np.random.default_rng(1)
+    start = start_heads()
+    chips = made_up(800, rng, scan=False)
+    scans = made_up(800, rng, scan=True)
+    start.scan_w[0, 1], start.scan_b[0] = 20.0, -10.0  # a scan head that knows
+    cfg = rp.RealPhotoConfig(progress=False)
+    cal = rp.calibrate(cfg, start.outputs(chips.features), chips.age, chips.female, start.outputs(scans.features), scans.age,
+                       start.outputs(chips.features), chips.female)
+    for faces in (made_up(800, rng, scan=False), made_up(800, rng, scan=True)):
+        est = rp.predict(start.outputs(faces.features), cal)
+        covered = ((faces.age >= est["age_low"]) & (faces.age <= est["age_high"])).mean()
+        assert 0.85 <= covered <= 0.95
+    assert any(s.scale > c.scale for s, c in zip(cal.scan_bands, cal.chips.interval_bands))
+
+
+def test_uncertain_band_is_the_narrowest_with_sure_calls_right_often_enough():
+    rng = np.random.default_rng(2)
+    female = rng.integers(0, 2, 4000)
+    p = np.clip(np.where(female == 1, 0.62, 0.38) + rng.normal(0, 0.2, 4000), 0.001, 0.999)
+    low, high = rp.uncertain_band(p, female, 0.9)
+    sure = (p <= low) | (p >= high)
+    assert ((p[sure] >= 0.5) == (female[sure] == 1)).mean() >= 0.9
+    narrower = (np.abs(p - 0.5) >= (high - 0.5) - 0.01)
+    assert ((p[narrower] >= 0.5) == (female[narrower] == 1)).mean() < 0.9
