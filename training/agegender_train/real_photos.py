@@ -17,7 +17,6 @@ import csv
 import dataclasses
 import hashlib
 import json
-import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
