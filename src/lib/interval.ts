@@ -90,8 +90,9 @@ export function isOldScan(scanLogit: number, calibration: Calibration): boolean 
   return calibration.scan_interval_bands !== undefined && 1 / (1 + Math.exp(-scanLogit)) >= (calibration.scan_threshold ?? 0.5);
 }
 
-export function genderCall(femaleProbability: number, calibration?: Pick<Calibration, 'gender_uncertain'>): GenderCall {
-  const [low, high] = calibration?.gender_uncertain ?? GENDER_UNCERTAIN;
+/** `uncertain`: the model's band (calibration.gender_uncertain), GENDER_UNCERTAIN for models without one. */
+export function genderCall(femaleProbability: number, uncertain: readonly [number, number] = GENDER_UNCERTAIN): GenderCall {
+  const [low, high] = uncertain;
   if (femaleProbability > low && femaleProbability < high) return 'uncertain';
   return femaleProbability >= 0.5 ? 'female' : 'male';
 }

@@ -8,6 +8,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { FaceAnalysis, FaceAnalyzer } from './analyze';
 import { type Box, type DetectedFace, type DetectionWindow, iou } from './detect';
+import { GENDER_UNCERTAIN } from './interval';
 import { FaceTracker, type TrackedFace, type TrackerOptions } from './track';
 
 export interface LiveOptions {
@@ -45,8 +46,8 @@ export class LiveFaceAnalyzer {
 
   constructor(private readonly analyzer: FaceAnalyzer, options: Partial<LiveOptions> = {}) {
     this.opts = { ...DEFAULT_LIVE_OPTIONS, ...options };
-    const genderUncertain = analyzer.model.metadata.calibration.gender_uncertain;
-    this.tracker = new FaceTracker({ ...(genderUncertain ? { genderUncertain } : {}), ...this.opts.tracker });
+    const genderUncertain = analyzer.model.metadata.calibration.gender_uncertain ?? GENDER_UNCERTAIN;
+    this.tracker = new FaceTracker({ genderUncertain, ...this.opts.tracker });
   }
 
   /** The faces in the next frame of a video (RGB [h, w, 3]), smoothed, with ids that stay while a face is in view. The caller keeps the frame. */

@@ -66,7 +66,7 @@ export class AgeGenderModel {
         const oldScan = scanLogits !== undefined && isOldScan(scanLogits[i], calibration);
         return {
           ...summariseAgeDistribution((oldScan ? scanProbs : probs).subarray(i * classes, (i + 1) * classes), calibration, oldScan),
-          gender: genderCall(p, calibration),
+          gender: genderCall(p, calibration.gender_uncertain),
           femaleProbability: p,
           oldScan,
         };

@@ -64,7 +64,7 @@ export class FaceTracker {
         ageLow: blend(f.ageLow, face.ageLow, alpha),
         ageHigh: blend(f.ageHigh, face.ageHigh, alpha),
         femaleProbability,
-        gender: genderCall(femaleProbability, { gender_uncertain: [...this.opts.genderUncertain] }),
+        gender: genderCall(femaleProbability, this.opts.genderUncertain),
       };
       best.missed = 0;
       seen.push(best);

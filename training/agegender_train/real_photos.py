@@ -31,7 +31,7 @@ from .calibration import Calibration, apply_interval, expected_age, fit_interval
 from .config import GENDER_UNCERTAIN, TrainConfig, age_band, config_parser
 from .export import export_tfjs
 from .metrics import evaluation_report
-from .dataset import FaceSet, load_utkface
+from .dataset import FaceSet, load_utkface, parse_utkface_name
 from .degrade import AugmentationConfig
 from .model import AgeGenderNet
 from .preprocess import GeometryConfig, augment, load_alignment_jitter, to_model_input
@@ -116,13 +116,18 @@ def read_real_faces(cfg: RealPhotoConfig) -> dict[str, tuple[np.ndarray, list[di
     return out
 
 
+def _labels(names: list[str]) -> FaceSet:
+    """The faces' labels from their split-file names, without their images."""
+    labels = [parse_utkface_name(n) for n in names]
+    return FaceSet(list(names), np.zeros((len(names), 1, 1, 3), np.uint8), np.array([lab.age for lab in labels]),
+                   np.array([lab.gender for lab in labels]), np.array([lab.race for lab in labels]))
+
+
 def load_features(cfg: RealPhotoConfig, model: AgeGenderNet, size: int) -> dict[str, Faces]:
-    """Features of every face set, cached by the model's weights and the face lists."""
+    """Features of every face set, cached by the model's weights and the face lists (UTKFace is decoded only to make them)."""
     real = read_real_faces(cfg)
-    faces, _ = load_utkface(cfg.utkface, cfg.cache_dir, progress=cfg.progress)
     split = json.loads(Path(cfg.split_file).read_text())
-    train = faces.subset(split["train"]).even_sample(cfg.train_faces)
-    val, test = faces.subset(split["val"]), faces.subset(split["test"])
+    train, val, test = _labels(split["train"]).even_sample(cfg.train_faces), _labels(split["val"]), _labels(split["test"])
     weights = b"".join(p.read_bytes() for p in sorted(Path(cfg.model).parent.glob("*.bin")))
     names = "|".join(train.names + [r["file"] for _, rows in real.values() for r in rows])
     key = hashlib.sha1(Path(cfg.model).read_bytes() + weights + names.encode()).hexdigest()[:16]
@@ -130,18 +135,20 @@ def load_features(cfg: RealPhotoConfig, model: AgeGenderNet, size: int) -> dict[
     if cache.exists():
         arrays = dict(np.load(cache))
     else:
+        faces, _ = load_utkface(cfg.utkface, cfg.cache_dir, progress=cfg.progress)
+        train_images, val_images, test_images = (faces.subset(part.names).images for part in (train, val, test))
         jitter = load_alignment_jitter(cfg.alignment_jitter)
 
         def degraded(k: int):
             return lambda images, start: augment(images, size, torch.Generator().manual_seed(cfg.seed + 7919 * (k + 1) + start),
                                                  "cpu", AugmentationConfig(), GeometryConfig(), jitter)
         arrays = {
-            "train": _features(model, train.images, size, "UTKFace train", cfg.progress),
-            "train_degraded": _features(model, train.images, size, "UTKFace train, degraded", cfg.progress, degraded(0)),
-            "val": _features(model, val.images, size, "UTKFace val", cfg.progress),
-            "val_degraded1": _features(model, val.images, size, "UTKFace val, degraded 1", cfg.progress, degraded(1)),
-            "val_degraded2": _features(model, val.images, size, "UTKFace val, degraded 2", cfg.progress, degraded(2)),
-            "test": _features(model, test.images, size, "UTKFace test", cfg.progress),
+            "train": _features(model, train_images, size, "UTKFace train", cfg.progress),
+            "train_degraded": _features(model, train_images, size, "UTKFace train, degraded", cfg.progress, degraded(0)),
+            "val": _features(model, val_images, size, "UTKFace val", cfg.progress),
+            "val_degraded1": _features(model, val_images, size, "UTKFace val, degraded 1", cfg.progress, degraded(1)),
+            "val_degraded2": _features(model, val_images, size, "UTKFace val, degraded 2", cfg.progress, degraded(2)),
+            "test": _features(model, test_images, size, "UTKFace test", cfg.progress),
             "fgnet": _features(model, real["fgnet"][0], size, "FG-NET dev", cfg.progress),
             "fairface": _features(model, real["fairface"][0], size, "FairFace dev", cfg.progress),
         }
@@ -168,8 +175,8 @@ def load_features(cfg: RealPhotoConfig, model: AgeGenderNet, size: int) -> dict[
 
 
 def _twice(part: FaceSet) -> FaceSet:
-    """The labels of a part and of its degraded copy after it (the images are not needed again)."""
-    return FaceSet(part.names * 2, part.images[:0], np.concatenate([part.ages] * 2), np.concatenate([part.genders] * 2),
+    """The labels of a part and of its degraded copy after it."""
+    return FaceSet(part.names * 2, part.images, np.concatenate([part.ages] * 2), np.concatenate([part.genders] * 2),
                    np.concatenate([part.races] * 2))
 
 
@@ -414,11 +421,14 @@ def fit_and_calibrate(cfg: RealPhotoConfig, start: Heads, feats: dict[str, Faces
     that were out of fold for the heads that made them."""
     heads = fit_heads(cfg, start, [(feats["train"], 1.0, 0), (feats["fgnet"].take(fg), cfg.real_weight, 1),
                                    (feats["fairface"].take(ff), cfg.real_weight, 0)])
-    val = _concat([heads.outputs(feats["val"].features), heads.outputs(feats["val_degraded"].features)])
-    val_ages = np.concatenate([feats["val"].age, feats["val_degraded"].age])
-    val_female = np.concatenate([feats["val"].female, feats["val_degraded"].female])
-    cal = calibrate(cfg, val, val_ages, val_female, calib_fg[0], calib_fg[1], calib_ff[0], calib_ff[1])
-    return heads, cal
+    return heads, calibrate(cfg, *_val_outputs(heads, feats), calib_fg[0], calib_fg[1], calib_ff[0], calib_ff[1])
+
+
+def _val_outputs(heads: Heads, feats: dict[str, Faces]) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Outputs, true ages and genders of the val part and its degraded copies: the chips the calibration is fitted on."""
+    parts = (feats["val"], feats["val_degraded"])
+    return (_concat([heads.outputs(p.features) for p in parts]), np.concatenate([p.age for p in parts]),
+            np.concatenate([p.female for p in parts]))
 
 
 def run(cfg: RealPhotoConfig) -> dict:
@@ -484,11 +494,8 @@ def before(cfg: RealPhotoConfig, start: Heads, meta: dict, feats: dict[str, Face
 def calibrate_without(cfg: RealPhotoConfig, feats: dict[str, Faces], heads: Heads, oof_fg: dict, oof_ff: dict,
                       folds: dict[str, np.ndarray], k: int) -> KindCalibration:
     """The calibration fold k is judged with: chips from `heads` (fitted without fold k), real photos from the other folds."""
-    val = _concat([heads.outputs(feats["val"].features), heads.outputs(feats["val_degraded"].features)])
-    val_ages = np.concatenate([feats["val"].age, feats["val_degraded"].age])
-    val_female = np.concatenate([feats["val"].female, feats["val_degraded"].female])
     keep_fg, keep_ff = folds["fgnet"] != k, folds["fairface"] != k
-    return calibrate(cfg, val, val_ages, val_female, {key: v[keep_fg] for key, v in oof_fg.items()}, feats["fgnet"].age[keep_fg],
+    return calibrate(cfg, *_val_outputs(heads, feats), {key: v[keep_fg] for key, v in oof_fg.items()}, feats["fgnet"].age[keep_fg],
                      {key: v[keep_ff] for key, v in oof_ff.items()}, feats["fairface"].female[keep_ff])
 
 
