@@ -14,7 +14,7 @@ export { type AnalyzerSources, FaceAnalyzer, type FaceAnalysis, type FaceInput }
 export type { Box, DetectedFace, DetectionWindow, DetectorOptions, FaceDetector, FaceKeypoints, Point } from './detect';
 export type { Calibration, GenderCall, IntervalBand } from './interval';
 export type { AgeGenderEstimate, AgeGenderModel, ModelMetadata } from './model';
-export type { CardMetrics, LabelDistribution, ModelCard, ShiftMetrics, SplitReport, TrainingEpoch, TrainingSources } from './modelCard';
+export type { CardMetrics, LabelDistribution, ModelCard, RealAgeMetrics, RealPhotoReport, ShiftMetrics, SplitReport, TrainingEpoch, TrainingSources } from './modelCard';
 export type { InputSpec } from './preprocess';
 
 /** The accurate age/gender model's card (the default of load()): data, split, training, calibration, metrics per split and group, size. The fast model's is public/models/agegender-fast/model-card.json. */
