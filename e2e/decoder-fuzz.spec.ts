@@ -47,7 +47,7 @@ test('the page reads fuzzed files: each one is faces, no face or a one-line mess
     }));
   }
   await page.goto('/?backend=wasm');
-  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
   await page.getByTestId('file-input').setInputFiles(cases.map((buffer, i) => ({ name: `case-${i}.jpg`, mimeType: 'image/jpeg', buffer })));
   await expect(page.getByTestId('photo-result')).toHaveCount(cases.length);
   await expect(page.getByTestId('photos-waiting')).toHaveCount(0, { timeout: 300_000 });

@@ -9,7 +9,7 @@ const FACES = readdirSync(join(FIXTURES, 'faces')).map((name) => join(FIXTURES, 
 test('photos dropped while a batch runs wait their turn: none lost, none stuck', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/');
-  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
   await page.getByTestId('file-input').setInputFiles(FACES);
   await expect(page.getByTestId('photos-waiting')).toBeVisible(); // the first batch is still running…
   await page.getByTestId('folder-photos-input').setInputFiles(join(FIXTURES, 'photos')); // …when five more photos come
@@ -26,7 +26,7 @@ test('photos dropped while a batch runs wait their turn: none lost, none stuck',
 test('a batch shows its progress and stops after the current photo, dropping the ones still waiting', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/');
-  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
   await page.getByTestId('file-input').setInputFiles(FACES);
   await expect(page.getByTestId('batch-progress')).toContainText(`of ${FACES.length}`);
   await page.getByTestId('stop-batch').click();
@@ -60,8 +60,8 @@ test('a lost WebGL context: the model is reloaded on the next backend, the page 
     } as typeof offscreen;
   });
   const errors = watchErrors(page);
-  await page.goto('/?worker=off');
-  await expect(page.getByTestId('model-status')).toContainText('Model ready (tfjs webgl backend)');
+  await page.goto('/?worker=off&backend=webgl');
+  await expect(page.getByTestId('model-status')).toContainText('tfjs webgl backend');
   await expect(page.getByTestId('analysis-thread')).toHaveText('on the page (chosen by ?worker=off)');
   await page.getByTestId('file-input').setInputFiles(FACES[0]);
   await expect(page.getByTestId('face-age')).toHaveCount(1);

@@ -21,7 +21,7 @@ async function dropFile(page: Page, path: string, name: string, type: string): P
 test('drop a face: the page shows an age with its interval and a gender', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/');
-  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
   await dropFile(page, join(FIXTURES, 'faces', FACE), FACE, 'image/jpeg');
   const card = page.getByTestId('face-card').first();
   await expect(card.getByTestId('face-age')).toHaveText(/^Age \d+$/);
@@ -43,7 +43,7 @@ test('drop a group photo: a box and a card for every face the CLI finds; a photo
   const cliFaces = (JSON.parse(cli.stdout) as { face: number | null }[]).filter((r) => r.face !== null).length;
   expect(cliFaces).toBe(3);
   await page.goto('/');
-  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
   await page.getByTestId('file-input').setInputFiles(photo);
   const result = page.getByTestId('photo-result').first();
   await expect(result.getByTestId('face-card')).toHaveCount(cliFaces);
@@ -68,7 +68,7 @@ test('drop a group photo: a box and a card for every face the CLI finds; a photo
 test('a file that is not an image gets a clear message and the page keeps working', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/');
-  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
   await page.getByTestId('file-input').setInputFiles(join(FIXTURES, 'not-an-image.jpg'));
   await expect(page.getByTestId('face-error')).toContainText('not-an-image.jpg is not an image this browser can read');
   await page.getByTestId('file-input').setInputFiles(join(FIXTURES, 'faces', FACE));
@@ -79,7 +79,7 @@ test('a file that is not an image gets a clear message and the page keeps workin
 test('pick a whole folder: every photo in it is analysed', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/');
-  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
   await page.getByTestId('folder-photos-input').setInputFiles(join(FIXTURES, 'photos'));
   await expect(page.getByTestId('photo-result')).toHaveCount(5);
   await expect(page.getByTestId('no-face')).toHaveCount(1); // dogs.jpg

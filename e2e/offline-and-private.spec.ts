@@ -21,7 +21,7 @@ test('every request stays on the site; tensors stay flat; after one visit the ap
   const requests: string[] = [];
   context.on('request', (r) => requests.push(r.url()));
   await page.goto('/');
-  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
 
   const after5 = await analyse(page, 5);
   const after50 = await analyse(page, 45);
@@ -38,7 +38,7 @@ test('every request stays on the site; tensors stay flat; after one visit the ap
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
   await context.setOffline(true);
   await page.reload();
-  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
   // The service worker keeps the cross-origin isolation headers (WASM threads need them).
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await page.getByTestId('file-input').setInputFiles(FACE);

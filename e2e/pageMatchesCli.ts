@@ -34,8 +34,8 @@ export async function expectPageToMatchCli(page: Page, backend: string, names = 
   const fromCli = faces(JSON.parse(cli.stdout) as Record<string, string | number | null>[]);
   expect(fromCli.length, "faces the CLI finds").toBeGreaterThan(0);
 
-  await page.goto('/');
-  await expect(page.getByTestId('model-status')).toContainText(`Model ready (tfjs ${backend} backend)`);
+  await page.goto(`/?backend=${backend}`);
+  await expect(page.getByTestId('model-status')).toContainText(`tfjs ${backend} backend`);
   await page.getByTestId('file-input').setInputFiles(photos);
   await expect(page.getByTestId('photo-result')).toHaveCount(photos.length);
   await expect(page.getByTestId('face-card')).toHaveCount(fromCli.length);

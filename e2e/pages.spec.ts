@@ -47,7 +47,7 @@ test('the model page draws the model card: per age, age band x gender, race, cov
 test('the dataset page draws the training labels and evaluates a folder of fixture faces in the browser', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/');
-  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
   await page.getByTestId('view-dataset').click();
   for (const id of ['dataset-age', 'dataset-gender', 'dataset-race']) await expectDrawn(page.getByTestId(`chart-${id}`));
   await page.getByTestId('folder-input').setInputFiles(join(import.meta.dirname, 'fixtures', 'faces'));

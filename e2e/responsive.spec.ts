@@ -37,7 +37,7 @@ test('the page stays responsive (no main-thread task of 100 ms) while the models
   });
   const errors = watchErrors(page);
   await page.goto('/');
-  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
   await expect(page.getByTestId('analysis-thread')).toHaveText('in a worker');
   // The page's own first render (its script, then the first layout, 60-120 ms in this headless Chromium) ends before
   // the first paint; the models start loading after it, in a task of their own (src/main.ts). Reported, not bounded.

@@ -4,14 +4,14 @@ import { watchErrors } from './pageErrors';
 
 const PHOTO = join(import.meta.dirname, 'fixtures', 'photos', 'portrait.jpg');
 
-// tfjs's WASM backend has no convolution gradients, so this runs on WebGL, which is software
-// (SwiftShader) here: the 42 backward passes take minutes.
+// The page runs on WASM here (faster than SwiftShader's software WebGL), which has no gradient of a depthwise
+// convolution, so the maps are made on WebGL: the 42 backward passes take minutes.
 test.setTimeout(540_000);
 
 test('saliency for a face: age and gender overlays for all three methods, none of them blank', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/');
-  await expect(page.getByTestId('model-status')).toContainText('Model ready (tfjs webgl backend)');
+  await expect(page.getByTestId('model-status')).toContainText('tfjs wasm backend');
   await page.getByTestId('file-input').setInputFiles(PHOTO);
   await page.getByTestId('explain-face').first().click();
   const panel = page.getByTestId('saliency-panel');

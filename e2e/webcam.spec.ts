@@ -9,7 +9,7 @@ test.setTimeout(300_000);
 test('webcam: boxes and labels over the video, frames per second, and the camera stops when the view is left', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/');
-  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
   await page.getByTestId('view-webcam').click();
   await expect(page.getByTestId('webcam-face')).toHaveCount(3, { timeout: 180_000 });
   await expect(page.getByTestId('webcam-label').first()).toHaveText(/^\d+ \(\d+–\d+\) · [FM] (>99|\d+)%$/);
@@ -40,7 +40,7 @@ test('webcam: boxes and labels over the video, frames per second, and the camera
 test('webcam: a camera that goes away stops the view with a message, and it can be started again', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/');
-  await expect(page.getByTestId('model-status')).toContainText('Model ready');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
   await page.getByTestId('view-webcam').click();
   await expect(page.getByTestId('webcam-fps')).toBeVisible({ timeout: 180_000 });
   // What the browser does when a camera is unplugged: the track ends and fires "ended".

@@ -12,7 +12,7 @@ import { checkedModelFiles, fetchFile, type FileReader } from '../lib/modelFiles
 import { CHIP_SIZE } from '../lib/preprocess';
 import { heatmapPixels, type SaliencyMethod, saliencyMap, type SaliencyTarget } from '../lib/saliency';
 import type { TrackedFace } from '../lib/track';
-import { initBrowserBackend, whenContextLost } from './backend';
+import { initBrowserBackend, onGradientBackend, whenContextLost } from './backend';
 
 export interface ServiceOptions {
   /** Absolute URLs (a worker resolves relative ones against its own script). */
@@ -78,6 +78,7 @@ export class AnalysisService {
   private analyzer: Promise<FaceAnalyzer | null> = Promise.resolve(null);
   /** Counts the backends lost so far: work that failed while it changed is done again on the new one. */
   private generation = 0;
+  private queue: Promise<unknown> = Promise.resolve();
   private live: { analyzer: FaceAnalyzer; video: number; faces: LiveFaceAnalyzer } | null = null;
   private options: ServiceOptions | null = null;
   /** The fast model's analyzer, loaded for the current backend's analyzer (`base`) when first chosen. */
@@ -102,6 +103,12 @@ export class AnalysisService {
       const model = await checkedModelFiles(modelUrl, read).load!();
       const { name, note } = await initBrowserBackend({ only: lost.length ? undefined : forcedBackend, exclude: lost, model });
       const loaded = await FaceAnalyzer.load({ model: tf.io.fromMemory(model), detector: detectorUrl });
+      // Warmed up before "ready" (a first call compiles the kernels): the detector on an empty frame, the
+      // model by timing it, which live video's "auto" reads later.
+      const blank = tf.zeros([CHIP_SIZE, CHIP_SIZE, 3]) as tf.Tensor3D;
+      await loaded.analyze(blank).finally(() => blank.dispose());
+      this.accurateSpeed = { base: loaded, msPerFace: msPerFace(loaded.model) };
+      await this.accurateSpeed.msPerFace;
       const lostNote = lost.length ? `the ${lost.at(-1)} backend lost its GPU context, so the model was reloaded on ${name}` : undefined;
       onStatus({ state: 'ready', backend: name, note: lostNote ?? note });
       whenContextLost(() => {
@@ -115,8 +122,17 @@ export class AnalysisService {
     }
   }
 
-  /** Run `work` with the analyzer; if the backend was lost meanwhile, once more with the reloaded one. */
-  private async withAnalyzer<T>(work: (a: FaceAnalyzer) => Promise<T>): Promise<T> {
+  /**
+   * Run `work` with the analyzer, one piece of work at a time (a saliency map may switch the backend under it);
+   * if the backend was lost meanwhile, once more with the reloaded one.
+   */
+  private withAnalyzer<T>(work: (a: FaceAnalyzer) => Promise<T>): Promise<T> {
+    const done = this.queue.then(() => this.withAnalyzerNow(work));
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
+
+  private async withAnalyzerNow<T>(work: (a: FaceAnalyzer) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const generation = this.generation;
       const ready = await this.analyzer;
@@ -217,9 +233,11 @@ export class AnalysisService {
       const face = tf.browser.fromPixels(bitmap, 3);
       bitmap.close();
       try {
-        const map = await saliencyMap(analyzer.model, face, target, method);
-        const values = await map.data();
-        map.dispose();
+        // WASM has no gradient of a depthwise convolution: the map is computed on a backend that has.
+        const values = await onGradientBackend(async () => {
+          const map = await saliencyMap(analyzer.model, face, target, method);
+          try { return await map.data(); } finally { map.dispose(); }
+        });
         return { pixels: heatmapPixels(values), size: analyzer.model.metadata.inputSize };
       } finally {
         face.dispose();

@@ -1,6 +1,6 @@
-// Pick the fastest tfjs backend this browser offers: WebGPU (only if it agrees with the CPU on a check
-// image), WebGL, WASM with SIMD (its .wasm files are bundled by Vite and served from the site itself),
-// then plain JavaScript.
+// Pick the fastest tfjs backend this browser offers, by timing the model on each that starts: WebGPU (only
+// if it agrees with the CPU on a check image), WebGL on a real GPU, WASM with SIMD (its .wasm files are
+// bundled by Vite and served from the site itself); plain JavaScript only when none of them starts.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -9,6 +9,10 @@ import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 import { AgeGenderModel } from '../lib/model';
 
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+/** The backends timed against each other; plain JavaScript is always the slowest, so it is only the fallback. */
+const TIMED = new Set(['webgpu', 'webgl', 'wasm']);
+/** A GPU adapter or WebGL renderer that is a CPU pretending (VMs, remote desktops, no driver): never faster than WASM. */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render|lavapipe/i;
 
 export interface BackendChoice {
   /** The backend to use; every other one is skipped. */
@@ -21,7 +25,7 @@ export interface BackendChoice {
 
 export interface ChosenBackend {
   name: string;
-  /** Why this one: the faster ones skipped, the way WASM runs. */
+  /** Why this one: the times measured, the backends skipped and why. */
   note?: string;
 }
 
@@ -40,8 +44,10 @@ export async function initBrowserBackend({ only, exclude = [], model }: BackendC
   // never becomes ready. One thread, then; the site is cross-origin isolated for the day it works.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const skipped: string[] = [];
+  const timed: { name: string; ms: number }[] = [];
   const candidates = (only ? [only] : [...BACKEND_ORDER]).filter((name) => !exclude.includes(name));
   for (const name of candidates) {
+    if (!only && name === 'cpu' && timed.length) break;
     try {
       if (name === 'webgpu') {
         if (!('gpu' in navigator)) { skipped.push('this browser has no WebGPU'); continue; }
@@ -49,33 +55,80 @@ export async function initBrowserBackend({ only, exclude = [], model }: BackendC
       }
       if (!(await tf.setBackend(name))) { skipped.push(`${name} did not start`); continue; }
       await tf.ready();
+      const software = only ? null : softwareRenderer(name);
+      if (software) { skipped.push(`${name} renders in software (${software})`); continue; }
       if (name === 'webgpu') {
         const disagreement = await webgpuDisagreement(model);
         if (disagreement) { skipped.push(disagreement); continue; }
       }
-      const note = [only ? `chosen by ?backend=${only}` : '', ...skipped].filter(Boolean).join('; ');
-      return { name, note: note || undefined };
+      if (only || !TIMED.has(name)) {
+        const note = [only ? `chosen by ?backend=${only}` : '', ...skipped].filter(Boolean).join('; ');
+        return { name, note: note || undefined };
+      }
+      timed.push({ name, ms: await msPerEstimate(model) });
     } catch (e) {
       skipped.push(`${name} failed (${e instanceof Error ? e.message : String(e)})`);
     }
   }
+  if (timed.length) {
+    const fastest = timed.reduce((a, b) => (b.ms < a.ms ? b : a));
+    await tf.setBackend(fastest.name);
+    const times = timed.map((t) => `${t.name} ${Math.round(t.ms)} ms`).join(', ');
+    return { name: fastest.name, note: [`fastest of those timed on one face (${times})`, ...skipped].join('; ') };
+  }
   throw new Error(`no tfjs backend could start (tried ${candidates.join(', ') || 'none'}: ${skipped.join('; ')})`);
+}
+
+/** The renderer's name if the running GPU backend draws in software, else null. */
+function softwareRenderer(name: string): string | null {
+  let renderer = '';
+  if (name === 'webgl') {
+    const gl = (tf.backend() as unknown as { gpgpu: { gl: WebGLRenderingContext } }).gpgpu.gl;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+  } else if (name === 'webgpu') {
+    const adapter = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string; description?: string } }).adapterInfo;
+    renderer = [adapter?.vendor, adapter?.architecture, adapter?.description].filter(Boolean).join(' ');
+  }
+  return SOFTWARE_RENDERER.test(renderer) ? renderer.match(SOFTWARE_RENDERER)![0] : null;
+}
+
+/** The model's time for one face on the current backend, after a first call that compiles its kernels: the best of two. */
+async function msPerEstimate(artifacts: tf.io.ModelArtifacts): Promise<number> {
+  const model = await AgeGenderModel.load(tf.io.fromMemory(artifacts));
+  const face = checkImage(model.metadata.inputSize);
+  try {
+    await model.estimate([face]);
+    const times: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const start = performance.now();
+      await model.estimate([face]);
+      times.push(performance.now() - start);
+    }
+    return Math.min(...times);
+  } finally {
+    face.dispose();
+    model.dispose();
+  }
+}
+
+/** A smooth synthetic pattern, not a face: the site ships no photo of anyone. */
+function checkImage(size: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [x, y] = tf.meshgrid(tf.linspace(0, 1, size), tf.linspace(0, 1, size));
+    return tf.stack([x.mul(7).sin(), y.mul(5).cos(), x.add(y).mul(3).sin()], 2).add(1).mul(127.5) as tf.Tensor3D;
+  });
 }
 
 /**
  * Null if the model gives the same estimate on WebGPU as on the CPU for a fixed check image, else
  * why not: some GPUs and drivers compute wrong results, and wrong ages are worse than slow ones.
- * The check image is a smooth synthetic pattern, not a face: the site ships no photo of anyone.
  */
 async function webgpuDisagreement(artifacts: tf.io.ModelArtifacts): Promise<string | null> {
   const estimateOn = async (backend: string) => {
     await tf.setBackend(backend);
     const model = await AgeGenderModel.load(tf.io.fromMemory(artifacts));
-    const s = model.metadata.inputSize;
-    const image = tf.tidy(() => {
-      const [x, y] = tf.meshgrid(tf.linspace(0, 1, s), tf.linspace(0, 1, s));
-      return tf.stack([x.mul(7).sin(), y.mul(5).cos(), x.add(y).mul(3).sin()], 2).add(1).mul(127.5) as tf.Tensor3D;
-    });
+    const image = checkImage(model.metadata.inputSize);
     try {
       return (await model.estimate([image]))[0];
     } finally {
@@ -89,6 +142,23 @@ async function webgpuDisagreement(artifacts: tf.io.ModelArtifacts): Promise<stri
     && Math.abs(gpu.femaleProbability - cpu.femaleProbability) <= WEBGPU_TOLERANCE.femaleProbability;
   return fine ? null : `WebGPU's estimate of the check image differs from the CPU's (age ${gpu.age.toFixed(1)} against ${cpu.age.toFixed(1)}, `
     + `female ${gpu.femaleProbability.toFixed(3)} against ${cpu.femaleProbability.toFixed(3)})`;
+}
+
+/**
+ * Run `work` on the current backend if it can take gradients through the model's depthwise convolutions, else on
+ * WebGL (even in software) or plain JavaScript, then switch back: tfjs moves the weights to and fro as they are used.
+ * The caller keeps other work off the backend meanwhile.
+ */
+export async function onGradientBackend<T>(work: () => Promise<T>): Promise<T> {
+  const current = tf.getBackend();
+  if (tf.getKernel('DepthwiseConv2dNativeBackpropInput', current)) return work();
+  const other = (await tf.setBackend('webgl').catch(() => false)) ? 'webgl' : 'cpu';
+  await tf.setBackend(other);
+  try {
+    return await work();
+  } finally {
+    await tf.setBackend(current);
+  }
 }
 
 /**
