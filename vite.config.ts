@@ -15,9 +15,24 @@ export default defineConfig({
     VitePWA({
       registerType: 'autoUpdate',
       injectRegister: 'script', // a registerSW.js file, not an inline script (the CSP allows only 'self')
-      manifest: false,
+      // Installable: the browser offers "Install app"; it opens standalone and, with the service worker, offline.
+      manifest: {
+        name: 'agegender: age and gender from faces',
+        short_name: 'agegender',
+        description: 'Estimates age (with an honest interval) and gender for every face in your photos or webcam, in your browser. Photos never leave the device.',
+        start_url: './',
+        scope: './',
+        display: 'standalone',
+        theme_color: '#2b6cb0',
+        background_color: '#ffffff',
+        icons: [
+          { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
       workbox: {
-        globPatterns: ['**/*.{html,js,css,wasm,json,bin,png,svg}'],
+        globPatterns: ['**/*.{html,js,css,wasm,json,bin,png,svg,webmanifest}'],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024, // the model weights are 4 MB
         navigateFallback: null,
       },
