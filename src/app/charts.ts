@@ -131,3 +131,15 @@ export function distributionCharts(distribution: Record<string, LabelDistributio
     categorical('race', 'Faces per race (UTKFace labels)'),
   ];
 }
+
+/** A chart's numbers as a table (its text alternative): a row per label or point, a column per data set. */
+export function chartTable(chart: NamedChart): { head: string[]; rows: string[][] } {
+  const { labels = [], datasets } = chart.config.data;
+  const cell = (v: unknown): string => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3))
+    : v && typeof v === 'object' && 'x' in v && 'y' in v ? `${cell(v.x)}, ${cell(v.y)}` : '–');
+  const length = Math.max(labels.length, ...datasets.map((d) => d.data.length));
+  return {
+    head: ['', ...datasets.map((d) => d.label ?? '')],
+    rows: Array.from({ length }, (_, i) => [labels.length ? String(labels[i] ?? '') : String(i + 1), ...datasets.map((d) => cell(d.data[i]))]),
+  };
+}
