@@ -20,10 +20,14 @@ test('photos dropped while a batch runs wait their turn: none lost, none stuck',
   // Every chip has its face; the photos have theirs (dogs.jpg none).
   await expect(page.getByTestId('face-card')).toHaveCount(FACES.length + 3 + 3 + 1 + 2);
   await expect(page.getByTestId('no-face')).toHaveCount(1);
+  // Listed in the order given, and summed up at the end.
+  await expect(page.getByTestId('photo-result').first().locator('h2')).toHaveText(FACES[0].split('/').at(-1)!);
+  await expect(page.getByTestId('batch-summary')).toHaveText(
+    `Done: ${FACES.length + 5} photos, ${FACES.length + 9} faces, 1 without a face.`);
   expect(errors).toEqual([]);
 });
 
-test('a batch shows its progress and stops after the current photo, dropping the ones still waiting', async ({ page }) => {
+test('a batch shows its progress, stops after the current photo, says what it left and resumes', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/');
   await expect(page.getByTestId('model-status')).toContainText('Ready.');
@@ -36,6 +40,11 @@ test('a batch shows its progress and stops after the current photo, dropping the
   expect(kept).toBeLessThan(FACES.length);
   await expect(page.getByTestId('face-card')).toHaveCount(kept); // every photo kept was analysed to the end
   await expect(page.getByText('Waiting for the photos before it…')).toHaveCount(0);
+  const left = FACES.length - kept;
+  await expect(page.getByTestId('batch-summary')).toContainText(`Stopped before ${left} photo${left === 1 ? '' : 's'}.`);
+  await page.getByTestId('resume-batch').click();
+  await expect(page.getByTestId('face-card')).toHaveCount(FACES.length, { timeout: 120_000 });
+  await expect(page.getByTestId('batch-summary')).toHaveText(`Done: ${left} photo${left === 1 ? '' : 's'}, ${left} face${left === 1 ? '' : 's'}.`);
   expect(errors).toEqual([]);
 });
 

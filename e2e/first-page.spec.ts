@@ -61,7 +61,7 @@ test('drop a group photo: a box and a card for every face the CLI finds; a photo
   expect(csv[0]).toBe(CSV_COLUMNS.join(','));
   expect(csv.slice(1).filter((line) => line.startsWith('group-of-three.jpg,'))).toHaveLength(cliFaces);
   await page.getByTestId('file-input').setInputFiles(join(FIXTURES, 'photos', 'dogs.jpg'));
-  await expect(page.getByTestId('photo-result').first().getByTestId('no-face')).toHaveText('No face found in this picture.');
+  await expect(page.getByTestId('photo-result').last().getByTestId('no-face')).toHaveText('No face found in this picture.');
   expect(errors).toEqual([]);
 });
 
@@ -71,6 +71,7 @@ test('a file that is not an image gets a clear message and the page keeps workin
   await expect(page.getByTestId('model-status')).toContainText('Ready.');
   await page.getByTestId('file-input').setInputFiles(join(FIXTURES, 'not-an-image.jpg'));
   await expect(page.getByTestId('face-error')).toContainText('not-an-image.jpg is not an image this browser can read');
+  await expect(page.getByTestId('photo-result').first().locator('img')).toHaveCount(0); // no broken-image icon
   await page.getByTestId('file-input').setInputFiles(join(FIXTURES, 'faces', FACE));
   await expect(page.getByTestId('face-age').first()).toHaveText(/^Age \d+$/);
   expect(errors).toEqual([]);

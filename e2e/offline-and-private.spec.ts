@@ -9,7 +9,7 @@ async function analyse(page: Page, times: number): Promise<number> {
     const before = await page.getByTestId('photo-result').count();
     await page.getByTestId('file-input').setInputFiles(FACE);
     await expect(page.getByTestId('photo-result')).toHaveCount(before + 1);
-    await expect(page.getByTestId('photo-result').first().getByTestId('face-age')).toBeVisible();
+    await expect(page.getByTestId('photo-result').last().getByTestId('face-age')).toBeVisible();
   }
   return Number((await page.getByTestId('tensor-count').textContent())!.split(' ')[0]);
 }

@@ -38,6 +38,9 @@ export const fastModelCard = writable<ModelCard | null | undefined>(undefined);
 export const results = writable<ImageResult[]>([]);
 /** The photos of the current batch: analysed so far and in all, and how many wait; null when none runs. */
 export const batchProgress = writable<{ done: number; total: number; waiting: number } | null>(null);
+/** What the last batch did, once it ended: photos analysed, faces found, photos without a face, errors, photos stopped. */
+export interface BatchSummary { photos: number; faces: number; noFace: number; errors: number; stopped: File[] }
+export const batchSummary = writable<BatchSummary | null>(null);
 
 let started: Promise<Analysis> | null = null;
 /** model-card.json, fetched once: the Model page shows it, the analysis service checks the model's files with it. */
@@ -81,11 +84,15 @@ interface PhotoJob { item: ImageResult; file: File }
 const queue: PhotoJob[] = [];
 let draining: Promise<void> | null = null;
 
-/** Queue photos for analysis (every face found, aligned, estimated), one at a time in the order given; resolves when the queue is empty. */
+/**
+ * Queue photos for analysis (every face found, aligned, estimated), one at a time in the order given, listed in
+ * that order after the photos before them; resolves when the queue is empty.
+ */
 export function analyseFiles(files: File[]): Promise<void> {
+  if (!get(batchProgress)) { batch = { photos: 0, faces: 0, noFace: 0, errors: 0, stopped: [] }; batchSummary.set(null); }
   for (const file of files) {
     const item: ImageResult = { id: nextId++, name: file.name, url: URL.createObjectURL(file), queued: true };
-    results.update((list) => [item, ...list]);
+    results.update((list) => [...list, item]);
     queue.push({ item, file });
   }
   batchProgress.update((b) => ({ done: b?.done ?? 0, total: (b?.total ?? 0) + files.length, waiting: queue.length }));
@@ -93,34 +100,52 @@ export function analyseFiles(files: File[]): Promise<void> {
   return draining;
 }
 
+let batch: BatchSummary = { photos: 0, faces: 0, noFace: 0, errors: 0, stopped: [] };
+
 async function drainQueue(): Promise<void> {
   for (let job = queue.shift(); job; job = queue.shift()) {
     batchProgress.update((b) => b && { ...b, waiting: queue.length });
-    await analysePhoto(job);
+    const result = await analysePhoto(job);
+    batch.photos += 1;
+    batch.faces += result.faces?.length ?? 0;
+    batch.noFace += Number(result.faces?.length === 0);
+    batch.errors += Number(result.error !== undefined);
     batchProgress.update((b) => b && { ...b, done: b.done + 1 });
   }
   batchProgress.set(null);
+  batchSummary.set(batch);
 }
 
-/** Stop the batch after the photo being analysed: the photos still waiting are dropped (their object URLs revoked). */
+/** Stop the batch after the photo being analysed: the photos still waiting leave the list, kept to resume (resumeBatch). */
 export function stopBatch(): void {
-  const dropped = new Set(queue.splice(0).map(({ item }) => item.id));
-  for (const r of get(results)) if (dropped.has(r.id)) URL.revokeObjectURL(r.url);
-  results.update((list) => list.filter((r) => !dropped.has(r.id)));
-  batchProgress.update((b) => b && { done: b.done, total: b.total - dropped.size, waiting: 0 });
+  const stopped = queue.splice(0);
+  const ids = new Set(stopped.map(({ item }) => item.id));
+  for (const r of get(results)) if (ids.has(r.id)) URL.revokeObjectURL(r.url);
+  results.update((list) => list.filter((r) => !ids.has(r.id)));
+  batch.stopped.push(...stopped.map(({ file }) => file));
+  batchProgress.update((b) => b && { done: b.done, total: b.total - ids.size, waiting: 0 });
 }
 
-async function analysePhoto({ item, file }: PhotoJob): Promise<void> {
-  const done = (patch: Partial<ImageResult>): void =>
+/** Analyse the photos the last batch stopped before. */
+export function resumeBatch(): Promise<void> {
+  const files = get(batchSummary)?.stopped ?? [];
+  batchSummary.set(null);
+  return analyseFiles(files);
+}
+
+async function analysePhoto({ item, file }: PhotoJob): Promise<Pick<ImageResult, 'faces' | 'error'>> {
+  const done = (patch: Partial<ImageResult>): Partial<ImageResult> => {
     results.update((list) => list.map((r) => (r.id === item.id ? { ...r, ...patch } : r)));
+    return patch;
+  };
   done({ queued: false });
   try {
     const { width, height, faces, tensors } = await (await analysis()).analysePhoto(file);
     tensorCount.set(tensors);
-    if (!get(results).some((r) => r.id === item.id)) return; // cleared meanwhile: no face images to make (and leak)
-    done({ width, height, faces: faces.map((face) => ({ ...face, alignedUrl: URL.createObjectURL(face.aligned) })) });
+    if (!get(results).some((r) => r.id === item.id)) return {}; // cleared meanwhile: no face images to make (and leak)
+    return done({ width, height, faces: faces.map((face) => ({ ...face, alignedUrl: URL.createObjectURL(face.aligned) })) });
   } catch (e) {
-    done({ error: e instanceof Error ? e.message : String(e) });
+    return done({ error: e instanceof Error ? e.message : String(e) });
   }
 }
 
@@ -133,12 +158,13 @@ export function clearResults(): void {
     for (const face of r.faces ?? []) URL.revokeObjectURL(face.alignedUrl);
   }
   results.set([]);
+  batchSummary.set(null);
 }
 
-/** Every analysed photo as the CLI's CSV (one row per face, oldest photo first). */
+/** Every analysed photo as the CLI's CSV (one row per face, photos in the order given). */
 export async function resultsCsv(): Promise<string> {
   const { stringify } = await import('csv-stringify/browser/esm/sync'); // only when asked: the first page starts sooner
-  const rows = [...get(results)].reverse().flatMap((r) =>
+  const rows = get(results).flatMap((r) =>
     r.error ? [emptyRow(r.name, r.error)] : r.faces ? photoRows(r.name, r.faces) : []);
   return stringify(rows, { header: true, columns: [...CSV_COLUMNS] });
 }

@@ -40,7 +40,7 @@ describe('npm run predict', () => {
     expect(rows.map((r) => r.path)).toEqual([...faces, NOT_AN_IMAGE]);
     for (const r of rows.slice(0, -1)) {
       expect(r.error).toBe('');
-      expect([r.face, r.left, r.top, r.width, r.height]).toEqual(['0', '0', '0', '200', '200']);
+      expect([r.face, r.left, r.top, r.width, r.height]).toEqual(['1', '0', '0', '200', '200']);
       expect(Number(r.age_low)).toBeLessThanOrEqual(Number(r.age_high));
       expect(['male', 'female', 'uncertain']).toContain(r.gender);
     }
@@ -68,7 +68,7 @@ describe('npm run predict', () => {
     const rows = JSON.parse(result.stdout) as Record<string, number | string | null>[];
     const of = (name: string): Record<string, number | string | null>[] => rows.filter((r) => String(r.path).endsWith(`/${name}`));
     const group = of('group-of-three.jpg');
-    expect(group.map((r) => r.face)).toEqual([0, 1, 2]);
+    expect(group.map((r) => r.face)).toEqual([1, 2, 3]);
     for (const r of group) {
       expect(Number(r.score)).toBeGreaterThan(0.75);
       expect(Number(r.left) + Number(r.width)).toBeLessThanOrEqual(500);

@@ -5,7 +5,7 @@
 // (old_scan 1: the face looks like an old scanned print, unlike the training faces; its interval is calibrated on scans).
 // Faces are found with BlazeFace, aligned like the training chips and estimated, largest first; an
 // image with no face gets one row with empty face fields. --crop reads each image as one aligned
-// face instead (face 0, the whole image as its box, no detection score). A file that cannot be read
+// face instead (face 1, the whole image as its box, no detection score). A file that cannot be read
 // gets a row with `error` and the run goes on; the exit status is 1 if any file failed.
 // Rows are written as each image is done, in the order of the input; --resume (with --output, csv or
 // jsonl) skips the images an earlier run already wrote and appends; Ctrl-C stops after the images in

@@ -17,7 +17,7 @@ const faces: ScoredFace[] = [];
 let skipped = 0;
 for (const row of rows) {
   const truth = parseUtkFaceName(row.path);
-  if (truth instanceof Error || row.error || row.age === '' || row.face !== '0') { skipped += 1; continue; }
+  if (truth instanceof Error || row.error || row.age === '' || row.face !== '1') { skipped += 1; continue; }
   faces.push({ truth, age: Number(row.age), ageLow: Number(row.age_low), ageHigh: Number(row.age_high),
     femaleProbability: Number(row.female_probability) });
 }
@@ -33,4 +33,4 @@ if (values.json) {
     for (const [name, m] of Object.entries(table)) console.log(line(name, m));
   }
 }
-console.error(`scored ${faces.length} faces; skipped ${skipped} rows (errors, no UTKFace label, or not face 0)`);
+console.error(`scored ${faces.length} faces; skipped ${skipped} rows (errors, no UTKFace label, or not face 1)`);

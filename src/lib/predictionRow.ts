@@ -15,15 +15,15 @@ function estimateFields(e: AgeGenderEstimate): Pick<PredictionRow, 'age' | 'age_
     female_probability: round(e.femaleProbability, 4), old_scan: Number(e.oldScan) };
 }
 
-/** An image read as one aligned face chip (--crop): face 0, the whole image as its box, no detection score. */
+/** An image read as one aligned face chip (--crop): face 1, the whole image as its box, no detection score. */
 export function chipRow(path: string, width: number, height: number, e: AgeGenderEstimate): PredictionRow {
-  return { path, face: 0, left: 0, top: 0, width, height, score: null, ...estimateFields(e), error: null };
+  return { path, face: 1, left: 0, top: 0, width, height, score: null, ...estimateFields(e), error: null };
 }
 
 /** One row per face found in a photo, in the order given (largest first); one empty row when there is none. */
 export function photoRows(path: string, faces: FaceAnalysis[]): PredictionRow[] {
   if (faces.length === 0) return [emptyRow(path, null)];
-  return faces.map((f, i) => ({ path, face: i, left: round(f.box.left, 1), top: round(f.box.top, 1), width: round(f.box.width, 1),
+  return faces.map((f, i) => ({ path, face: i + 1, left: round(f.box.left, 1), top: round(f.box.top, 1), width: round(f.box.width, 1),
     height: round(f.box.height, 1), score: round(f.score, 4), ...estimateFields(f), error: null }));
 }
 
