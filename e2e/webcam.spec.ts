@@ -20,6 +20,20 @@ test('webcam: boxes and labels over the video, frames per second, and the camera
   const ms = Number((await status.textContent())!.match(/takes (\d+) ms/)![1]);
   await expect(page.getByTestId('webcam-model')).toHaveText(ms > 15 ? 'fast model' : 'accurate model');
   await expectSteadyWebcamAges(page, 100);
+  // Labels inside the video's frame, none over another.
+  const { frame, labels } = await page.evaluate(() => ({
+    frame: document.querySelector('[data-testid="webcam-view"] svg')!.getBoundingClientRect().toJSON() as DOMRect,
+    labels: [...document.querySelectorAll('[data-testid="webcam-label"]')].map((t) => t.getBoundingClientRect().toJSON() as DOMRect),
+  }));
+  for (const [i, a] of labels.entries()) {
+    expect(a.left >= frame.left - 1 && a.right <= frame.right + 1 && a.top >= frame.top - 1 && a.bottom <= frame.bottom + 1, `label ${i} inside`).toBe(true);
+    for (const b of labels.slice(i + 1)) expect(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top).toBe(true);
+  }
+  // Stop and start again.
+  await page.getByTestId('webcam-stop').click();
+  await expect(page.getByTestId('webcam-face')).toHaveCount(0);
+  await page.getByTestId('webcam-start').click();
+  await expect(page.getByTestId('webcam-face')).toHaveCount(3, { timeout: 120_000 });
   await page.screenshot({ path: 'docs/screenshots/webcam.png', fullPage: true });
   await page.getByTestId('webcam-model-choice').selectOption('fast');
   await expect(page.getByTestId('webcam-model')).toHaveText('fast model', { timeout: 60_000 });

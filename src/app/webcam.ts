@@ -3,6 +3,8 @@
 // allows. Each frame is handed to the analysis service (a worker) as an ImageBitmap; the page only
 // draws the boxes. The camera is released as soon as the webcam view is left.
 import { get, writable } from 'svelte/store';
+import { wholeYears } from '../lib/interval';
+import { placeLabels } from '../lib/labelLayout';
 import type { TrackedFace } from '../lib/track';
 import type { LiveFrame, LiveModelChoice } from './analysisService';
 import { analysis } from './state';
@@ -16,6 +18,32 @@ export type WebcamState =
 export const webcam = writable<WebcamState>({ state: 'off' });
 /** The model for the faces on video: read at every frame, so a change applies from the next one (once that model is loaded). */
 export const liveModelChoice = writable<LiveModelChoice>('auto');
+
+/** A face's label on the video: its text, size (frame pixels) and where it goes (inside the frame, over no other). */
+export interface WebcamLabel { id: number; text: string; fontSize: number; left: number; top: number; width: number; height: number }
+
+const percentSure = (p: number): string => (Math.max(p, 1 - p) >= 0.995 ? '>99' : String(Math.round(100 * Math.max(p, 1 - p))));
+
+export function webcamLabels(faces: TrackedFace[], width: number, height: number): WebcamLabel[] {
+  const labels = faces.map((face) => {
+    const fontSize = Math.max(14, Math.min(face.box.width / 6, 32));
+    const gender = face.gender === 'uncertain' ? 'F/M?' : face.gender === 'female' ? 'F' : 'M';
+    const text = `${Math.round(face.age)} (${wholeYears(face).join('–')}) · ${gender} ${percentSure(face.femaleProbability)}%`;
+    return { id: face.id, text, fontSize, width: 0.6 * fontSize * text.length, height: 1.25 * fontSize };
+  });
+  const places = placeLabels(faces.map((f) => f.box), labels, { width, height });
+  return labels.map((label, i) => ({ ...label, ...places[i] }));
+}
+
+/** Frames analysed per second over the last two seconds (a count, not a smoothed guess from one frame). */
+class FrameRate {
+  private times: number[] = [];
+  tick(now: number): number {
+    this.times.push(now);
+    while (now - this.times[0] > 2000) this.times.shift();
+    return this.times.length < 2 ? 0 : (1000 * (this.times.length - 1)) / (now - this.times[0]);
+  }
+}
 
 let stream: MediaStream | null = null;
 let session = 0;
@@ -60,14 +88,11 @@ export async function startWebcam(video: HTMLVideoElement): Promise<void> {
     return;
   }
   const service = await analysis();
-  let last = performance.now();
-  let fps = 0;
+  const rate = new FrameRate();
   while (run === session) {
     try {
       const { faces, model, why } = await service.liveFrame(await createImageBitmap(video), run, get(liveModelChoice));
-      const now = performance.now();
-      fps = fps === 0 ? 1000 / (now - last) : 0.8 * fps + 0.2 * (1000 / (now - last)); // smoothed too
-      last = now;
+      const fps = rate.tick(performance.now());
       if (run === session) webcam.set({ state: 'running', faces, fps, width: video.videoWidth, height: video.videoHeight, model, why });
     } catch (e) {
       if (run === session) fail(`Estimation stopped: ${e instanceof Error ? e.message : String(e)}`);

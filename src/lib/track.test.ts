@@ -19,6 +19,16 @@ describe('FaceTracker', () => {
     expect(second.box.left).toBe(102);
   });
 
+  it('averages over estimates, not frames: an estimate repeated on the frames between counts once', () => {
+    const tracker = new FaceTracker({ alpha: 0.5 });
+    tracker.update([face(100, 30, 0.2)]);
+    const newer = face(100, 40, 0.2);
+    expect(tracker.update([newer])[0].age).toBe(35);
+    expect(tracker.update([newer])[0].age).toBe(35); // the same estimate again: the average holds
+    expect(tracker.update([{ ...newer, box: { ...newer.box, left: 110 } }])[0].box.left).toBe(105); // the box still follows every frame
+    expect(tracker.update([face(110, 20, 0.2)])[0].age).toBe(27.5);
+  });
+
   it('gives a new face a new id, and forgets a face missing for too many frames', () => {
     const tracker = new FaceTracker({ maxMissedFrames: 2 });
     const [a] = tracker.update([face(0, 30, 0.1)]);

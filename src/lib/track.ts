@@ -23,7 +23,8 @@ export interface TrackerOptions {
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { alpha: 0.3, minOverlap: 0.3, maxMissedFrames: 5, genderUncertain: GENDER_UNCERTAIN };
 
-interface Track { face: TrackedFace; missed: number }
+/** `estimate`: the last estimate fed in (a live pipeline feeds the same one on the frames between estimates). */
+interface Track { face: TrackedFace; missed: number; estimate: FaceAnalysis }
 
 const blend = (a: number, b: number, alpha: number): number => a + alpha * (b - a);
 
@@ -49,20 +50,24 @@ export class FaceTracker {
         if (overlap >= bestOverlap) { best = t; bestOverlap = overlap; }
       }
       if (!best) {
-        seen.push({ face: { ...face, id: this.nextId++ }, missed: 0 });
+        seen.push({ face: { ...face, id: this.nextId++ }, missed: 0, estimate: face });
         continue;
       }
       unmatched.delete(best);
       const f = best.face;
-      const femaleProbability = blend(f.femaleProbability, face.femaleProbability, alpha);
+      // The estimates are averaged over estimates, not frames: one repeated on the frames between counts once.
+      const fresh = face.age !== best.estimate.age || face.femaleProbability !== best.estimate.femaleProbability;
+      const a = fresh ? alpha : 0;
+      best.estimate = face;
+      const femaleProbability = blend(f.femaleProbability, face.femaleProbability, a);
       best.face = {
         ...face,
         id: f.id,
         box: { left: blend(f.box.left, face.box.left, alpha), top: blend(f.box.top, face.box.top, alpha),
           width: blend(f.box.width, face.box.width, alpha), height: blend(f.box.height, face.box.height, alpha) },
-        age: blend(f.age, face.age, alpha),
-        ageLow: blend(f.ageLow, face.ageLow, alpha),
-        ageHigh: blend(f.ageHigh, face.ageHigh, alpha),
+        age: blend(f.age, face.age, a),
+        ageLow: blend(f.ageLow, face.ageLow, a),
+        ageHigh: blend(f.ageHigh, face.ageHigh, a),
         femaleProbability,
         gender: genderCall(femaleProbability, this.opts.genderUncertain),
       };
