@@ -19,6 +19,7 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   await page.getByTestId('view-model').click();
   await expect(page.getByTestId('model-name')).toHaveText('About agegender');
   await expect(page.getByTestId('model-size')).toHaveText(/^\d\.\d\d MB download$/);
+  await expect(page.getByText(/\(a sample of \d+\)/)).toBeVisible(); // the train row is a sample of the faces trained on
   for (const id of ['by-age', 'band-gender-age_mae', 'band-gender-gender_accuracy', 'by-race', 'coverage', 'reliability', 'training']) {
     await expectDrawn(page.getByTestId(`chart-${id}`));
   }

@@ -34,7 +34,7 @@ function bandByGender(report: SplitReport, metric: 'age_mae' | 'gender_accuracy'
     type: 'bar',
     data: { labels: bands, datasets: (['female', 'male'] as const).map((g, i) => ({
       label: g, data: bands.map((b) => cells[`${b}|${g}`]?.[metric] ?? null), backgroundColor: i ? BLUE : RED })) },
-    options: { scales: { x: axis('age band'), y: axis(metric === 'age_mae' ? 'MAE (years)' : 'accuracy', metric === 'age_mae' ? { beginAtZero: true } : { min: 0.5, max: 1 }) } },
+    options: { scales: { x: axis('age band'), y: axis(metric === 'age_mae' ? 'MAE (years)' : 'accuracy', metric === 'age_mae' ? { beginAtZero: true } : { min: 0, max: 1 }) } },
   } };
 }
 
@@ -47,7 +47,7 @@ function byRace(report: SplitReport): NamedChart {
       { label: 'age MAE (years)', data: races.map((r) => report.by_race[r].age_mae), backgroundColor: BLUE, yAxisID: 'y' },
       { label: 'gender accuracy', data: races.map((r) => report.by_race[r].gender_accuracy), backgroundColor: RED, yAxisID: 'y1' },
     ] },
-    options: { scales: { y: axis('MAE (years)', { beginAtZero: true }), y1: axis('accuracy', { position: 'right', min: 0.5, max: 1 }) } },
+    options: { scales: { y: axis('MAE (years)', { beginAtZero: true }), y1: axis('accuracy', { position: 'right', min: 0, max: 1 }) } },
   } };
 }
 
@@ -59,7 +59,7 @@ function coverage(report: SplitReport, target: number): NamedChart {
       { type: 'bar', label: 'coverage', data: bands.map((b) => report.by_age_band[b].interval_coverage), backgroundColor: GREEN },
       { type: 'line', label: 'target', data: bands.map(() => target), borderColor: GREY, pointRadius: 0 },
     ] },
-    options: { scales: { x: axis('age band'), y: axis('share covered', { min: 0.5, max: 1 }) } },
+    options: { scales: { x: axis('age band'), y: axis('share covered', { min: 0, max: 1 }) } },
   } };
 }
 

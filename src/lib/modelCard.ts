@@ -88,7 +88,8 @@ export interface ModelCard {
   /** pretrained: the ImageNet weights the network's training began from (a fine-tune's began from another model). */
   architecture: { name: string; input_size: number; parameters: number; pretrained?: string | null };
   data: { dataset: string; distribution?: Record<string, LabelDistribution> };
-  split: { file: string; seed?: number };
+  /** counts: faces in each part of the split (the card's train metrics are on an even sample of them). */
+  split: { file: string; seed?: number; counts?: Record<string, number> };
   /**
    * recipe: the training/recipes/ file the run followed (train --recipe); distilled_from: the teachers' model.json
    * (comma-separated), for a distilled model; sources: sha256 of each file the run started from and distilled, as read

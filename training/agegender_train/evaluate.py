@@ -23,7 +23,7 @@ from .calibration import fit_calibration, predictions
 from .config import TrainConfig
 from .dataset import FaceSet, load_utkface
 from .degrade import AugmentationConfig
-from .metrics import evaluation_report, label_distribution
+from .metrics import evaluation_report
 from .model import AgeGenderNet
 from .preprocess import GeometryConfig, augment, load_alignment_jitter, to_model_input
 from .shift import format_table, shift_benchmark
@@ -85,8 +85,7 @@ def evaluate_and_save(run: Path, model: AgeGenderNet, cfg: TrainConfig, parts: d
     history = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     result = {"calibration": calibration.to_dict(), "flip_average": flip_average, "splits": splits,
               "shift": {"part": "val", "faces": len(shift_faces), "conditions": shift}, "history": history,
-              "data": data_summary,
-              "distribution": {name: label_distribution(f.ages, f.genders, f.races) for name, f in parts.items()}}
+              "data": data_summary}
     (run / "metrics.json").write_text(json.dumps(result, indent=1))
     for name, m in splits.items():
         o = m["overall"]

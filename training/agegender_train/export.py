@@ -22,6 +22,8 @@ import numpy as np
 import torch
 
 from .config import TrainConfig
+from .dataset import parse_utkface_name
+from .metrics import label_distribution
 from .degrade import AugmentationConfig
 from .preprocess import GeometryConfig
 from .evaluate import load_trained
@@ -88,6 +90,14 @@ def metrics_note(train_faces: int, quantize: str) -> str:
             "by up to a quarter of a year; README.md gives the shipped models' test figures so measured.")
 
 
+def split_distribution(split: dict) -> dict | None:
+    """The labels of every face of each part, read from the split file's names (the run's metrics had the train
+    part's evaluation sample only)."""
+    parts = {name: [parse_utkface_name(n) for n in split[name]] for name in ("train", "val", "test") if split.get(name)}
+    return {name: label_distribution(np.array([lab.age for lab in labels]), np.array([lab.gender for lab in labels]),
+                                     np.array([lab.race for lab in labels])) for name, labels in parts.items()} or None
+
+
 def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict, out: Path, quantize: str,
                export_command: str, recipe: str | None) -> dict:
     split = json.loads(Path(cfg.split_file).read_text()) if Path(cfg.split_file).exists() else {}
@@ -101,7 +111,7 @@ def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict
                          "parameters": int(sum(p.numel() for p in model.parameters()))},
         "data": {"dataset": "UTKFace aligned & cropped faces (80% share given to developers)", "path": cfg.data,
                  "summary": metrics["data"], "license": "non-commercial research only",
-                 "distribution": metrics.get("distribution")},
+                 "distribution": split_distribution(split) or metrics.get("distribution")},
         "split": {"file": cfg.split_file, "seed": split.get("seed"), "stratified_by": split.get("stratified_by"),
                   "counts": split.get("counts")},
         "training": {"recipe": recipe, "command": command, "distilled_from": cfg.teacher or None,
