@@ -1,4 +1,5 @@
 """One config object for a training run, mirrored one-to-one by command-line flags."""
+
 from __future__ import annotations
 
 import argparse
@@ -42,6 +43,16 @@ class TrainConfig:
     # training face are mixed into that face's targets, with this weight (0..1).
     teacher: str = ""
     distill_weight: float = 0.5
+    # Real photos trained on beside UTKFace: a folder of faces as the app cuts them from real-photos' dev photos
+    # (npm run bench:real-photos -- --faces-dir DIR; real_faces.py), "" for none. Each step adds real_per_batch of
+    # them to the batch, each weighing real_weight UTKFace faces. The fold real_holdout_fold of real_folds is kept
+    # out and reported after every epoch (-1: train on every fold).
+    real_faces: str = ""
+    real_data: str = "../shared/data/real-photos"
+    real_folds: str = "training/splits/real-photo-folds.json"
+    real_holdout_fold: int = -1
+    real_per_batch: int = 8
+    real_weight: float = 1.0
     max_age: int = 100  # age classes 0..max_age; older labels are clipped to it
     epochs: int = 10
     batch_size: int = 64
@@ -99,7 +110,9 @@ def load_recipe(path: str) -> dict[str, Any]:
     fields = {f.name: f for f in dataclasses.fields(TrainConfig)}
     unknown = sorted(set(recipe) - set(fields) - {"about"})
     if unknown:
-        raise ValueError(f"{path}: {', '.join(unknown)} {'is not a' if len(unknown) == 1 else 'are not'} TrainConfig field(s)")
+        raise ValueError(
+            f"{path}: {', '.join(unknown)} {'is not a' if len(unknown) == 1 else 'are not'} TrainConfig field(s)"
+        )
     return {k: v for k, v in recipe.items() if k != "about"}
 
 
@@ -125,4 +138,3 @@ def parse_config(argv: list[str] | None = None, description: str = "") -> TrainC
         except (OSError, ValueError) as e:
             parser.error(f"cannot read --recipe: {e}")
     return TrainConfig(**vars(parser.parse_args(argv)))
-

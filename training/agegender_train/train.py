@@ -13,6 +13,7 @@ band / gender / race).
 Every epoch draws its batches, augmentations and dropout from seeds of its own, so a run stopped
 anywhere (even by kill -9) and resumed ends with the same weights as one never stopped.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,18 +30,19 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.nn.parallel import DistributedDataParallel
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
+from .calibration import expected_age
 from .config import TrainConfig, parse_config
 from .dataset import DatasetError, FaceSet, load_utkface, save_npz_atomic
-from .evaluate import evaluate_and_save, load_trained, run_model
-from .calibration import expected_age
-from .distributed import start_processes
-from .model import AgeGenderNet, load_imagenet_weights
 from .degrade import AugmentationConfig
+from .distributed import start_processes
+from .evaluate import evaluate_and_save, load_trained, run_model
+from .model import AgeGenderNet, load_imagenet_weights
 from .preprocess import GeometryConfig, augment, load_alignment_jitter
+from .real_faces import RealFaces, load_real_faces
 from .split import load_or_make_split
 
 
@@ -52,8 +54,14 @@ def age_targets(ages: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
     return target / target.sum(dim=1, keepdim=True)
 
 
-def loss_fn(age_logits: torch.Tensor, female_logit: torch.Tensor, ages: torch.Tensor, genders: torch.Tensor,
-            cfg: TrainConfig, teacher: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+def loss_fn(
+    age_logits: torch.Tensor,
+    female_logit: torch.Tensor,
+    ages: torch.Tensor,
+    genders: torch.Tensor,
+    cfg: TrainConfig,
+    teacher: tuple[torch.Tensor, torch.Tensor] | None = None,
+) -> torch.Tensor:
     """`teacher`: its age distributions and female probabilities on the same faces, mixed into the targets."""
     classes = torch.arange(cfg.max_age + 1, dtype=torch.float32, device=ages.device)
     age_target, mean_target, female_target = age_targets(ages, cfg), ages.float(), genders.float()
@@ -67,6 +75,47 @@ def loss_fn(age_logits: torch.Tensor, female_logit: torch.Tensor, ages: torch.Te
     mean_loss = F.l1_loss((log_probs.exp() * classes).sum(dim=1), mean_target)
     gender_loss = F.binary_cross_entropy_with_logits(female_logit, female_target)
     return distribution_loss + cfg.mean_loss_weight * mean_loss + cfg.gender_loss_weight * gender_loss
+
+
+def real_photo_loss(
+    age_logits: torch.Tensor,
+    female_logit: torch.Tensor,
+    age_range: torch.Tensor,
+    female: torch.Tensor,
+    cfg: TrainConfig,
+) -> torch.Tensor:
+    """Per real face: an exact age (FG-NET) is learnt as a UTKFace age is; an age group (FairFace) asks for the
+    probability of the ages in it; the gender loss only where the gender is known."""
+    classes = torch.arange(cfg.max_age + 1, dtype=torch.float32, device=age_logits.device)
+    log_probs = F.log_softmax(age_logits, dim=1)
+    low, high = age_range[:, 0].clamp(max=cfg.max_age), age_range[:, 1].clamp(max=cfg.max_age)
+    exact = low == high
+    exact_loss = (
+        -(age_targets(low, cfg) * log_probs).sum(dim=1)
+        + cfg.mean_loss_weight * ((log_probs.exp() * classes).sum(dim=1) - low).abs()
+    )
+    in_group = (classes[None] >= low[:, None]) & (classes[None] <= high[:, None])
+    group_loss = -torch.logsumexp(log_probs.masked_fill(~in_group, -math.inf), dim=1)
+    gender_loss = F.binary_cross_entropy_with_logits(female_logit, female.clamp(min=0).float(), reduction="none") * (
+        female >= 0
+    )
+    return torch.where(exact, exact_loss, group_loss) + cfg.gender_loss_weight * gender_loss
+
+
+def real_photo_report(model: torch.nn.Module, real: RealFaces, cfg: TrainConfig) -> dict[str, float]:
+    """The held-out fold: FG-NET age error and bias, FairFace gender accuracy and adult women read as men."""
+    faces = FaceSet([""] * len(real), real.images, real.age_range[:, 0], real.female, np.zeros(len(real), np.int64))
+    probs, logits = run_model(model, faces, cfg.input_size, cfg.flip_average)
+    fg, ff = real.source == "fgnet", real.source == "fairface"
+    error = expected_age(probs[fg]) - real.age_range[fg, 0]
+    female_called = logits[ff] > 0
+    adult_women = (real.female[ff] == 1) & (real.age_range[ff, 0] >= 20)
+    return {
+        "holdout_scan_age_mae": float(np.abs(error).mean()),
+        "holdout_scan_age_bias": float(error.mean()),
+        "holdout_wild_gender_accuracy": float((female_called == (real.female[ff] == 1)).mean()),
+        "holdout_wild_adult_women_read_as_men": float((~female_called[adult_women]).mean()),
+    }
 
 
 def learning_rate(step: int, total: int, warmup: int, peak: float) -> float:
@@ -85,8 +134,10 @@ def resolve_device(name: str) -> torch.device:
 
 def validate(model: torch.nn.Module, val: FaceSet, cfg: TrainConfig, suffix: str = "") -> dict[str, float]:
     probs, logits = run_model(model, val, cfg.input_size, cfg.flip_average)
-    return {f"val_age_mae{suffix}": float(np.abs(expected_age(probs) - val.ages).mean()),
-            f"val_gender_accuracy{suffix}": float(((logits > 0) == (val.genders == 1)).mean())}
+    return {
+        f"val_age_mae{suffix}": float(np.abs(expected_age(probs) - val.ages).mean()),
+        f"val_gender_accuracy{suffix}": float(((logits > 0) == (val.genders == 1)).mean()),
+    }
 
 
 def trained(model: AgeGenderNet, ema: AveragedModel | None) -> AgeGenderNet:
@@ -114,6 +165,7 @@ def load_own_weights(model: AgeGenderNet, path: str) -> None:
     """Weights of one of our models (exported model.json or model.pt) with the same architecture."""
     if path.endswith(".json"):
         from .tfjs_import import load_tfjs_model
+
         state = load_tfjs_model(path)[0].state_dict()
     else:
         state = torch.load(path, map_location="cpu", weights_only=False)["model"]
@@ -125,6 +177,7 @@ def load_teacher(path: str, device: torch.device) -> tuple[AgeGenderNet, int, bo
     its users average each face with its mirror image."""
     if path.endswith(".json"):
         from .tfjs_import import load_tfjs_model
+
         teacher, metadata = load_tfjs_model(path)
         size, flip = int(metadata["inputSize"]), bool(metadata.get("flipAverage", False))
     else:
@@ -140,7 +193,9 @@ def model_files(path: str) -> list[Path]:
     if not path.endswith(".json"):
         return [Path(path)]
     manifest = json.loads(Path(path).read_text())
-    return [Path(path)] + [Path(path).parent / f for group in manifest.get("weightsManifest", []) for f in group["paths"]]
+    return [Path(path)] + [
+        Path(path).parent / f for group in manifest.get("weightsManifest", []) for f in group["paths"]
+    ]
 
 
 def local_model(ref: str, cache_dir: str) -> str:
@@ -193,7 +248,9 @@ def teacher_paths(cfg: TrainConfig) -> list[str]:
 TEACHER_TARGETS_VERSION = "plain resize, the teacher's own mirror averaging, uncalibrated"
 
 
-def _one_teacher(path: str, cfg: TrainConfig, faces: FaceSet, device: torch.device, progress: bool) -> tuple[np.ndarray, np.ndarray]:
+def _one_teacher(
+    path: str, cfg: TrainConfig, faces: FaceSet, device: torch.device, progress: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """One teacher's outputs on the faces, cached, keyed by its files and the faces."""
     key = hashlib.sha256(TEACHER_TARGETS_VERSION.encode())
     for f in model_files(path):
@@ -211,14 +268,17 @@ def _one_teacher(path: str, cfg: TrainConfig, faces: FaceSet, device: torch.devi
     teacher, size, flip = load_teacher(path, device)
     if teacher.max_age != cfg.max_age:  # before the long pass
         raise ValueError(f"{path} estimates ages 0..{teacher.max_age}, this run 0..{cfg.max_age}")
-    probs, logits = run_model(teacher, faces, size, flip, progress=progress, desc=f"teacher {path} on the training faces")
+    probs, logits = run_model(
+        teacher, faces, size, flip, progress=progress, desc=f"teacher {path} on the training faces"
+    )
     female = 1 / (1 + np.exp(-logits))
     save_npz_atomic(cache, age_probs=probs.astype(np.float32), female_probs=female.astype(np.float32))
     return probs, female
 
 
-def teacher_targets(cfg: TrainConfig, teachers: list[str], faces: FaceSet, device: torch.device,
-                    progress: bool) -> tuple[torch.Tensor, torch.Tensor]:
+def teacher_targets(
+    cfg: TrainConfig, teachers: list[str], faces: FaceSet, device: torch.device, progress: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The teachers' age distributions and (uncalibrated) female probabilities on the clean faces, computed as
     users' inference runs each (plain resize to its own size, mirror-averaged if it is), averaged over the
     teachers (on clean val faces the ensemble's answers beat each member's; EXPERIMENTS.md says how much of
@@ -262,17 +322,28 @@ def main(argv: list[str] | None = None) -> int:
         procs.barrier()
     parts = {name: faces.subset(names) for name, names in split.items()}
     if min(len(p) for p in parts.values()) == 0:
-        print(f"error: a part of the split is empty ({ {k: len(v) for k, v in parts.items()} }): "
-              "use more faces or larger --val-fraction/--test-fraction", file=sys.stderr)
+        print(
+            f"error: a part of the split is empty ({ {k: len(v) for k, v in parts.items()} }): "
+            "use more faces or larger --val-fraction/--test-fraction",
+            file=sys.stderr,
+        )
         return 2
     train = parts["train"]
     if cfg.limit:
-        train = train.subset(sorted(np.random.default_rng(cfg.seed).choice(train.names, min(cfg.limit, len(train)), replace=False)))
-    say(f"split {cfg.split_file}: " + ", ".join(f"{k} {len(v)}" for k, v in parts.items()) + f"; training on {len(train)}"
-        + (f" in {procs.world_size} processes" if procs.distributed else ""))
+        train = train.subset(
+            sorted(np.random.default_rng(cfg.seed).choice(train.names, min(cfg.limit, len(train)), replace=False))
+        )
+    say(
+        f"split {cfg.split_file}: "
+        + ", ".join(f"{k} {len(v)}" for k, v in parts.items())
+        + f"; training on {len(train)}"
+        + (f" in {procs.world_size} processes" if procs.distributed else "")
+    )
     if cfg.batch_size < procs.world_size:
-        print(f"error: --batch-size {cfg.batch_size} is split between {procs.world_size} processes: use at least one face each",
-              file=sys.stderr)
+        print(
+            f"error: --batch-size {cfg.batch_size} is split between {procs.world_size} processes: use at least one face each",
+            file=sys.stderr,
+        )
         return 2
     try:
         jitter = load_alignment_jitter(cfg.alignment_jitter) if cfg.alignment_jitter else None
@@ -280,6 +351,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot read --alignment-jitter {cfg.alignment_jitter}: {e}", file=sys.stderr)
         return 2
     degradations = AugmentationConfig() if cfg.degradations else None
+    real_train = real_holdout = None
+    if cfg.real_faces:
+        try:
+            real = load_real_faces(cfg.real_data, cfg.real_faces, cfg.real_folds)
+        except (OSError, ValueError, KeyError) as e:
+            print(f"error: cannot read --real-faces {cfg.real_faces}: {e}", file=sys.stderr)
+            return 2
+        real_train, real_holdout = (
+            real.take(real.fold != cfg.real_holdout_fold),
+            real.take(real.fold == cfg.real_holdout_fold),
+        )
+        say(
+            f"real photos: training on {len(real_train)} faces, {cfg.real_per_batch} a step with weight {cfg.real_weight}"
+            + (f"; fold {cfg.real_holdout_fold} ({len(real_holdout)} faces) held out" if len(real_holdout) else "")
+        )
+        real_ranges = torch.from_numpy(real_train.age_range).to(device)
+        real_female = torch.from_numpy(real_train.female).to(device)
     train_ages = torch.from_numpy(np.minimum(train.ages, cfg.max_age)).to(device)
     train_genders = torch.from_numpy(train.genders).to(device)
 
@@ -312,7 +400,11 @@ def main(argv: list[str] | None = None) -> int:
         whose = "their averaged outputs" if len(teacher_paths(cfg)) > 1 else "its outputs"
         say(f"distilling {cfg.teacher} ({whose} on the clean training faces) with weight {cfg.distill_weight}")
     # The average of the weights over the last few hundred steps, batch-norm statistics included.
-    ema = AveragedModel(net, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True) if cfg.ema_decay else None
+    ema = (
+        AveragedModel(net, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
+        if cfg.ema_decay
+        else None
+    )
     optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
     total_steps, warmup = steps_per_epoch * cfg.epochs, int(cfg.warmup_epochs * steps_per_epoch)
@@ -327,7 +419,9 @@ def main(argv: list[str] | None = None) -> int:
         start_epoch = state["epoch"] + 1
         # Checkpoints from before the log was kept in them: the log file's lines of the epochs they hold.
         old_log = out / "log.jsonl"
-        log = state.get("log") or ([json.loads(line) for line in old_log.read_text().splitlines()[:start_epoch]] if old_log.exists() else [])
+        log = state.get("log") or (
+            [json.loads(line) for line in old_log.read_text().splitlines()[:start_epoch]] if old_log.exists() else []
+        )
         say(f"resumed from {checkpoint_path} after epoch {start_epoch}")
     elif cfg.resume:
         say(f"no checkpoint at {checkpoint_path}: starting from scratch")
@@ -345,22 +439,37 @@ def main(argv: list[str] | None = None) -> int:
         augment_gen = gen if procs.is_main else torch.Generator().manual_seed(epoch_seed + 7919 * procs.rank)
         torch.manual_seed(epoch_seed + procs.rank)  # dropout
         started, total_loss, steps = time.time(), 0.0, 0
-        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not (cfg.progress and procs.is_main),
-                   unit="batch")
+        bar = tqdm(
+            range(steps_per_epoch),
+            desc=f"epoch {epoch + 1}/{cfg.epochs}",
+            disable=not (cfg.progress and procs.is_main),
+            unit="batch",
+        )
         for i in bar:
-            batch = order[i * cfg.batch_size:(i + 1) * cfg.batch_size]
+            batch = order[i * cfg.batch_size : (i + 1) * cfg.batch_size]
             if len(batch) < procs.world_size:
                 continue  # a last batch too small to share (every process skips it)
             idx = procs.share_of(batch)
             lr = learning_rate(epoch * steps_per_epoch + i, total_steps, warmup, cfg.lr)
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            x = augment(train.images[idx.numpy()], cfg.input_size, augment_gen, device, degradations, GeometryConfig(), jitter)
+            x = augment(
+                train.images[idx.numpy()], cfg.input_size, augment_gen, device, degradations, GeometryConfig(), jitter
+            )
             taught = None if taught_all is None else (taught_all[0][idx], taught_all[1][idx])
+            if real_train is not None:  # real faces are already photos: no degradations, and cut as the app cuts
+                picked = torch.randint(0, len(real_train), (cfg.real_per_batch,), generator=augment_gen)
+                x = torch.cat([x, augment(real_train.images[picked.numpy()], cfg.input_size, augment_gen, device)])
             age_logits, female_logit = model(x)
+            n = len(idx)
             # Weighted by this process's share, so that the gradient averaged over processes is the whole batch's.
-            share = len(idx) * procs.world_size / len(batch)
-            loss = loss_fn(age_logits, female_logit, train_ages[idx], train_genders[idx], cfg, taught) * share
+            share = n * procs.world_size / len(batch)
+            loss = loss_fn(age_logits[:n], female_logit[:n], train_ages[idx], train_genders[idx], cfg, taught) * share
+            if real_train is not None:
+                real_loss = real_photo_loss(
+                    age_logits[n:], female_logit[n:], real_ranges[picked], real_female[picked], cfg
+                )
+                loss = loss + cfg.real_weight * real_loss.sum() / n * share
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -372,13 +481,28 @@ def main(argv: list[str] | None = None) -> int:
         total_loss = procs.sum(total_loss)
 
         if procs.is_main:
-            entry = {"epoch": epoch + 1, "train_loss": total_loss / max(1, steps), **validate(trained(net, ema), parts["val"], cfg)}
+            entry = {
+                "epoch": epoch + 1,
+                "train_loss": total_loss / max(1, steps),
+                **validate(trained(net, ema), parts["val"], cfg),
+            }
             if ema is not None:  # the raw weights too, to show what averaging buys
                 entry |= validate(net, parts["val"], cfg, suffix="_raw")
+            if real_holdout is not None and len(real_holdout):
+                entry |= real_photo_report(trained(net, ema), real_holdout, cfg)
             entry["seconds"] = round(time.time() - started, 1)
             log.append(entry)
-            save_atomic({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch, "log": log,
-                         "ema": ema.state_dict() if ema is not None else None, "config": cfg.to_dict()}, checkpoint_path)
+            save_atomic(
+                {
+                    "model": net.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "epoch": epoch,
+                    "log": log,
+                    "ema": ema.state_dict() if ema is not None else None,
+                    "config": cfg.to_dict(),
+                },
+                checkpoint_path,
+            )
             with open(out / "log.jsonl", "a") as f:
                 f.write(json.dumps(entry) + "\n")
             print(json.dumps(entry), flush=True)
@@ -388,13 +512,25 @@ def main(argv: list[str] | None = None) -> int:
     if not procs.is_main:
         return 0
     net, which = delivered(net, ema, log)
-    say(f"delivering the {which} weights" + (" (lower val age error than their moving average at the last epoch)" if ema and which == "raw" else ""))
+    say(
+        f"delivering the {which} weights"
+        + (" (lower val age error than their moving average at the last epoch)" if ema and which == "raw" else "")
+    )
     weights = {k: v.cpu() for k, v in net.state_dict().items()}  # loadable on a machine without the GPU
     trained_on = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
     if procs.distributed:
         trained_on = f"{procs.world_size} x {trained_on}"
-    save_atomic({"model": weights, "config": cfg.to_dict(), "argv": sys.argv[1:] if argv is None else argv,
-                 "trained_on": trained_on, "delivered_weights": which, "sources": sources}, out / "model.pt")
+    save_atomic(
+        {
+            "model": weights,
+            "config": cfg.to_dict(),
+            "argv": sys.argv[1:] if argv is None else argv,
+            "trained_on": trained_on,
+            "delivered_weights": which,
+            "sources": sources,
+        },
+        out / "model.pt",
+    )
     evaluate_and_save(out, net, cfg, parts, report.summary(), cfg.flip_average, cfg.progress)
     return 0
 
