@@ -6,7 +6,10 @@ import { defineConfig } from 'vitest/config';
 // its own, so requiring CORP costs nothing; the service worker serves cached files with these headers.
 // tfjs 4.22's threaded WASM cannot start its threads from a bundle yet (src/app/backend.ts), so today
 // the WASM backend runs one thread either way; a static host need not send them.
-const CROSS_ORIGIN_ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 
 export default defineConfig({
   plugins: [
@@ -19,7 +22,8 @@ export default defineConfig({
       manifest: {
         name: 'agegender: age and gender from faces',
         short_name: 'agegender',
-        description: 'Estimates age (with an honest interval) and gender for every face in your photos or webcam, in your browser. Photos never leave the device.',
+        description:
+          'Estimates age (with an honest interval) and gender for every face in your photos or webcam, in your browser. Photos never leave the device.',
         start_url: './',
         scope: './',
         display: 'standalone',

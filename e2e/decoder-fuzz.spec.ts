@@ -22,8 +22,12 @@ function pngClaiming(width: number, height: number): Buffer {
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header),
-    chunk('IDAT', Buffer.from([0x78, 0x9c, 0x63, 0, 0, 0, 1, 0, 1])), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', Buffer.from([0x78, 0x9c, 0x63, 0, 0, 0, 1, 0, 1])),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 // The browser's decoder (createImageBitmap, then the size policy) under the CLI fuzz test's mutations: every
@@ -31,35 +35,50 @@ function pngClaiming(width: number, height: number): Buffer {
 // since what is tested is decoding, and SwiftShader would make the estimates of the files that still decode slow.
 test('the page reads fuzzed files: each one is faces, no face or a one-line message', async ({ page }) => {
   const errors = watchErrors(page);
-  const jpeg = await sharp(join(FIXTURES, 'photos', 'portrait.jpg')).resize(160).jpeg().toBuffer();
+  const jpeg = await sharp(join(FIXTURES, 'photos', 'portrait.jpg'))
+    .resize(160)
+    .jpeg()
+    .toBuffer();
   const seeds = { jpeg, png: await sharp(jpeg).png().toBuffer(), webp: await sharp(jpeg).webp().toBuffer() };
   const cases: Buffer[] = [
-    Buffer.alloc(0), pngClaiming(60000, 60000),
+    Buffer.alloc(0),
+    pngClaiming(60000, 60000),
     ...fc.sample(fc.uint8Array({ maxLength: 4096 }), { numRuns: 8, seed: 1 }).map((b) => Buffer.from(b)),
   ];
   for (const seed of Object.values(seeds)) {
     cases.push(...fc.sample(fc.nat(), { numRuns: 4, seed: 2 }).map((n) => seed.subarray(0, n % seed.length)));
-    cases.push(...fc.sample(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 }),
-      { numRuns: 4, seed: 3 }).map((flips) => {
-      const copy = Buffer.from(seed);
-      for (const [at, bits] of flips) copy[at % copy.length] ^= bits;
-      return copy;
-    }));
+    cases.push(
+      ...fc
+        .sample(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 }), {
+          numRuns: 4,
+          seed: 3,
+        })
+        .map((flips) => {
+          const copy = Buffer.from(seed);
+          for (const [at, bits] of flips) copy[at % copy.length] ^= bits;
+          return copy;
+        }),
+    );
   }
   await page.goto('/?backend=wasm');
   await expect(page.getByTestId('model-status')).toContainText('Ready.');
-  await page.getByTestId('file-input').setInputFiles(cases.map((buffer, i) => ({ name: `case-${i}.jpg`, mimeType: 'image/jpeg', buffer })));
+  await page
+    .getByTestId('file-input')
+    .setInputFiles(cases.map((buffer, i) => ({ name: `case-${i}.jpg`, mimeType: 'image/jpeg', buffer })));
   await expect(page.getByTestId('photo-result')).toHaveCount(cases.length);
   await expect(page.getByTestId('photos-waiting')).toHaveCount(0, { timeout: 300_000 });
   await expect(page.getByText('Looking for faces…')).toHaveCount(0);
-  const outcomes = await page.getByTestId('photo-result').evaluateAll((results) => results.map((r) => ({
-    error: r.querySelector('[data-testid="face-error"]')?.textContent ?? null,
-    faces: r.querySelectorAll('[data-testid="face-card"]').length,
-    noFace: r.querySelector('[data-testid="no-face"]') !== null,
-  })));
+  const outcomes = await page.getByTestId('photo-result').evaluateAll((results) =>
+    results.map((r) => ({
+      error: r.querySelector('[data-testid="face-error"]')?.textContent ?? null,
+      faces: r.querySelectorAll('[data-testid="face-card"]').length,
+      noFace: r.querySelector('[data-testid="no-face"]') !== null,
+    })),
+  );
   for (const o of outcomes) {
     expect(Number(o.error !== null) + Number(o.faces > 0) + Number(o.noFace), JSON.stringify(o)).toBe(1);
-    if (o.error !== null) expect(o.error).toMatch(/^case-\d+\.jpg (is not an image this browser can read|could not be decoded)[^\n]*$/);
+    if (o.error !== null)
+      expect(o.error).toMatch(/^case-\d+\.jpg (is not an image this browser can read|could not be decoded)[^\n]*$/);
   }
   expect(outcomes.filter((o) => o.error !== null).length).toBeGreaterThanOrEqual(10); // the empty file, the bomb, random bytes
   // The page goes on: a good face after them is estimated.

@@ -6,8 +6,15 @@ import { expect, test } from '@playwright/test';
 import { watchErrors } from './pageErrors';
 
 const ROOT = join(import.meta.dirname, '..');
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json',
-  '.bin': 'application/octet-stream', '.jpg': 'image/jpeg', '.wasm': 'application/wasm' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.json': 'application/json',
+  '.bin': 'application/octet-stream',
+  '.jpg': 'image/jpeg',
+  '.wasm': 'application/wasm',
+};
 
 // The repository as a plain static site: the example page loads the built package (dist-lib/, `npm run
 // build:lib`) and tfjs straight from node_modules through an import map, as a page without a bundler would.
@@ -17,7 +24,10 @@ test.beforeAll(async () => {
   expect(existsSync(join(ROOT, 'dist-lib', 'index.js')), 'run `npm run build:lib` first').toBe(true);
   server = createServer((req, res) => {
     const path = normalize(join(ROOT, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-    if (!path.startsWith(ROOT) || !existsSync(path) || !statSync(path).isFile()) { res.writeHead(404).end(); return; }
+    if (!path.startsWith(ROOT) || !existsSync(path) || !statSync(path).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
     res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
     createReadStream(path).pipe(res);
   });
@@ -30,6 +40,8 @@ test('the bundler-free example page finds the three faces of the group photo wit
   const errors = watchErrors(page);
   await page.goto(`${origin}/examples/browser/index.html`);
   await expect(page.getByTestId('face')).toHaveCount(3);
-  await expect(page.getByTestId('face').first()).toHaveText(/^age \d+ \(90%: \d+ to \d+\), (male|female|uncertain) \(\d+% female\), box at \d+, \d+$/);
+  await expect(page.getByTestId('face').first()).toHaveText(
+    /^age \d+ \(90%: \d+ to \d+\), (male|female|uncertain) \(\d+% female\), box at \d+, \d+$/,
+  );
   expect(errors).toEqual([]);
 });

@@ -9,14 +9,27 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 export const FAKE_WEBCAM_VIDEO = join(tmpdir(), 'agegender-fake-webcam.y4m');
 
 /** For test.use(): Chromium with a fake camera that films the group photo (e2e/globalSetup.ts writes the video). */
-export const WITH_FAKE_WEBCAM = { launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${FAKE_WEBCAM_VIDEO}`] } };
+export const WITH_FAKE_WEBCAM = {
+  launchOptions: {
+    executablePath: CHROMIUM_PATH,
+    args: [
+      ...CHROMIUM_ARGS,
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${FAKE_WEBCAM_VIDEO}`,
+    ],
+  },
+};
 
 /** Steady labels on the still group photo: over 20 readings `everyMs` apart, each face's displayed age moves less than 3 years. */
 export async function expectSteadyWebcamAges(page: Page, everyMs: number): Promise<void> {
   const readings: number[][] = [];
   for (let i = 0; i < 20; i++) {
-    readings.push((await page.getByTestId('webcam-label').allTextContents()).map((t) => Number(t.split(' ')[0])).sort((a, b) => a - b));
+    readings.push(
+      (await page.getByTestId('webcam-label').allTextContents())
+        .map((t) => Number(t.split(' ')[0]))
+        .sort((a, b) => a - b),
+    );
     await page.waitForTimeout(everyMs);
   }
   const full = readings.filter((r) => r.length === 3);
@@ -30,7 +43,11 @@ export async function expectSteadyWebcamAges(page: Page, everyMs: number): Promi
 /** 640x480 frames of the photo in 4:2:0 YUV (JPEG/BT.601 full range), as the Y4M format wants. */
 export async function writeFakeWebcamVideo(photo: string, frames = 5): Promise<void> {
   const [w, h] = [640, 480];
-  const { data } = await sharp(photo).resize(w, h, { fit: 'cover' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data } = await sharp(photo)
+    .resize(w, h, { fit: 'cover' })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const y = Buffer.alloc(w * h);
   const u = Buffer.alloc((w / 2) * (h / 2));
   const v = Buffer.alloc((w / 2) * (h / 2));
@@ -39,14 +56,24 @@ export async function writeFakeWebcamVideo(photo: string, frames = 5): Promise<v
   for (let r = 0; r < h / 2; r++) {
     for (let c = 0; c < w / 2; c++) {
       let [R, G, B] = [0, 0, 0];
-      for (const [dr, dc] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+      for (const [dr, dc] of [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ]) {
         const p = 3 * ((2 * r + dr) * w + 2 * c + dc);
-        R += data[p] / 4; G += data[p + 1] / 4; B += data[p + 2] / 4;
+        R += data[p] / 4;
+        G += data[p + 1] / 4;
+        B += data[p + 2] / 4;
       }
       u[r * (w / 2) + c] = clamp(128 - 0.168736 * R - 0.331264 * G + 0.5 * B);
       v[r * (w / 2) + c] = clamp(128 + 0.5 * R - 0.418688 * G - 0.081312 * B);
     }
   }
   const frame = Buffer.concat([Buffer.from('FRAME\n'), y, u, v]);
-  writeFileSync(FAKE_WEBCAM_VIDEO, Buffer.concat([Buffer.from(`YUV4MPEG2 W${w} H${h} F10:1 Ip A1:1 C420jpeg\n`), ...Array(frames).fill(frame)]));
+  writeFileSync(
+    FAKE_WEBCAM_VIDEO,
+    Buffer.concat([Buffer.from(`YUV4MPEG2 W${w} H${h} F10:1 Ip A1:1 C420jpeg\n`), ...Array(frames).fill(frame)]),
+  );
 }

@@ -23,7 +23,8 @@ test('photos dropped while a batch runs wait their turn: none lost, none stuck',
   // Listed in the order given, and summed up at the end.
   await expect(page.getByTestId('photo-result').first().locator('h2')).toHaveText(FACES[0].split('/').at(-1)!);
   await expect(page.getByTestId('batch-summary')).toHaveText(
-    `Done: ${FACES.length + 5} photos, ${FACES.length + 9} faces, 1 without a face.`);
+    `Done: ${FACES.length + 5} photos, ${FACES.length + 9} faces, 1 without a face.`,
+  );
   expect(errors).toEqual([]);
 });
 
@@ -41,16 +42,22 @@ test('a batch shows its progress, stops after the current photo, says what it le
   await expect(page.getByTestId('face-card')).toHaveCount(kept); // every photo kept was analysed to the end
   await expect(page.getByText('Waiting for the photos before it…')).toHaveCount(0);
   const left = FACES.length - kept;
-  await expect(page.getByTestId('batch-summary')).toContainText(`Stopped before ${left} photo${left === 1 ? '' : 's'}.`);
+  await expect(page.getByTestId('batch-summary')).toContainText(
+    `Stopped before ${left} photo${left === 1 ? '' : 's'}.`,
+  );
   await page.getByTestId('resume-batch').click();
   await expect(page.getByTestId('face-card')).toHaveCount(FACES.length, { timeout: 120_000 });
-  await expect(page.getByTestId('batch-summary')).toHaveText(`Done: ${left} photo${left === 1 ? '' : 's'}, ${left} face${left === 1 ? '' : 's'}.`);
+  await expect(page.getByTestId('batch-summary')).toHaveText(
+    `Done: ${left} photo${left === 1 ? '' : 's'}, ${left} face${left === 1 ? '' : 's'}.`,
+  );
   expect(errors).toEqual([]);
 });
 
 // On the page (?worker=off): a test cannot reach into the worker's contexts. The service that recovers is
 // the same code in the worker.
-test('a lost WebGL context: the model is reloaded on the next backend, the page says so and goes on', async ({ page }) => {
+test('a lost WebGL context: the model is reloaded on the next backend, the page says so and goes on', async ({
+  page,
+}) => {
   // Keep every WebGL context the page makes, to lose them as a GPU reset would.
   await page.addInitScript(() => {
     const contexts: WebGLRenderingContext[] = [];
@@ -74,10 +81,17 @@ test('a lost WebGL context: the model is reloaded on the next backend, the page 
   await expect(page.getByTestId('analysis-thread')).toHaveText('on the page (chosen by ?worker=off)');
   await page.getByTestId('file-input').setInputFiles(FACES[0]);
   await expect(page.getByTestId('face-age')).toHaveCount(1);
-  const lost = await page.evaluate(() => (window as unknown as { glContexts: WebGLRenderingContext[] }).glContexts
-    .map((gl) => gl.getExtension('WEBGL_lose_context')).filter((ext) => ext !== null).map((ext) => ext.loseContext()).length);
+  const lost = await page.evaluate(
+    () =>
+      (window as unknown as { glContexts: WebGLRenderingContext[] }).glContexts
+        .map((gl) => gl.getExtension('WEBGL_lose_context'))
+        .filter((ext) => ext !== null)
+        .map((ext) => ext.loseContext()).length,
+  );
   expect(lost).toBeGreaterThan(0);
-  await expect(page.getByTestId('model-status')).toContainText('the webgl backend lost its GPU context, so the model was reloaded on wasm');
+  await expect(page.getByTestId('model-status')).toContainText(
+    'the webgl backend lost its GPU context, so the model was reloaded on wasm',
+  );
   await page.getByTestId('file-input').setInputFiles(FACES.slice(1, 3));
   await expect(page.getByTestId('face-age')).toHaveCount(3);
   await expect(page.getByTestId('face-error')).toHaveCount(0);

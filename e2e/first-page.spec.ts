@@ -10,11 +10,14 @@ const FIXTURES = join(import.meta.dirname, 'fixtures');
 
 async function dropFile(page: Page, path: string, name: string, type: string): Promise<void> {
   const bytes = [...readFileSync(path)];
-  const dataTransfer = await page.evaluateHandle(({ bytes, name, type }) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([new Uint8Array(bytes)], name, { type }));
-    return dt;
-  }, { bytes, name, type });
+  const dataTransfer = await page.evaluateHandle(
+    ({ bytes, name, type }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], name, { type }));
+      return dt;
+    },
+    { bytes, name, type },
+  );
   await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer });
 }
 
@@ -26,20 +29,35 @@ test('drop a face: the page shows an age with its interval and a gender', async 
   const card = page.getByTestId('face-card').first();
   await expect(card.getByTestId('face-age')).toHaveText(/^Age \d+$/);
   await expect(card).toContainText(/90% interval: \d+ to \d+ years/);
-  await expect(card.getByTestId('face-gender')).toHaveText(/^((Male|Female) \((over )?\d+% sure\)|Gender uncertain \(\d+% female\))$/);
+  await expect(card.getByTestId('face-gender')).toHaveText(
+    /^((Male|Female) \((over )?\d+% sure\)|Gender uncertain \(\d+% female\))$/,
+  );
   await page.screenshot({ path: 'test-results/first-page.png', fullPage: true });
   expect(errors).toEqual([]);
   // Clear results: the cards go, and the photo's object URL is revoked (fetching it fails, which the console reports)
   const photoUrl = await page.locator('img[src^="blob:"]').first().getAttribute('src');
   await page.getByTestId('clear-results').click();
   await expect(page.getByTestId('face-card')).toHaveCount(0);
-  expect(await page.evaluate(async (url) => fetch(url!).then(() => 'still there', () => 'revoked'), photoUrl)).toBe('revoked');
+  expect(
+    await page.evaluate(
+      async (url) =>
+        fetch(url!).then(
+          () => 'still there',
+          () => 'revoked',
+        ),
+      photoUrl,
+    ),
+  ).toBe('revoked');
 });
 
-test('drop a group photo: a box and a card for every face the CLI finds; a photo without faces says so', async ({ page }) => {
+test('drop a group photo: a box and a card for every face the CLI finds; a photo without faces says so', async ({
+  page,
+}) => {
   const errors = watchErrors(page);
   const photo = join(FIXTURES, 'photos', 'group-of-three.jpg');
-  const cli = spawnSync('npx', ['--no-install', 'tsx', 'src/cli/predict.ts', '--format', 'json', photo], { encoding: 'utf8' });
+  const cli = spawnSync('npx', ['--no-install', 'tsx', 'src/cli/predict.ts', '--format', 'json', photo], {
+    encoding: 'utf8',
+  });
   const cliFaces = (JSON.parse(cli.stdout) as { face: number | null }[]).filter((r) => r.face !== null).length;
   expect(cliFaces).toBe(3);
   await page.goto('/');
@@ -52,16 +70,22 @@ test('drop a group photo: a box and a card for every face the CLI finds; a photo
   const card = result.getByTestId('face-card').first();
   await card.getByText('Know the true age?').click();
   await card.getByTestId('true-age').fill('60');
-  await expect(card.getByTestId('age-error')).toHaveText(/^Off by \d+\.\d years \((inside|outside) the 90% interval\)$/);
+  await expect(card.getByTestId('age-error')).toHaveText(
+    /^Off by \d+\.\d years \((inside|outside) the 90% interval\)$/,
+  );
   await page.screenshot({ path: 'docs/screenshots/photos.png', fullPage: true });
   // The batch as CSV: the CLI's columns, one row per face.
   const download = page.waitForEvent('download');
   await page.getByTestId('export-csv').click();
-  const csv = readFileSync(await (await download).path(), 'utf8').trim().split('\n');
+  const csv = readFileSync(await (await download).path(), 'utf8')
+    .trim()
+    .split('\n');
   expect(csv[0]).toBe(CSV_COLUMNS.join(','));
   expect(csv.slice(1).filter((line) => line.startsWith('group-of-three.jpg,'))).toHaveLength(cliFaces);
   await page.getByTestId('file-input').setInputFiles(join(FIXTURES, 'photos', 'dogs.jpg'));
-  await expect(page.getByTestId('photo-result').last().getByTestId('no-face')).toHaveText('No face found in this picture.');
+  await expect(page.getByTestId('photo-result').last().getByTestId('no-face')).toHaveText(
+    'No face found in this picture.',
+  );
   expect(errors).toEqual([]);
 });
 

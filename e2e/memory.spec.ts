@@ -33,7 +33,11 @@ test('memory stays flat over 500 photos (JS heap and tfjs tensors)', async ({ pa
     const { usedSize } = await cdp.send('Runtime.getHeapUsage');
     samples.push({ heapMB: usedSize / 2 ** 20, tensors });
   }
-  console.log(samples.map((s, i) => `after ${(i + 1) * PER_BATCH} photos: ${s.heapMB.toFixed(1)} MB heap, ${s.tensors} tensors`).join('\n'));
+  console.log(
+    samples
+      .map((s, i) => `after ${(i + 1) * PER_BATCH} photos: ${s.heapMB.toFixed(1)} MB heap, ${s.tensors} tensors`)
+      .join('\n'),
+  );
   expect(new Set(samples.map((s) => s.tensors)).size, 'tensors alive after each batch').toBe(1);
   // The first batch warms caches up; from the second on, the heap must stay within 2 MB (the face images alone of one
   // batch, if kept, are about 1 MB).

@@ -10,5 +10,7 @@ test('a corrupted weights file is refused with a clear message', async ({ page }
     await route.fulfill({ response, body });
   });
   await page.goto('/');
-  await expect(page.getByTestId('model-status')).toContainText('does not match the sha256 in model-card.json', { timeout: 60_000 });
+  await expect(page.getByTestId('model-status')).toContainText('does not match the sha256 in model-card.json', {
+    timeout: 60_000,
+  });
 });

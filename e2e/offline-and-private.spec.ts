@@ -16,7 +16,11 @@ async function analyse(page: Page, times: number): Promise<number> {
 
 test.setTimeout(420_000);
 
-test('every request stays on the site; tensors stay flat; after one visit the app works offline', async ({ page, context, baseURL }) => {
+test('every request stays on the site; tensors stay flat; after one visit the app works offline', async ({
+  page,
+  context,
+  baseURL,
+}) => {
   const errors = watchErrors(page);
   const requests: string[] = [];
   context.on('request', (r) => requests.push(r.url()));
@@ -31,11 +35,15 @@ test('every request stays on the site; tensors stay flat; after one visit the ap
   expect(csp).toContain("default-src 'self'");
   expect(csp).toContain("connect-src 'self'");
   const origin = new URL(baseURL!).origin;
-  const elsewhere = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  const elsewhere = requests.filter(
+    (u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'),
+  );
   expect(elsewhere).toEqual([]);
 
   // The service worker has precached the site and the models: reload with the network off.
-  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
   await context.setOffline(true);
   await page.reload();
   await expect(page.getByTestId('model-status')).toContainText('Ready.');

@@ -5,29 +5,47 @@ import { watchErrors } from './pageErrors';
 /** A chart is drawn: its canvas has thousands of painted pixels. */
 async function expectDrawn(chart: Locator): Promise<void> {
   await expect(chart).toBeVisible();
-  await expect.poll(() => chart.locator('canvas').evaluate((c: HTMLCanvasElement) => {
-    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
-    let painted = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
-    return painted;
-  })).toBeGreaterThan(2000);
+  await expect
+    .poll(() =>
+      chart.locator('canvas').evaluate((c: HTMLCanvasElement) => {
+        const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+        let painted = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+        return painted;
+      }),
+    )
+    .toBeGreaterThan(2000);
 }
 
-test('the model page draws the model card: per age, age band x gender, race, coverage, calibration, training, shift benchmark', async ({ page }) => {
+test('the model page draws the model card: per age, age band x gender, race, coverage, calibration, training, shift benchmark', async ({
+  page,
+}) => {
   const errors = watchErrors(page);
   await page.goto('/');
   await page.getByTestId('view-model').click();
   await expect(page.getByTestId('model-name')).toHaveText('About agegender');
   await expect(page.getByTestId('model-size')).toHaveText(/^\d\.\d\d MB download$/);
   await expect(page.getByText(/\(a sample of \d+\)/)).toBeVisible(); // the train row is a sample of the faces trained on
-  for (const id of ['by-age', 'band-gender-age_mae', 'band-gender-gender_accuracy', 'by-race', 'coverage', 'reliability', 'training']) {
+  for (const id of [
+    'by-age',
+    'band-gender-age_mae',
+    'band-gender-gender_accuracy',
+    'by-race',
+    'coverage',
+    'reliability',
+    'training',
+  ]) {
     await expectDrawn(page.getByTestId(`chart-${id}`));
   }
   await expect(page.getByTestId('calibration-method')).toContainText('band of true age');
   await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v8.json');
   // v8 is v7 fine-tuned, taught by v7 and v7's second run, named by revision and content: v7's path now holds v8.
-  await expect(page.getByTestId('model-init')).toHaveText(/^Fine-tuned from git:4b3adf1:public\/models\/agegender\/model\.json \(sha256 [0-9a-f]+\)\.$/);
-  await expect(page.getByTestId('model-teacher')).toContainText('git:6010256:training/teachers/v7-seed1/model.json (sha256 ');
+  await expect(page.getByTestId('model-init')).toHaveText(
+    /^Fine-tuned from git:4b3adf1:public\/models\/agegender\/model\.json \(sha256 [0-9a-f]+\)\.$/,
+  );
+  await expect(page.getByTestId('model-teacher')).toContainText(
+    'git:6010256:training/teachers/v7-seed1/model.json (sha256 ',
+  );
   // The shift benchmark: one row per condition, clean faces first, old scans among them.
   const shift = page.getByTestId('shift-benchmark');
   await expect(shift.locator('tbody tr').first()).toContainText('clean');
@@ -39,18 +57,23 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   await expect(page.getByTestId('model-name')).toHaveText('About agegender-fast');
   await expect(page.getByTestId('model-teacher')).toContainText('public/models/agegender/model.json');
   await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/fast.json');
-  await expect(page.getByTestId('model-init')).toHaveText(/^Started from ImageNet EfficientNet-Lite0 .*its first 5 stages/);
+  await expect(page.getByTestId('model-init')).toHaveText(
+    /^Started from ImageNet EfficientNet-Lite0 .*its first 5 stages/,
+  );
   await expect(page.getByTestId('model-size')).toHaveText(/^0\.\d\d MB download$/); // under 1 MB
   await expectDrawn(page.getByTestId('chart-by-age'));
   expect(errors).toEqual([]);
 });
 
-test('the dataset page draws the training labels and evaluates a folder of fixture faces in the browser', async ({ page }) => {
+test('the dataset page draws the training labels and evaluates a folder of fixture faces in the browser', async ({
+  page,
+}) => {
   const errors = watchErrors(page);
   await page.goto('/');
   await expect(page.getByTestId('model-status')).toContainText('Ready.');
   await page.getByTestId('view-dataset').click();
-  for (const id of ['dataset-age', 'dataset-gender', 'dataset-race']) await expectDrawn(page.getByTestId(`chart-${id}`));
+  for (const id of ['dataset-age', 'dataset-gender', 'dataset-race'])
+    await expectDrawn(page.getByTestId(`chart-${id}`));
   await page.getByTestId('folder-input').setInputFiles(join(import.meta.dirname, 'fixtures', 'faces'));
   await expect(page.getByTestId('folder-summary')).toHaveText(/^8 faces: age MAE \d+\.\d\d years/);
   await expect(page.getByTestId('group-metrics')).toContainText('81+');

@@ -14,12 +14,14 @@ async function overflow(page: Page): Promise<number> {
     let right = document.documentElement.scrollWidth;
     for (const el of document.querySelectorAll('body *')) {
       const box = el.getBoundingClientRect();
-      if (box.width && el.closest('details:not([open]) > :not(summary)') === null && !hiddenByScrollBox(el)) right = Math.max(right, box.right);
+      if (box.width && el.closest('details:not([open]) > :not(summary)') === null && !hiddenByScrollBox(el))
+        right = Math.max(right, box.right);
     }
     return Math.max(0, Math.ceil(right - document.documentElement.clientWidth));
 
     function hiddenByScrollBox(el: Element): boolean {
-      for (let p = el.parentElement; p; p = p.parentElement) if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+      for (let p = el.parentElement; p; p = p.parentElement)
+        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
       return false;
     }
   });

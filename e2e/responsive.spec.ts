@@ -5,8 +5,10 @@ import { expectSteadyWebcamAges, WITH_FAKE_WEBCAM } from './fakeWebcam';
 import { watchErrors } from './pageErrors';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
-const PHOTOS = [...readdirSync(join(FIXTURES, 'faces')).map((name) => join(FIXTURES, 'faces', name)),
-  ...readdirSync(join(FIXTURES, 'photos')).map((name) => join(FIXTURES, 'photos', name))];
+const PHOTOS = [
+  ...readdirSync(join(FIXTURES, 'faces')).map((name) => join(FIXTURES, 'faces', name)),
+  ...readdirSync(join(FIXTURES, 'photos')).map((name) => join(FIXTURES, 'photos', name)),
+];
 /** A task on the main thread this long or longer is a stutter users feel. */
 const LONGEST_TASK_MS = 100;
 
@@ -15,7 +17,10 @@ test.setTimeout(600_000);
 // Task lengths depend on what else the machine is doing: a regression fails both tries, a busy moment only one.
 test.describe.configure({ retries: 1 });
 
-interface Seen { longTasks: { start: number; duration: number }[]; firstPaint: number }
+interface Seen {
+  longTasks: { start: number; duration: number }[];
+  firstPaint: number;
+}
 
 /** The longest main-thread task (ms) since the last call that began at or after `from` (ms since navigation), as a PerformanceObserver for long tasks saw it (0 if none took 50 ms). */
 async function longestTaskSinceLastCall(page: Page, from = 0): Promise<number> {
@@ -25,15 +30,19 @@ async function longestTaskSinceLastCall(page: Page, from = 0): Promise<number> {
   }, from);
 }
 
-test('the page stays responsive (no main-thread task of 100 ms) while the models load, 20 photos are analysed and the webcam runs', async ({ page }) => {
+test('the page stays responsive (no main-thread task of 100 ms) while the models load, 20 photos are analysed and the webcam runs', async ({
+  page,
+}) => {
   await page.addInitScript(() => {
     const seen = window as unknown as Seen;
     seen.longTasks = [];
     seen.firstPaint = Infinity;
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) seen.longTasks.push({ start: e.startTime, duration: e.duration }); })
-      .observe({ type: 'longtask', buffered: true });
-    new PerformanceObserver((list) => { seen.firstPaint = Math.min(seen.firstPaint, ...list.getEntries().map((e) => e.startTime)); })
-      .observe({ type: 'paint', buffered: true });
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) seen.longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) => {
+      seen.firstPaint = Math.min(seen.firstPaint, ...list.getEntries().map((e) => e.startTime));
+    }).observe({ type: 'paint', buffered: true });
   });
   const errors = watchErrors(page);
   await page.goto('/');
@@ -43,7 +52,10 @@ test('the page stays responsive (no main-thread task of 100 ms) while the models
   // the first paint; the models start loading after it, in a task of their own (src/main.ts). Reported, not bounded.
   const firstPaint = await page.evaluate(() => (window as unknown as Seen).firstPaint);
   expect(firstPaint).toBeLessThan(Infinity);
-  const firstRender = await page.evaluate((fp) => Math.max(0, ...(window as unknown as Seen).longTasks.filter((t) => t.start < fp).map((t) => t.duration)), firstPaint);
+  const firstRender = await page.evaluate(
+    (fp) => Math.max(0, ...(window as unknown as Seen).longTasks.filter((t) => t.start < fp).map((t) => t.duration)),
+    firstPaint,
+  );
   const loading = await longestTaskSinceLastCall(page, firstPaint);
 
   const twenty = Array.from({ length: 20 }, (_, i) => PHOTOS[i % PHOTOS.length]);
@@ -58,8 +70,11 @@ test('the page stays responsive (no main-thread task of 100 ms) while the models
   await expect(page.getByTestId('webcam-face')).toHaveCount(3, { timeout: 180_000 });
   await expectSteadyWebcamAges(page, 250);
   const webcam = await longestTaskSinceLastCall(page);
-  console.log(`longest main-thread task: ${firstRender} ms for the first render, ${loading} ms while the models load, ${photos} ms over 20 photos, `
-    + `${webcam} ms with the webcam on (0: none of 50 ms)`);
-  for (const [phase, ms] of Object.entries({ loading, photos, webcam })) expect(ms, `longest task while ${phase}`).toBeLessThan(LONGEST_TASK_MS);
+  console.log(
+    `longest main-thread task: ${firstRender} ms for the first render, ${loading} ms while the models load, ${photos} ms over 20 photos, ` +
+      `${webcam} ms with the webcam on (0: none of 50 ms)`,
+  );
+  for (const [phase, ms] of Object.entries({ loading, photos, webcam }))
+    expect(ms, `longest task while ${phase}`).toBeLessThan(LONGEST_TASK_MS);
   expect(errors).toEqual([]);
 });

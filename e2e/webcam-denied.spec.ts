@@ -3,7 +3,12 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { watchErrors } from './pageErrors';
 
 // A camera exists, but the permission prompt is answered "no".
-test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--deny-permission-prompts'] } });
+test.use({
+  launchOptions: {
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--deny-permission-prompts'],
+  },
+});
 
 test('webcam: a denied camera gets a clear message', async ({ page }) => {
   const errors = watchErrors(page);

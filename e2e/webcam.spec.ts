@@ -6,7 +6,9 @@ import { watchErrors } from './pageErrors';
 test.use(WITH_FAKE_WEBCAM);
 test.setTimeout(300_000);
 
-test('webcam: boxes and labels over the video, frames per second, and the camera stops when the view is left', async ({ page }) => {
+test('webcam: boxes and labels over the video, frames per second, and the camera stops when the view is left', async ({
+  page,
+}) => {
   const errors = watchErrors(page);
   await page.goto('/');
   await expect(page.getByTestId('model-status')).toContainText('Ready.');
@@ -23,11 +25,17 @@ test('webcam: boxes and labels over the video, frames per second, and the camera
   // Labels inside the video's frame, none over another.
   const { frame, labels } = await page.evaluate(() => ({
     frame: document.querySelector('[data-testid="webcam-view"] svg')!.getBoundingClientRect().toJSON() as DOMRect,
-    labels: [...document.querySelectorAll('[data-testid="webcam-label"]')].map((t) => t.getBoundingClientRect().toJSON() as DOMRect),
+    labels: [...document.querySelectorAll('[data-testid="webcam-label"]')].map(
+      (t) => t.getBoundingClientRect().toJSON() as DOMRect,
+    ),
   }));
   for (const [i, a] of labels.entries()) {
-    expect(a.left >= frame.left - 1 && a.right <= frame.right + 1 && a.top >= frame.top - 1 && a.bottom <= frame.bottom + 1, `label ${i} inside`).toBe(true);
-    for (const b of labels.slice(i + 1)) expect(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top).toBe(true);
+    expect(
+      a.left >= frame.left - 1 && a.right <= frame.right + 1 && a.top >= frame.top - 1 && a.bottom <= frame.bottom + 1,
+      `label ${i} inside`,
+    ).toBe(true);
+    for (const b of labels.slice(i + 1))
+      expect(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top).toBe(true);
   }
   // Stop and start again.
   await page.getByTestId('webcam-stop').click();
@@ -43,11 +51,18 @@ test('webcam: boxes and labels over the video, frames per second, and the camera
   await expect(page.getByTestId('webcam-face')).toHaveCount(3, { timeout: 120_000 });
   await page.evaluate(() => {
     const video = document.querySelector('video') as HTMLVideoElement;
-    (window as unknown as { cameraTracks: MediaStreamTrack[] }).cameraTracks = (video.srcObject as MediaStream).getTracks();
+    (window as unknown as { cameraTracks: MediaStreamTrack[] }).cameraTracks = (
+      video.srcObject as MediaStream
+    ).getTracks();
   });
   await page.getByTestId('view-photos').click();
-  await expect.poll(() => page.evaluate(() =>
-    (window as unknown as { cameraTracks: MediaStreamTrack[] }).cameraTracks.every((t) => t.readyState === 'ended'))).toBe(true);
+  await expect
+    .poll(() =>
+      page.evaluate(() =>
+        (window as unknown as { cameraTracks: MediaStreamTrack[] }).cameraTracks.every((t) => t.readyState === 'ended'),
+      ),
+    )
+    .toBe(true);
   expect(errors).toEqual([]);
 });
 
@@ -65,7 +80,9 @@ test('webcam: a camera that goes away stops the view with a message, and it can 
   });
   await expect(page.getByTestId('webcam-error')).toHaveText(/^The camera stopped \(unplugged/);
   await expect(page.getByTestId('webcam-face')).toHaveCount(0);
-  expect(await page.evaluate(() => (window as unknown as { cameraTrack: MediaStreamTrack }).cameraTrack.readyState)).toBe('ended');
+  expect(
+    await page.evaluate(() => (window as unknown as { cameraTrack: MediaStreamTrack }).cameraTrack.readyState),
+  ).toBe('ended');
   await page.getByTestId('webcam-restart').click();
   await expect(page.getByTestId('webcam-fps')).toBeVisible({ timeout: 180_000 });
   expect(errors).toEqual([]);

@@ -3,8 +3,12 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { expectPageToMatchCli } from './pageMatchesCli';
 
 // SwiftShader's WebGPU adapter: the page picks WebGPU only after the model's estimate of its check image matches the CPU's.
-test.use({ launchOptions: { executablePath: CHROMIUM_PATH,
-  args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'] } });
+test.use({
+  launchOptions: {
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'],
+  },
+});
 
 test.setTimeout(600_000);
 

@@ -6,7 +6,9 @@ import type { AnalysisService, ServiceOptions, ServiceStatus } from './analysisS
 
 /** The service's calls as the page makes them. */
 export type Analysis = {
-  [K in keyof AnalysisService]: AnalysisService[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+  [K in keyof AnalysisService]: AnalysisService[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : never;
 };
 
 export interface StartedAnalysis {
@@ -27,7 +29,11 @@ function workerAnalysis(worker: Worker): Analysis {
   };
 }
 
-async function startOnPage(options: ServiceOptions, onStatus: (status: ServiceStatus) => void, why: string): Promise<StartedAnalysis> {
+async function startOnPage(
+  options: ServiceOptions,
+  onStatus: (status: ServiceStatus) => void,
+  why: string,
+): Promise<StartedAnalysis> {
   const { AnalysisService } = await import('./analysisService');
   const service = new AnalysisService();
   await service.start(options, onStatus);
@@ -35,13 +41,26 @@ async function startOnPage(options: ServiceOptions, onStatus: (status: ServiceSt
 }
 
 /** Start the service and load the models in it; `onStatus` hears the model's state. */
-export async function startAnalysis(options: ServiceOptions, onStatus: (status: ServiceStatus) => void): Promise<StartedAnalysis> {
+export async function startAnalysis(
+  options: ServiceOptions,
+  onStatus: (status: ServiceStatus) => void,
+): Promise<StartedAnalysis> {
   const offered = typeof Worker !== 'undefined' && typeof OffscreenCanvas !== 'undefined';
   const wanted = new URLSearchParams(location.search).get('worker') !== 'off';
-  if (!offered || !wanted) return startOnPage(options, onStatus, wanted ? 'this browser cannot run tfjs in a worker (no OffscreenCanvas)' : 'chosen by ?worker=off');
-  const worker = new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module', name: 'agegender-analysis' });
+  if (!offered || !wanted)
+    return startOnPage(
+      options,
+      onStatus,
+      wanted ? 'this browser cannot run tfjs in a worker (no OffscreenCanvas)' : 'chosen by ?worker=off',
+    );
+  const worker = new Worker(new URL('./analysis.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'agegender-analysis',
+  });
   // A worker script that cannot run (no module workers) says so only through this event.
-  const failed = new Promise<string>((resolve) => worker.addEventListener('error', (e) => resolve(e.message || 'the worker did not start'), { once: true }));
+  const failed = new Promise<string>((resolve) =>
+    worker.addEventListener('error', (e) => resolve(e.message || 'the worker did not start'), { once: true }),
+  );
   const service = workerAnalysis(worker);
   const outcome = await Promise.race([service.start(options, onStatus).then(() => null), failed]);
   if (outcome === null) return { service, thread: 'worker' };

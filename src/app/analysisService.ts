@@ -70,7 +70,9 @@ async function pngOf(image: tf.Tensor3D): Promise<Blob> {
   const pixels = tf.tidy(() => image.clipByValue(0, 255).toInt()) as tf.Tensor3D;
   const rgba = await tf.browser.toPixels(pixels).finally(() => pixels.dispose());
   const canvas = new OffscreenCanvas(image.shape[1], image.shape[0]);
-  canvas.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, image.shape[1], image.shape[0]), 0, 0);
+  canvas
+    .getContext('2d')!
+    .putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, image.shape[1], image.shape[0]), 0, 0);
   return canvas.convertToBlob({ type: 'image/png' });
 }
 
@@ -93,7 +95,11 @@ export class AnalysisService {
     await this.analyzer;
   }
 
-  private async load(options: ServiceOptions, onStatus: (status: ServiceStatus) => void, lost: string[]): Promise<FaceAnalyzer | null> {
+  private async load(
+    options: ServiceOptions,
+    onStatus: (status: ServiceStatus) => void,
+    lost: string[],
+  ): Promise<FaceAnalyzer | null> {
     const { modelUrl, detectorUrl, forcedBackend, modelCard } = options;
     const cardUrl = new URL('model-card.json', modelUrl).href;
     const read: FileReader = (url) => (url === cardUrl && modelCard ? Promise.resolve(modelCard) : fetchFile(url));
@@ -101,7 +107,11 @@ export class AnalysisService {
     try {
       // Read (and checked against the card's sha256 sums) once: a WebGPU backend is checked with it first.
       const model = await checkedModelFiles(modelUrl, read).load!();
-      const { name, note } = await initBrowserBackend({ only: lost.length ? undefined : forcedBackend, exclude: lost, model });
+      const { name, note } = await initBrowserBackend({
+        only: lost.length ? undefined : forcedBackend,
+        exclude: lost,
+        model,
+      });
       const loaded = await FaceAnalyzer.load({ model: tf.io.fromMemory(model), detector: detectorUrl });
       // Warmed up before "ready" (a first call compiles the kernels): the detector on an empty frame, the
       // model by timing it, which live video's "auto" reads later.
@@ -109,7 +119,9 @@ export class AnalysisService {
       await loaded.analyze(blank).finally(() => blank.dispose());
       this.accurateSpeed = { base: loaded, msPerFace: msPerFace(loaded.model) };
       await this.accurateSpeed.msPerFace;
-      const lostNote = lost.length ? `the ${lost.at(-1)} backend lost its GPU context, so the model was reloaded on ${name}` : undefined;
+      const lostNote = lost.length
+        ? `the ${lost.at(-1)} backend lost its GPU context, so the model was reloaded on ${name}`
+        : undefined;
       onStatus({ state: 'ready', backend: name, note: lostNote ?? note });
       whenContextLost(() => {
         this.generation++;
@@ -117,7 +129,10 @@ export class AnalysisService {
       });
       return loaded;
     } catch (e) {
-      onStatus({ state: 'error', message: `The model could not be loaded: ${e instanceof Error ? e.message : String(e)}` });
+      onStatus({
+        state: 'error',
+        message: `The model could not be loaded: ${e instanceof Error ? e.message : String(e)}`,
+      });
       return null;
     }
   }
@@ -154,9 +169,15 @@ export class AnalysisService {
       const image = await decodeImageFile(file);
       try {
         let aligned: Blob[] = [];
-        const faces = await analyzer.analyze(image.pixels, {}, async (cut) => { aligned = await Promise.all(cut.map(pngOf)); });
+        const faces = await analyzer.analyze(image.pixels, {}, async (cut) => {
+          aligned = await Promise.all(cut.map(pngOf));
+        });
         // in the file's pixels, as the photo is shown and the CSV gives its boxes
-        return { width: image.fileWidth, height: image.fileHeight, faces: inFilePixels(faces, image).map((f, i) => ({ ...f, aligned: aligned[i] })) };
+        return {
+          width: image.fileWidth,
+          height: image.fileHeight,
+          faces: inFilePixels(faces, image).map((f, i) => ({ ...f, aligned: aligned[i] })),
+        };
       } finally {
         image.pixels.dispose();
       }
@@ -169,7 +190,10 @@ export class AnalysisService {
     return this.withAnalyzer(async (analyzer) => {
       const image = await decodeImageFile(file);
       try {
-        return { ...(await analyzer.model.estimate([image.pixels]))[0], coverage: analyzer.model.metadata.calibration.coverage };
+        return {
+          ...(await analyzer.model.estimate([image.pixels]))[0],
+          coverage: analyzer.model.metadata.calibration.coverage,
+        };
       } finally {
         image.pixels.dispose();
       }
@@ -185,7 +209,8 @@ export class AnalysisService {
     try {
       return await this.withAnalyzer(async (accurate) => {
         const { analyzer, model, why } = await this.liveModel(accurate, choice);
-        if (this.live?.analyzer !== analyzer || this.live.video !== video) { // anew after a lost backend too
+        if (this.live?.analyzer !== analyzer || this.live.video !== video) {
+          // anew after a lost backend too
           this.live = { analyzer, video, faces: new LiveFaceAnalyzer(analyzer) };
         }
         const pixels = tf.browser.fromPixels(frame);
@@ -205,11 +230,15 @@ export class AnalysisService {
    * accurate one is slow here (timed once per backend, when first asked). A fast model that failed to
    * load is not fetched again before the page is reloaded (the service worker serves it offline).
    */
-  private async liveModel(accurate: FaceAnalyzer, choice: LiveModelChoice): Promise<Pick<LiveFrame, 'model' | 'why'> & { analyzer: FaceAnalyzer }> {
+  private async liveModel(
+    accurate: FaceAnalyzer,
+    choice: LiveModelChoice,
+  ): Promise<Pick<LiveFrame, 'model' | 'why'> & { analyzer: FaceAnalyzer }> {
     const { fastModelUrl, fastWhenSlowerThanMs } = this.options!;
     let why = 'chosen';
     if (choice === 'auto') {
-      if (this.accurateSpeed?.base !== accurate) this.accurateSpeed = { base: accurate, msPerFace: msPerFace(accurate.model) };
+      if (this.accurateSpeed?.base !== accurate)
+        this.accurateSpeed = { base: accurate, msPerFace: msPerFace(accurate.model) };
       const ms = await this.accurateSpeed.msPerFace;
       why = `auto: the accurate model takes ${ms.toFixed(0)} ms a face here`;
       if (ms <= fastWhenSlowerThanMs) return { analyzer: accurate, model: 'accurate', why };
@@ -222,7 +251,11 @@ export class AnalysisService {
     try {
       return { analyzer: await this.fast.analyzer, model: 'fast', why };
     } catch (e) {
-      return { analyzer: accurate, model: 'accurate', why: `the fast model could not be loaded (${e instanceof Error ? e.message : String(e)})` };
+      return {
+        analyzer: accurate,
+        model: 'accurate',
+        why: `the fast model could not be loaded (${e instanceof Error ? e.message : String(e)})`,
+      };
     }
   }
 
@@ -236,7 +269,11 @@ export class AnalysisService {
         // WASM has no gradient of a depthwise convolution: the map is computed on a backend that has.
         const values = await onGradientBackend(async () => {
           const map = await saliencyMap(analyzer.model, face, target, method);
-          try { return await map.data(); } finally { map.dispose(); }
+          try {
+            return await map.data();
+          } finally {
+            map.dispose();
+          }
         });
         return { pixels: heatmapPixels(values), size: analyzer.model.metadata.inputSize };
       } finally {

@@ -50,16 +50,28 @@ export async function initBrowserBackend({ only, exclude = [], model }: BackendC
     if (!only && name === 'cpu' && timed.length) break;
     try {
       if (name === 'webgpu') {
-        if (!('gpu' in navigator)) { skipped.push('this browser has no WebGPU'); continue; }
+        if (!('gpu' in navigator)) {
+          skipped.push('this browser has no WebGPU');
+          continue;
+        }
         await import('@tensorflow/tfjs-backend-webgpu'); // registers the backend; downloaded only here
       }
-      if (!(await tf.setBackend(name))) { skipped.push(`${name} did not start`); continue; }
+      if (!(await tf.setBackend(name))) {
+        skipped.push(`${name} did not start`);
+        continue;
+      }
       await tf.ready();
       const software = only ? null : softwareRenderer(name);
-      if (software) { skipped.push(`${name} renders in software (${software})`); continue; }
+      if (software) {
+        skipped.push(`${name} renders in software (${software})`);
+        continue;
+      }
       if (name === 'webgpu') {
         const disagreement = await webgpuDisagreement(model);
-        if (disagreement) { skipped.push(disagreement); continue; }
+        if (disagreement) {
+          skipped.push(disagreement);
+          continue;
+        }
       }
       if (only || !TIMED.has(name)) {
         const note = [only ? `chosen by ?backend=${only}` : '', ...skipped].filter(Boolean).join('; ');
@@ -87,7 +99,9 @@ function softwareRenderer(name: string): string | null {
     const info = gl.getExtension('WEBGL_debug_renderer_info');
     renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
   } else if (name === 'webgpu') {
-    const adapter = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string; description?: string } }).adapterInfo;
+    const adapter = (
+      tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string; description?: string } }
+    ).adapterInfo;
     renderer = [adapter?.vendor, adapter?.architecture, adapter?.description].filter(Boolean).join(' ');
   }
   return SOFTWARE_RENDERER.test(renderer) ? renderer.match(SOFTWARE_RENDERER)![0] : null;
@@ -116,7 +130,10 @@ async function msPerEstimate(artifacts: tf.io.ModelArtifacts): Promise<number> {
 function checkImage(size: number): tf.Tensor3D {
   return tf.tidy(() => {
     const [x, y] = tf.meshgrid(tf.linspace(0, 1, size), tf.linspace(0, 1, size));
-    return tf.stack([x.mul(7).sin(), y.mul(5).cos(), x.add(y).mul(3).sin()], 2).add(1).mul(127.5) as tf.Tensor3D;
+    return tf
+      .stack([x.mul(7).sin(), y.mul(5).cos(), x.add(y).mul(3).sin()], 2)
+      .add(1)
+      .mul(127.5) as tf.Tensor3D;
   });
 }
 
@@ -138,10 +155,13 @@ async function webgpuDisagreement(artifacts: tf.io.ModelArtifacts): Promise<stri
   };
   const cpu = await estimateOn('cpu');
   const gpu = await estimateOn('webgpu');
-  const fine = Math.abs(gpu.age - cpu.age) <= WEBGPU_TOLERANCE.age
-    && Math.abs(gpu.femaleProbability - cpu.femaleProbability) <= WEBGPU_TOLERANCE.femaleProbability;
-  return fine ? null : `WebGPU's estimate of the check image differs from the CPU's (age ${gpu.age.toFixed(1)} against ${cpu.age.toFixed(1)}, `
-    + `female ${gpu.femaleProbability.toFixed(3)} against ${cpu.femaleProbability.toFixed(3)})`;
+  const fine =
+    Math.abs(gpu.age - cpu.age) <= WEBGPU_TOLERANCE.age &&
+    Math.abs(gpu.femaleProbability - cpu.femaleProbability) <= WEBGPU_TOLERANCE.femaleProbability;
+  return fine
+    ? null
+    : `WebGPU's estimate of the check image differs from the CPU's (age ${gpu.age.toFixed(1)} against ${cpu.age.toFixed(1)}, ` +
+        `female ${gpu.femaleProbability.toFixed(3)} against ${cpu.femaleProbability.toFixed(3)})`;
 }
 
 /**

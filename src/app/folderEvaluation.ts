@@ -18,11 +18,18 @@ export async function evaluateFolder(files: File[]): Promise<void> {
   const skipped: string[] = [];
   const labelled = images.flatMap((file) => {
     const truth = parseUtkFaceName(file.name);
-    if (truth instanceof Error) { skipped.push(`${file.name}: ${truth.message}`); return []; }
+    if (truth instanceof Error) {
+      skipped.push(`${file.name}: ${truth.message}`);
+      return [];
+    }
     return [{ file, truth }];
   });
   if (labelled.length === 0) {
-    folderEvaluation.set({ state: 'error', message: `no file in the folder is named like a UTKFace face (age_gender_race_date.jpg), out of ${files.length} files`, skipped });
+    folderEvaluation.set({
+      state: 'error',
+      message: `no file in the folder is named like a UTKFace face (age_gender_race_date.jpg), out of ${files.length} files`,
+      skipped,
+    });
     return;
   }
   const service = await analysis();
@@ -39,7 +46,9 @@ export async function evaluateFolder(files: File[]): Promise<void> {
     }
     folderEvaluation.set({ state: 'running', done: i + 1, total: labelled.length });
   }
-  folderEvaluation.set(scored.length > 0
-    ? { state: 'done', report: evaluationReport(scored), skipped, coverageTarget }
-    : { state: 'error', message: 'none of the faces could be read', skipped });
+  folderEvaluation.set(
+    scored.length > 0
+      ? { state: 'done', report: evaluationReport(scored), skipped, coverageTarget }
+      : { state: 'error', message: 'none of the faces could be read', skipped },
+  );
 }

@@ -39,7 +39,8 @@ export async function explainFace(face: FaceResult, label: string): Promise<void
     }
     saliency.update((v) => (v && run === current ? { ...v, status: 'ready' } : v));
   } catch (e) {
-    if (run === current) saliency.set({ face, label, status: 'error', message: e instanceof Error ? e.message : String(e), maps: [] });
+    if (run === current)
+      saliency.set({ face, label, status: 'error', message: e instanceof Error ? e.message : String(e), maps: [] });
   }
 }
 

@@ -39,7 +39,13 @@ export const results = writable<ImageResult[]>([]);
 /** The photos of the current batch: analysed so far and in all, and how many wait; null when none runs. */
 export const batchProgress = writable<{ done: number; total: number; waiting: number } | null>(null);
 /** What the last batch did, once it ended: photos analysed, faces found, photos without a face, errors, photos stopped. */
-export interface BatchSummary { photos: number; faces: number; noFace: number; errors: number; stopped: File[] }
+export interface BatchSummary {
+  photos: number;
+  faces: number;
+  noFace: number;
+  errors: number;
+  stopped: File[];
+}
 export const batchSummary = writable<BatchSummary | null>(null);
 
 let started: Promise<Analysis> | null = null;
@@ -50,25 +56,37 @@ let nextId = 0;
 /** The analysis service once started (its calls fail with a message if the model could not be loaded). */
 export function analysis(): Promise<Analysis> {
   // A plain fetch: modelFiles.ts would bring tfjs into the page.
-  cardBytes ??= fetch(siteUrl('models/agegender/model-card.json')).then((r) => (r.ok ? r.arrayBuffer() : null), () => null);
-  started ??= cardBytes.then((card) => startAnalysis({
-    modelUrl: siteUrl('models/agegender/model.json'),
-    detectorUrl: siteUrl('models/blazeface/blazeface-front.json'),
-    forcedBackend: new URLSearchParams(location.search).get('backend') ?? undefined,
-    modelCard: card,
-    fastModelUrl: siteUrl('models/agegender-fast/model.json'),
-    // live.ts estimates each face every 3rd frame: at 15 ms a face the accurate model costs 5 ms a frame per face, a sixth of a 30 fps frame.
-    fastWhenSlowerThanMs: 15,
-  }, (status) => modelStatus.set(status))).then(({ service, thread, threadNote }) => {
-    analysisThread.set({ thread, threadNote });
-    return service;
-  });
+  cardBytes ??= fetch(siteUrl('models/agegender/model-card.json')).then(
+    (r) => (r.ok ? r.arrayBuffer() : null),
+    () => null,
+  );
+  started ??= cardBytes
+    .then((card) =>
+      startAnalysis(
+        {
+          modelUrl: siteUrl('models/agegender/model.json'),
+          detectorUrl: siteUrl('models/blazeface/blazeface-front.json'),
+          forcedBackend: new URLSearchParams(location.search).get('backend') ?? undefined,
+          modelCard: card,
+          fastModelUrl: siteUrl('models/agegender-fast/model.json'),
+          // live.ts estimates each face every 3rd frame: at 15 ms a face the accurate model costs 5 ms a frame per face, a sixth of a 30 fps frame.
+          fastWhenSlowerThanMs: 15,
+        },
+        (status) => modelStatus.set(status),
+      ),
+    )
+    .then(({ service, thread, threadNote }) => {
+      analysisThread.set({ thread, threadNote });
+      return service;
+    });
   return started;
 }
 
 export function loadModel(): void {
   void analysis();
-  void cardBytes!.then((bytes) => modelCard.set(bytes ? JSON.parse(new TextDecoder().decode(bytes)) as ModelCard : null));
+  void cardBytes!.then((bytes) =>
+    modelCard.set(bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as ModelCard) : null),
+  );
 }
 
 /** Fetch the fast model's card for the Model page, once. */
@@ -76,11 +94,18 @@ let fastCardAsked = false;
 export function loadFastModelCard(): void {
   if (fastCardAsked) return;
   fastCardAsked = true;
-  void fetch(siteUrl('models/agegender-fast/model-card.json')).then((r) => (r.ok ? r.json() as Promise<ModelCard> : null))
-    .then((card) => fastModelCard.set(card), () => fastModelCard.set(null));
+  void fetch(siteUrl('models/agegender-fast/model-card.json'))
+    .then((r) => (r.ok ? (r.json() as Promise<ModelCard>) : null))
+    .then(
+      (card) => fastModelCard.set(card),
+      () => fastModelCard.set(null),
+    );
 }
 
-interface PhotoJob { item: ImageResult; file: File }
+interface PhotoJob {
+  item: ImageResult;
+  file: File;
+}
 const queue: PhotoJob[] = [];
 let draining: Promise<void> | null = null;
 
@@ -89,14 +114,19 @@ let draining: Promise<void> | null = null;
  * that order after the photos before them; resolves when the queue is empty.
  */
 export function analyseFiles(files: File[]): Promise<void> {
-  if (!get(batchProgress)) { batch = { photos: 0, faces: 0, noFace: 0, errors: 0, stopped: [] }; batchSummary.set(null); }
+  if (!get(batchProgress)) {
+    batch = { photos: 0, faces: 0, noFace: 0, errors: 0, stopped: [] };
+    batchSummary.set(null);
+  }
   for (const file of files) {
     const item: ImageResult = { id: nextId++, name: file.name, url: URL.createObjectURL(file), queued: true };
     results.update((list) => [...list, item]);
     queue.push({ item, file });
   }
   batchProgress.update((b) => ({ done: b?.done ?? 0, total: (b?.total ?? 0) + files.length, waiting: queue.length }));
-  draining ??= drainQueue().finally(() => { draining = null; });
+  draining ??= drainQueue().finally(() => {
+    draining = null;
+  });
   return draining;
 }
 
@@ -143,7 +173,11 @@ async function analysePhoto({ item, file }: PhotoJob): Promise<Pick<ImageResult,
     const { width, height, faces, tensors } = await (await analysis()).analysePhoto(file);
     tensorCount.set(tensors);
     if (!get(results).some((r) => r.id === item.id)) return {}; // cleared meanwhile: no face images to make (and leak)
-    return done({ width, height, faces: faces.map((face) => ({ ...face, alignedUrl: URL.createObjectURL(face.aligned) })) });
+    return done({
+      width,
+      height,
+      faces: faces.map((face) => ({ ...face, alignedUrl: URL.createObjectURL(face.aligned) })),
+    });
   } catch (e) {
     return done({ error: e instanceof Error ? e.message : String(e) });
   }
@@ -165,6 +199,7 @@ export function clearResults(): void {
 export async function resultsCsv(): Promise<string> {
   const { stringify } = await import('csv-stringify/browser/esm/sync'); // only when asked: the first page starts sooner
   const rows = get(results).flatMap((r) =>
-    r.error ? [emptyRow(r.name, r.error)] : r.faces ? photoRows(r.name, r.faces) : []);
+    r.error ? [emptyRow(r.name, r.error)] : r.faces ? photoRows(r.name, r.faces) : [],
+  );
   return stringify(rows, { header: true, columns: [...CSV_COLUMNS] });
 }

@@ -12,7 +12,15 @@ import { analysis } from './state';
 export type WebcamState =
   | { state: 'off' }
   | { state: 'starting' }
-  | { state: 'running'; faces: TrackedFace[]; fps: number; width: number; height: number; model: LiveFrame['model']; why: string }
+  | {
+      state: 'running';
+      faces: TrackedFace[];
+      fps: number;
+      width: number;
+      height: number;
+      model: LiveFrame['model'];
+      why: string;
+    }
   | { state: 'error'; message: string };
 
 export const webcam = writable<WebcamState>({ state: 'off' });
@@ -20,9 +28,18 @@ export const webcam = writable<WebcamState>({ state: 'off' });
 export const liveModelChoice = writable<LiveModelChoice>('auto');
 
 /** A face's label on the video: its text, size (frame pixels) and where it goes (inside the frame, over no other). */
-export interface WebcamLabel { id: number; text: string; fontSize: number; left: number; top: number; width: number; height: number }
+export interface WebcamLabel {
+  id: number;
+  text: string;
+  fontSize: number;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
 
-const percentSure = (p: number): string => (Math.max(p, 1 - p) >= 0.995 ? '>99' : String(Math.round(100 * Math.max(p, 1 - p))));
+const percentSure = (p: number): string =>
+  Math.max(p, 1 - p) >= 0.995 ? '>99' : String(Math.round(100 * Math.max(p, 1 - p)));
 
 export function webcamLabels(faces: TrackedFace[], width: number, height: number): WebcamLabel[] {
   const labels = faces.map((face) => {
@@ -31,7 +48,11 @@ export function webcamLabels(faces: TrackedFace[], width: number, height: number
     const text = `${Math.round(face.age)} (${wholeYears(face).join('–')}) · ${gender} ${percentSure(face.femaleProbability)}%`;
     return { id: face.id, text, fontSize, width: 0.6 * fontSize * text.length, height: 1.25 * fontSize };
   });
-  const places = placeLabels(faces.map((f) => f.box), labels, { width, height });
+  const places = placeLabels(
+    faces.map((f) => f.box),
+    labels,
+    { width, height },
+  );
   return labels.map((label, i) => ({ ...label, ...places[i] }));
 }
 
@@ -56,7 +77,8 @@ function cameraMessage(e: unknown): string {
   }
   if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'No camera was found on this device.';
   if (name === 'NotReadableError') return 'The camera is in use by another application, or could not be started.';
-  if (!navigator.mediaDevices?.getUserMedia) return 'This browser does not give web pages access to a camera (or the page is not served over HTTPS).';
+  if (!navigator.mediaDevices?.getUserMedia)
+    return 'This browser does not give web pages access to a camera (or the page is not served over HTTPS).';
   return `The camera could not be started: ${e instanceof Error ? e.message : String(e)}`;
 }
 
@@ -66,19 +88,32 @@ export async function startWebcam(video: HTMLVideoElement): Promise<void> {
   let opened: MediaStream;
   try {
     if (!navigator.mediaDevices?.getUserMedia) throw new Error('no getUserMedia');
-    opened = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
+    opened = await navigator.mediaDevices.getUserMedia({
+      video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' },
+      audio: false,
+    });
   } catch (e) {
     if (run === session) fail(cameraMessage(e));
     return;
   }
   // A start overtaken while the browser asked for the camera stops its own stream, not the newer one's.
-  if (run !== session) { for (const track of opened.getTracks()) track.stop(); return; }
+  if (run !== session) {
+    for (const track of opened.getTracks()) track.stop();
+    return;
+  }
   stream = opened;
   // An unplugged camera (or one the system takes back) ends its track: stop and say so, not a frozen last frame.
   for (const track of stream.getVideoTracks()) {
-    track.addEventListener('ended', () => {
-      if (run === session) fail('The camera stopped (unplugged, or taken by the system or another application). Start it again when it is back.');
-    }, { once: true });
+    track.addEventListener(
+      'ended',
+      () => {
+        if (run === session)
+          fail(
+            'The camera stopped (unplugged, or taken by the system or another application). Start it again when it is back.',
+          );
+      },
+      { once: true },
+    );
   }
   video.srcObject = stream;
   try {
@@ -93,7 +128,8 @@ export async function startWebcam(video: HTMLVideoElement): Promise<void> {
     try {
       const { faces, model, why } = await service.liveFrame(await createImageBitmap(video), run, get(liveModelChoice));
       const fps = rate.tick(performance.now());
-      if (run === session) webcam.set({ state: 'running', faces, fps, width: video.videoWidth, height: video.videoHeight, model, why });
+      if (run === session)
+        webcam.set({ state: 'running', faces, fps, width: video.videoWidth, height: video.videoHeight, model, why });
     } catch (e) {
       if (run === session) fail(`Estimation stopped: ${e instanceof Error ? e.message : String(e)}`);
       return;

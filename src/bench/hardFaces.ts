@@ -29,8 +29,17 @@ const CHIP = 200;
 const [CANVAS_W, CANVAS_H] = [640, 480];
 
 /** Where the chip lands: its centre at (x, y), rotated by `angle` degrees, `scaleX`/`scaleY` image px per chip px. */
-interface Placement { x: number; y: number; angle: number; scaleX: number; scaleY: number }
-interface Case { image: RgbImage; placement: Placement }
+interface Placement {
+  x: number;
+  y: number;
+  angle: number;
+  scaleX: number;
+  scaleY: number;
+}
+interface Case {
+  image: RgbImage;
+  placement: Placement;
+}
 type Rng = () => number;
 
 /** mulberry32: a small seeded generator, so every run builds the same cases. */
@@ -87,8 +96,10 @@ function paste(canvas: RgbImage, chip: RgbImage, p: Placement): void {
       const [ax, ay] = [fx - x0, fy - y0];
       for (let ch = 0; ch < 3; ch++) {
         const at = (yy: number, xx: number): number => chip.data[(yy * CHIP + xx) * 3 + ch];
-        canvas.data[(y * canvas.width + x) * 3 + ch] = Math.round((1 - ay) * ((1 - ax) * at(y0, x0) + ax * at(y0, x0 + 1))
-          + ay * ((1 - ax) * at(y0 + 1, x0) + ax * at(y0 + 1, x0 + 1)));
+        canvas.data[(y * canvas.width + x) * 3 + ch] = Math.round(
+          (1 - ay) * ((1 - ax) * at(y0, x0) + ax * at(y0, x0 + 1)) +
+            ay * ((1 - ax) * at(y0 + 1, x0) + ax * at(y0 + 1, x0 + 1)),
+        );
       }
     }
   }
@@ -97,7 +108,13 @@ function paste(canvas: RgbImage, chip: RgbImage, p: Placement): void {
 /** The chip, `side` px, somewhere wholly inside the canvas. */
 function inside(r: Rng, side: number, angle = 0, squeeze = 1): Placement {
   const reach = (side / 2) * (angle ? Math.SQRT2 : 1);
-  return { x: uniform(r, reach, CANVAS_W - reach), y: uniform(r, reach, CANVAS_H - reach), angle, scaleX: (side * squeeze) / CHIP, scaleY: side / CHIP };
+  return {
+    x: uniform(r, reach, CANVAS_W - reach),
+    y: uniform(r, reach, CANVAS_H - reach),
+    angle,
+    scaleX: (side * squeeze) / CHIP,
+    scaleY: side / CHIP,
+  };
 }
 
 function onCanvas(r: Rng, chip: RgbImage, photo: RgbImage, place: (r: Rng) => Placement): Case {
@@ -108,22 +125,33 @@ function onCanvas(r: Rng, chip: RgbImage, photo: RgbImage, place: (r: Rng) => Pl
 }
 
 const KINDS: Record<string, (chip: RgbImage, r: Rng, photo: RgbImage) => Case> = {
-  'chip as the photo': (chip) => ({ image: chip, placement: { x: CHIP / 2, y: CHIP / 2, angle: 0, scaleX: 1, scaleY: 1 } }),
-  'rotated 25°, 120-260 px': (chip, r, photo) => onCanvas(r, chip, photo, () => inside(r, uniform(r, 120, 260), 25 * sign(r))),
-  'rotated 45°, 120-260 px': (chip, r, photo) => onCanvas(r, chip, photo, () => inside(r, uniform(r, 120, 260), 45 * sign(r))),
+  'chip as the photo': (chip) => ({
+    image: chip,
+    placement: { x: CHIP / 2, y: CHIP / 2, angle: 0, scaleX: 1, scaleY: 1 },
+  }),
+  'rotated 25°, 120-260 px': (chip, r, photo) =>
+    onCanvas(r, chip, photo, () => inside(r, uniform(r, 120, 260), 25 * sign(r))),
+  'rotated 45°, 120-260 px': (chip, r, photo) =>
+    onCanvas(r, chip, photo, () => inside(r, uniform(r, 120, 260), 45 * sign(r))),
   // The face from brows to chin is about 0.6 of the chip: 42-60 px.
   'small, chip 70-100 px': (chip, r, photo) => onCanvas(r, chip, photo, () => inside(r, uniform(r, 70, 100))),
-  'cut by the edge (25% off)': (chip, r, photo) => onCanvas(r, chip, photo, () => {
-    const side = uniform(r, 120, 300);
-    const off = uniform(r, 0.2, 0.3) * side;
-    const edge = Math.floor(r() * 4);
-    const along = (extent: number): number => uniform(r, side / 2, extent - side / 2);
-    const [x, y] = [[side / 2 - off, along(CANVAS_H)], [CANVAS_W - side / 2 + off, along(CANVAS_H)],
-      [along(CANVAS_W), side / 2 - off], [along(CANVAS_W), CANVAS_H - side / 2 + off]][edge];
-    return { x, y, angle: 0, scaleX: side / CHIP, scaleY: side / CHIP };
-  }),
+  'cut by the edge (25% off)': (chip, r, photo) =>
+    onCanvas(r, chip, photo, () => {
+      const side = uniform(r, 120, 300);
+      const off = uniform(r, 0.2, 0.3) * side;
+      const edge = Math.floor(r() * 4);
+      const along = (extent: number): number => uniform(r, side / 2, extent - side / 2);
+      const [x, y] = [
+        [side / 2 - off, along(CANVAS_H)],
+        [CANVAS_W - side / 2 + off, along(CANVAS_H)],
+        [along(CANVAS_W), side / 2 - off],
+        [along(CANVAS_W), CANVAS_H - side / 2 + off],
+      ][edge];
+      return { x, y, angle: 0, scaleX: side / CHIP, scaleY: side / CHIP };
+    }),
   // A crude stand-in for a head turned away: the face narrowed to 55-70% of its width.
-  'squeezed to 55-70% wide': (chip, r, photo) => onCanvas(r, chip, photo, () => inside(r, uniform(r, 120, 260), 0, uniform(r, 0.55, 0.7))),
+  'squeezed to 55-70% wide': (chip, r, photo) =>
+    onCanvas(r, chip, photo, () => inside(r, uniform(r, 120, 260), 0, uniform(r, 0.55, 0.7))),
   'dark (25-40% brightness)': (chip, r, photo) => {
     const c = onCanvas(r, chip, photo, () => inside(r, uniform(r, 120, 260)));
     const k = uniform(r, 0.25, 0.4);
@@ -143,19 +171,22 @@ const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}%`;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: {
-    data: { type: 'string', default: '../shared/data/UTKFace' },
-    split: { type: 'string', default: 'training/splits/utkface.json' },
-    count: { type: 'string', default: '300' },
-    seed: { type: 'string', default: '1' },
-    detector: { type: 'string', default: 'public/models/blazeface/blazeface-front.json' },
-    only: { type: 'string', default: '' },
-    misses: { type: 'string' },
-    // a fine-tuned detector scores higher everywhere: run it at its own matched bar (detector-card.json)
-    'score-threshold': { type: 'string', default: String(DEFAULT_DETECTOR_OPTIONS.scoreThreshold) },
-  } });
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string', default: '../shared/data/UTKFace' },
+      split: { type: 'string', default: 'training/splits/utkface.json' },
+      count: { type: 'string', default: '300' },
+      seed: { type: 'string', default: '1' },
+      detector: { type: 'string', default: 'public/models/blazeface/blazeface-front.json' },
+      only: { type: 'string', default: '' },
+      misses: { type: 'string' },
+      // a fine-tuned detector scores higher everywhere: run it at its own matched bar (detector-card.json)
+      'score-threshold': { type: 'string', default: String(DEFAULT_DETECTOR_OPTIONS.scoreThreshold) },
+    },
+  });
   const options = { scoreThreshold: Number(values['score-threshold']) };
-  if (!(options.scoreThreshold > 0 && options.scoreThreshold < 1)) throw new Error(`--score-threshold ${values['score-threshold']}: expected a number between 0 and 1`);
+  if (!(options.scoreThreshold > 0 && options.scoreThreshold < 1))
+    throw new Error(`--score-threshold ${values['score-threshold']}: expected a number between 0 and 1`);
   // The val part only: the test part stays unseen by anything we tune.
   const val = (JSON.parse(readFileSync(values.split!, 'utf8')) as { val: string[] }).val;
   const count = Math.min(Number(values.count), val.length);
@@ -167,8 +198,12 @@ async function main(): Promise<void> {
 
   const kinds = Object.keys(KINDS).filter((k) => new RegExp(values.only!).test(k));
   const tally = new Map(kinds.map((k) => [k, { found: 0, total: 0, extra: 0, ms: [] as number[] }]));
-  const progress = new SingleBar({ format: 'hard cases [{bar}] {value}/{total} chips | {eta_formatted} left',
-    stream: process.stderr, noTTYOutput: true, notTTYSchedule: 10_000 });
+  const progress = new SingleBar({
+    format: 'hard cases [{bar}] {value}/{total} chips | {eta_formatted} left',
+    stream: process.stderr,
+    noTTYOutput: true,
+    notTTYSchedule: 10_000,
+  });
   progress.start(names.length, 0);
   const r = rng(Number(values.seed));
   for (const [i, name] of names.entries()) {
@@ -190,7 +225,8 @@ async function main(): Promise<void> {
       if (hit) t.found++;
       t.extra += faces.length - (hit ? 1 : 0);
       if (!hit && values.misses) {
-        await sharp(c.image.data, { raw: { width: c.image.width, height: c.image.height, channels: 3 } }).jpeg()
+        await sharp(c.image.data, { raw: { width: c.image.width, height: c.image.height, channels: 3 } })
+          .jpeg()
           .toFile(join(values.misses, `${Object.keys(KINDS).indexOf(kind)}-${name.replace('.jpg.chip.jpg', '')}.jpg`));
       }
     }
@@ -198,17 +234,25 @@ async function main(): Promise<void> {
   }
   progress.stop();
 
-  console.log(`hard cases from ${count} val chips of ${values.split} (seed ${values.seed}); FaceDetector.detect, ${values.detector} at score threshold ${options.scoreThreshold} (otherwise default options)`);
-  console.log(`${'case'.padEnd(28)} ${'found'.padStart(9)} ${'%'.padStart(7)} ${'extra'.padStart(6)} ${'median ms'.padStart(10)}`);
+  console.log(
+    `hard cases from ${count} val chips of ${values.split} (seed ${values.seed}); FaceDetector.detect, ${values.detector} at score threshold ${options.scoreThreshold} (otherwise default options)`,
+  );
+  console.log(
+    `${'case'.padEnd(28)} ${'found'.padStart(9)} ${'%'.padStart(7)} ${'extra'.padStart(6)} ${'median ms'.padStart(10)}`,
+  );
   const all = { found: 0, total: 0, extra: 0, ms: [] as number[] };
   for (const [kind, t] of tally) {
-    console.log(`${kind.padEnd(28)} ${`${t.found}/${t.total}`.padStart(9)} ${pct(t.found, t.total).padStart(7)} ${String(t.extra).padStart(6)} ${median(t.ms).toFixed(0).padStart(10)}`);
+    console.log(
+      `${kind.padEnd(28)} ${`${t.found}/${t.total}`.padStart(9)} ${pct(t.found, t.total).padStart(7)} ${String(t.extra).padStart(6)} ${median(t.ms).toFixed(0).padStart(10)}`,
+    );
     all.found += t.found;
     all.total += t.total;
     all.extra += t.extra;
     all.ms.push(...t.ms);
   }
-  console.log(`${'all'.padEnd(28)} ${`${all.found}/${all.total}`.padStart(9)} ${pct(all.found, all.total).padStart(7)} ${String(all.extra).padStart(6)} ${median(all.ms).toFixed(0).padStart(10)}`);
+  console.log(
+    `${'all'.padEnd(28)} ${`${all.found}/${all.total}`.padStart(9)} ${pct(all.found, all.total).padStart(7)} ${String(all.extra).padStart(6)} ${median(all.ms).toFixed(0).padStart(10)}`,
+  );
 
   const truth = readAnnotatedFaces();
   let [found, annotated, falseDetections] = [0, 0, 0];
@@ -223,8 +267,13 @@ async function main(): Promise<void> {
     if (file === 'dogs.jpg') console.log(`faces found on dogs.jpg: ${detected.length}`);
     else falseDetections += extra;
   }
-  console.log(`faces-in-photos: ${found} of ${annotated} annotated faces found (IoU >= 0.4), ${falseDetections} false detections on the annotated photos`);
+  console.log(
+    `faces-in-photos: ${found} of ${annotated} annotated faces found (IoU >= 0.4), ${falseDetections} false detections on the annotated photos`,
+  );
   detector.dispose();
 }
 
-main().catch((e: unknown) => { console.error(`error: ${e instanceof Error ? e.message : String(e)}`); process.exit(1); });
+main().catch((e: unknown) => {
+  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -13,16 +13,24 @@ import { preview } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium';
 import { FAKE_WEBCAM_VIDEO, writeFakeWebcamVideo } from '../../e2e/fakeWebcam';
 
-const { values: args } = parseArgs({ options: {
-  runs: { type: 'string', default: '3' },
-  photo: { type: 'string', default: 'e2e/fixtures/photos/portrait.jpg' },
-  'webcam-seconds': { type: 'string', default: '10' },
-  backend: { type: 'string' },
-} });
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    photo: { type: 'string', default: 'e2e/fixtures/photos/portrait.jpg' },
+    'webcam-seconds': { type: 'string', default: '10' },
+    backend: { type: 'string' },
+  },
+});
 const PORT = 4183;
 const TIMEOUT = 180_000;
 
-interface Run { readyMs: number; firstResultMs: number; webcamFirstLabelMs: number; webcamFps: number; backend: string }
+interface Run {
+  readyMs: number;
+  firstResultMs: number;
+  webcamFirstLabelMs: number;
+  webcamFps: number;
+  backend: string;
+}
 
 async function firstVisit(page: Page, url: string): Promise<number> {
   const start = Date.now();
@@ -31,8 +39,15 @@ async function firstVisit(page: Page, url: string): Promise<number> {
 }
 
 async function oneRun(url: string): Promise<Run> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream',
-    '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${FAKE_WEBCAM_VIDEO}`] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      ...CHROMIUM_ARGS,
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${FAKE_WEBCAM_VIDEO}`,
+    ],
+  });
   try {
     const photos = await browser.newPage();
     let start = await firstVisit(photos, url);
@@ -70,12 +85,20 @@ async function main(): Promise<void> {
     for (let i = 0; i < Number(args.runs); i++) {
       const r = await oneRun(url);
       runs.push(r);
-      console.log(`${String(i + 1).padEnd(4)} ${r.backend.padEnd(8)} ${(r.readyMs / 1000).toFixed(1).padStart(7)}  `
-        + `${(r.firstResultMs / 1000).toFixed(1).padStart(13)}  ${(r.webcamFirstLabelMs / 1000).toFixed(1).padStart(20)}  ${r.webcamFps.toFixed(1).padStart(10)}`);
+      console.log(
+        `${String(i + 1).padEnd(4)} ${r.backend.padEnd(8)} ${(r.readyMs / 1000).toFixed(1).padStart(7)}  ` +
+          `${(r.firstResultMs / 1000).toFixed(1).padStart(13)}  ${(r.webcamFirstLabelMs / 1000).toFixed(1).padStart(20)}  ${r.webcamFps.toFixed(1).padStart(10)}`,
+      );
     }
-    console.log(`median        ${(median(runs.map((r) => r.readyMs)) / 1000).toFixed(1).padStart(7)}  `
-      + `${(median(runs.map((r) => r.firstResultMs)) / 1000).toFixed(1).padStart(13)}  `
-      + `${(median(runs.map((r) => r.webcamFirstLabelMs)) / 1000).toFixed(1).padStart(20)}  ${median(runs.map((r) => r.webcamFps)).toFixed(1).padStart(10)}`);
+    console.log(
+      `median        ${(median(runs.map((r) => r.readyMs)) / 1000).toFixed(1).padStart(7)}  ` +
+        `${(median(runs.map((r) => r.firstResultMs)) / 1000).toFixed(1).padStart(13)}  ` +
+        `${(median(runs.map((r) => r.webcamFirstLabelMs)) / 1000).toFixed(1).padStart(20)}  ${median(
+          runs.map((r) => r.webcamFps),
+        )
+          .toFixed(1)
+          .padStart(10)}`,
+    );
   } finally {
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
   }

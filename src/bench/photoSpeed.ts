@@ -20,32 +20,59 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: '10' } } });
   const rounds = Number(values.rounds);
   const backend = await initBackend('wasm');
-  const ours = await FaceAnalyzer.load({ model: modelFromDisk('public/models/agegender/model.json'),
-    detector: modelFromDisk('public/models/blazeface/blazeface-front.json') });
-  await Promise.all([faceapi.nets.ssdMobilenetv1, faceapi.nets.faceLandmark68Net, faceapi.nets.ageGenderNet].map((n) => n.loadFromDisk(FACE_API_MODELS)));
+  const ours = await FaceAnalyzer.load({
+    model: modelFromDisk('public/models/agegender/model.json'),
+    detector: modelFromDisk('public/models/blazeface/blazeface-front.json'),
+  });
+  await Promise.all(
+    [faceapi.nets.ssdMobilenetv1, faceapi.nets.faceLandmark68Net, faceapi.nets.ageGenderNet].map((n) =>
+      n.loadFromDisk(FACE_API_MODELS),
+    ),
+  );
   const faceApiOptions = new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 });
   const faceApi = async (photo: tf.Tensor3D): Promise<number> =>
-    (await faceapi.detectAllFaces(photo as unknown as faceapi.TNetInput, faceApiOptions).withFaceLandmarks().withAgeAndGender()).length;
+    (
+      await faceapi
+        .detectAllFaces(photo as unknown as faceapi.TNetInput, faceApiOptions)
+        .withFaceLandmarks()
+        .withAgeAndGender()
+    ).length;
 
-  console.log(`tfjs ${tf.version.tfjs}, ${backend} backend; each photo letterboxed to 640x480; median of ${rounds} runs after a warm-up`);
+  console.log(
+    `tfjs ${tf.version.tfjs}, ${backend} backend; each photo letterboxed to 640x480; median of ${rounds} runs after a warm-up`,
+  );
   const totals = { ours: [] as number[], faceApi: [] as number[] };
   for (const file of readdirSync(PHOTOS).sort()) {
-    const { data, info } = await sharp(join(PHOTOS, file)).rotate().resize(640, 480, { fit: 'contain' }).removeAlpha().raw()
+    const { data, info } = await sharp(join(PHOTOS, file))
+      .rotate()
+      .resize(640, 480, { fit: 'contain' })
+      .removeAlpha()
+      .raw()
       .toBuffer({ resolveWithObject: true });
     const photo = tf.tensor3d(new Uint8Array(data), [info.height, info.width, 3], 'int32');
     const ourFaces = (await ours.analyze(photo)).length;
-    if (ourFaces < 1 || ourFaces > 5) { photo.dispose(); continue; } // the benchmark is about photos with one to five faces
+    if (ourFaces < 1 || ourFaces > 5) {
+      photo.dispose();
+      continue;
+    } // the benchmark is about photos with one to five faces
     const theirFaces = await faceApi(photo);
     const oursMs = await medianMs(rounds, () => ours.analyze(photo));
     const theirsMs = await medianMs(rounds, () => faceApi(photo));
     totals.ours.push(oursMs);
     totals.faceApi.push(theirsMs);
-    console.log(`${file.padEnd(36)} agegender ${oursMs.toFixed(0).padStart(4)} ms (${ourFaces} faces)   face-api SSD ${theirsMs.toFixed(0).padStart(4)} ms (${theirFaces} faces)`);
+    console.log(
+      `${file.padEnd(36)} agegender ${oursMs.toFixed(0).padStart(4)} ms (${ourFaces} faces)   face-api SSD ${theirsMs.toFixed(0).padStart(4)} ms (${theirFaces} faces)`,
+    );
     photo.dispose();
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`median per photo: agegender ${median(totals.ours).toFixed(0)} ms, face-api SSD pipeline ${median(totals.faceApi).toFixed(0)} ms`);
+  console.log(
+    `median per photo: agegender ${median(totals.ours).toFixed(0)} ms, face-api SSD pipeline ${median(totals.faceApi).toFixed(0)} ms`,
+  );
   ours.dispose();
 }
 
-main().catch((e: unknown) => { console.error(e); process.exit(1); });
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

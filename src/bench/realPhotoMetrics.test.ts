@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ageGroupRange, scanReport, wildReport } from './realPhotoMetrics';
 
-const est = (age: number, ageLow: number, ageHigh: number, femaleProbability = 0.5, oldScan = false) =>
-  ({ age, ageLow, ageHigh, femaleProbability, oldScan });
+const est = (age: number, ageLow: number, ageHigh: number, femaleProbability = 0.5, oldScan = false) => ({
+  age,
+  ageLow,
+  ageHigh,
+  femaleProbability,
+  oldScan,
+});
 
 describe('scanReport', () => {
   it('scores found faces per age band and counts photos without one against faceFound only', () => {
@@ -22,13 +27,16 @@ describe('scanReport', () => {
 
 describe('wildReport', () => {
   it('reports gender by gender and adulthood, the sure calls of the given band and women read as men', () => {
-    const r = wildReport([
-      { ageGroup: '30-39', gender: 'female', estimate: est(35, 30, 40, 0.2) }, // read as a man, sure
-      { ageGroup: '20-29', gender: 'female', estimate: est(41, 30, 50, 0.6) }, // right, uncertain
-      { ageGroup: '3-9', gender: 'male', estimate: est(5, 3, 8, 0.1) }, // right, sure
-      { ageGroup: '70+', gender: 'male', estimate: est(75, 60, 90, 0.45) }, // right, uncertain
-      { ageGroup: '70+', gender: 'male', estimate: null },
-    ], [0.3, 0.7]);
+    const r = wildReport(
+      [
+        { ageGroup: '30-39', gender: 'female', estimate: est(35, 30, 40, 0.2) }, // read as a man, sure
+        { ageGroup: '20-29', gender: 'female', estimate: est(41, 30, 50, 0.6) }, // right, uncertain
+        { ageGroup: '3-9', gender: 'male', estimate: est(5, 3, 8, 0.1) }, // right, sure
+        { ageGroup: '70+', gender: 'male', estimate: est(75, 60, 90, 0.45) }, // right, uncertain
+        { ageGroup: '70+', gender: 'male', estimate: null },
+      ],
+      [0.3, 0.7],
+    );
     expect(r.faceFound).toBe(0.8);
     expect(r.gender.all).toEqual({ n: 4, accuracy: 0.75 });
     expect(r.gender['female adults']).toEqual({ n: 2, accuracy: 0.5 });

@@ -11,10 +11,24 @@ export interface PhotoEstimate {
   oldScan: boolean;
 }
 
-export interface ScanResult { age: number; estimate: PhotoEstimate | null }
-export interface WildResult { ageGroup: string; gender: 'female' | 'male'; estimate: PhotoEstimate | null }
+export interface ScanResult {
+  age: number;
+  estimate: PhotoEstimate | null;
+}
+export interface WildResult {
+  ageGroup: string;
+  gender: 'female' | 'male';
+  estimate: PhotoEstimate | null;
+}
 
-export interface AgeMetrics { n: number; mae: number; bias: number; coverage: number; width: number; readAsScan: number }
+export interface AgeMetrics {
+  n: number;
+  mae: number;
+  bias: number;
+  coverage: number;
+  width: number;
+  readAsScan: number;
+}
 
 export interface ScanReport {
   photos: number;
@@ -23,7 +37,10 @@ export interface ScanReport {
   byAgeBand: Record<string, AgeMetrics>;
 }
 
-export interface GenderMetrics { n: number; accuracy: number }
+export interface GenderMetrics {
+  n: number;
+  accuracy: number;
+}
 
 export interface WildReport {
   photos: number;
@@ -73,17 +90,26 @@ export function ageGroupRange(group: string): [number, number] {
 export function wildReport(results: WildResult[], uncertain: readonly [number, number]): WildReport {
   const found = results.filter((r): r is WildResult & { estimate: PhotoEstimate } => r.estimate !== null);
   const isAdult = (r: WildResult): boolean => ageGroupRange(r.ageGroup)[0] >= 20;
-  const right = (r: WildResult & { estimate: PhotoEstimate }): boolean => (r.estimate.femaleProbability >= 0.5) === (r.gender === 'female');
-  const genderMetrics = (rows: typeof found): GenderMetrics => ({ n: rows.length, accuracy: mean(rows.map((r) => Number(right(r)))) });
+  const right = (r: WildResult & { estimate: PhotoEstimate }): boolean =>
+    r.estimate.femaleProbability >= 0.5 === (r.gender === 'female');
+  const genderMetrics = (rows: typeof found): GenderMetrics => ({
+    n: rows.length,
+    accuracy: mean(rows.map((r) => Number(right(r)))),
+  });
   const gender: Record<string, GenderMetrics> = { all: genderMetrics(found) };
   for (const g of ['female', 'male'] as const) {
-    for (const [name, adult] of [['adults', true], ['children', false]] as const) {
+    for (const [name, adult] of [
+      ['adults', true],
+      ['children', false],
+    ] as const) {
       gender[`${g} ${name}`] = genderMetrics(found.filter((r) => r.gender === g && isAdult(r) === adult));
     }
   }
-  const sure = found.filter((r) => r.estimate.femaleProbability <= uncertain[0] || r.estimate.femaleProbability >= uncertain[1]);
+  const sure = found.filter(
+    (r) => r.estimate.femaleProbability <= uncertain[0] || r.estimate.femaleProbability >= uncertain[1],
+  );
   const adultWomen = found.filter((r) => r.gender === 'female' && isAdult(r));
-  const inGroup = (r: typeof found[number]): boolean => {
+  const inGroup = (r: (typeof found)[number]): boolean => {
     const [low, high] = ageGroupRange(r.ageGroup);
     const age = Math.round(r.estimate.age);
     return age >= low && age <= high;

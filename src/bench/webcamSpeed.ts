@@ -26,32 +26,58 @@ async function panningFrames(count: number): Promise<tf.Tensor3D[]> {
   const right = await sharp('e2e/fixtures/photos/two-people.jpg').resize({ height: HEIGHT }).toBuffer();
   const [lw, rw] = [(await sharp(left).metadata()).width!, (await sharp(right).metadata()).width!];
   const gap = 120;
-  const panorama = await sharp({ create: { width: lw + gap + rw, height: HEIGHT + 120, channels: 3, background: '#808080' } })
-    .composite([{ input: left, left: 0, top: 60 }, { input: right, left: lw + gap, top: 60 }]).png().toBuffer();
+  const panorama = await sharp({
+    create: { width: lw + gap + rw, height: HEIGHT + 120, channels: 3, background: '#808080' },
+  })
+    .composite([
+      { input: left, left: 0, top: 60 },
+      { input: right, left: lw + gap, top: 60 },
+    ])
+    .png()
+    .toBuffer();
   const travel = lw + gap + rw - WIDTH;
-  return Promise.all(Array.from({ length: count }, async (_, f) => {
-    const zoom = 1 - 0.08 * Math.sin((Math.PI * f) / count); // window 640 -> 589 px wide and back
-    const [w, h] = [Math.round(WIDTH * zoom), Math.round(HEIGHT * zoom)];
-    const x = Math.round((travel * f) / (count - 1) + (WIDTH - w) / 2);
-    const { data } = await sharp(panorama).extract({ left: x, top: 60 + Math.round((HEIGHT - h) / 2), width: w, height: h })
-      .resize(WIDTH, HEIGHT).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    return tf.tensor3d(new Uint8Array(data), [HEIGHT, WIDTH, 3], 'int32');
-  }));
+  return Promise.all(
+    Array.from({ length: count }, async (_, f) => {
+      const zoom = 1 - 0.08 * Math.sin((Math.PI * f) / count); // window 640 -> 589 px wide and back
+      const [w, h] = [Math.round(WIDTH * zoom), Math.round(HEIGHT * zoom)];
+      const x = Math.round((travel * f) / (count - 1) + (WIDTH - w) / 2);
+      const { data } = await sharp(panorama)
+        .extract({ left: x, top: 60 + Math.round((HEIGHT - h) / 2), width: w, height: h })
+        .resize(WIDTH, HEIGHT)
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      return tf.tensor3d(new Uint8Array(data), [HEIGHT, WIDTH, 3], 'int32');
+    }),
+  );
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { frames: { type: 'string', default: '80' },
-    model: { type: 'string', default: 'public/models/agegender-fast/model.json' },
-    'full-search-every': { type: 'string', default: String(DEFAULT_LIVE_OPTIONS.fullSearchEvery) },
-    'estimate-every': { type: 'string', default: String(DEFAULT_LIVE_OPTIONS.estimateEvery) } } });
-  const liveOptions = { fullSearchEvery: Number(values['full-search-every']), estimateEvery: Number(values['estimate-every']) };
+  const { values } = parseArgs({
+    options: {
+      frames: { type: 'string', default: '80' },
+      model: { type: 'string', default: 'public/models/agegender-fast/model.json' },
+      'full-search-every': { type: 'string', default: String(DEFAULT_LIVE_OPTIONS.fullSearchEvery) },
+      'estimate-every': { type: 'string', default: String(DEFAULT_LIVE_OPTIONS.estimateEvery) },
+    },
+  });
+  const liveOptions = {
+    fullSearchEvery: Number(values['full-search-every']),
+    estimateEvery: Number(values['estimate-every']),
+  };
   const backend = await initBackend('wasm');
-  const analyzer = await FaceAnalyzer.load({ model: modelFromDisk(values.model),
-    detector: modelFromDisk('public/models/blazeface/blazeface-front.json') });
-  await Promise.all([faceapi.nets.tinyFaceDetector, faceapi.nets.faceLandmark68TinyNet, faceapi.nets.ageGenderNet].map((n) => n.loadFromDisk(FACE_API_MODELS)));
+  const analyzer = await FaceAnalyzer.load({
+    model: modelFromDisk(values.model),
+    detector: modelFromDisk('public/models/blazeface/blazeface-front.json'),
+  });
+  await Promise.all(
+    [faceapi.nets.tinyFaceDetector, faceapi.nets.faceLandmark68TinyNet, faceapi.nets.ageGenderNet].map((n) =>
+      n.loadFromDisk(FACE_API_MODELS),
+    ),
+  );
   const faceApiOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: 416 });
   const frames = await panningFrames(Number(values.frames));
 
@@ -67,13 +93,22 @@ async function main(): Promise<void> {
   const liveRun = async (): Promise<{ times: number[]; boxes: Box[][] }> => {
     const live = new LiveFaceAnalyzer(analyzer, liveOptions);
     const boxes: Box[][] = [];
-    const times = await timed(async (frame) => { boxes.push((await live.next(frame)).map((f) => f.box)); });
+    const times = await timed(async (frame) => {
+      boxes.push((await live.next(frame)).map((f) => f.box));
+    });
     return { times, boxes };
   };
   const faceApi = async (frame: tf.Tensor3D): Promise<number> =>
-    (await faceapi.detectAllFaces(frame as unknown as faceapi.TNetInput, faceApiOptions).withFaceLandmarks(true).withAgeAndGender()).length;
+    (
+      await faceapi
+        .detectAllFaces(frame as unknown as faceapi.TNetInput, faceApiOptions)
+        .withFaceLandmarks(true)
+        .withAgeAndGender()
+    ).length;
   const searched: Box[][] = []; // what the full search finds on each frame, for the check below
-  const fullSearch = async (frame: tf.Tensor3D): Promise<void> => { searched.push((await analyzer.analyze(frame, { maxFaces: 5 })).map((f) => f.box)); };
+  const fullSearch = async (frame: tf.Tensor3D): Promise<void> => {
+    searched.push((await analyzer.analyze(frame, { maxFaces: 5 })).map((f) => f.box));
+  };
 
   await liveRun(); // warm-up: kernels compiled, weights uploaded
   await timed(faceApi);
@@ -89,17 +124,33 @@ async function main(): Promise<void> {
       if (live.boxes[f].some((box) => iou(box, face) >= 0.5)) matched++;
     }
   }
-  console.log(`model ${values.model}; tfjs ${tf.version.tfjs}, ${backend} backend; ${frames.length} frames of ${WIDTH}x${HEIGHT}, panning about 6 px a frame; per-frame medians after a warm-up pass`);
-  const line = (name: string, times: number[]): void => console.log(`${name.padEnd(64)} median ${median(times).toFixed(0).padStart(4)} ms, `
-    + `mean ${mean(times).toFixed(0).padStart(4)} ms, 90th percentile ${[...times].sort((a, b) => a - b)[Math.floor(0.9 * times.length)].toFixed(0).padStart(4)} ms`);
+  console.log(
+    `model ${values.model}; tfjs ${tf.version.tfjs}, ${backend} backend; ${frames.length} frames of ${WIDTH}x${HEIGHT}, panning about 6 px a frame; per-frame medians after a warm-up pass`,
+  );
+  const p90 = (times: number[]): number => [...times].sort((a, b) => a - b)[Math.floor(0.9 * times.length)];
+  const line = (name: string, times: number[]): void =>
+    console.log(
+      `${name.padEnd(64)} median ${median(times).toFixed(0).padStart(4)} ms, ` +
+        `mean ${mean(times).toFixed(0).padStart(4)} ms, 90th percentile ${p90(times).toFixed(0).padStart(4)} ms`,
+    );
   line('full search on every frame (the webcam view before)', full);
   line('face-api.js TinyFaceDetector 416 + tiny landmarks + age/gender', theirs);
-  line(`agegender live (full search every ${liveOptions.fullSearchEvery}, estimate every ${liveOptions.estimateEvery})`, live.times);
-  console.log(`live boxes over the full search's faces (IoU >= 0.5): ${matched} of ${faceFrames} face-frames (${((100 * matched) / faceFrames).toFixed(1)}%)`);
-  console.log(`per-frame mean ${(mean(live.times) / mean(theirs)).toFixed(2)} of face-api's; per-frame median: agegender live ${median(live.times).toFixed(0)} ms, `
-    + `face-api ${median(theirs).toFixed(0)} ms, ratio ${(median(live.times) / median(theirs)).toFixed(2)}`);
+  line(
+    `agegender live (full search every ${liveOptions.fullSearchEvery}, estimate every ${liveOptions.estimateEvery})`,
+    live.times,
+  );
+  console.log(
+    `live boxes over the full search's faces (IoU >= 0.5): ${matched} of ${faceFrames} face-frames (${((100 * matched) / faceFrames).toFixed(1)}%)`,
+  );
+  console.log(
+    `per-frame mean ${(mean(live.times) / mean(theirs)).toFixed(2)} of face-api's; per-frame median: agegender live ${median(live.times).toFixed(0)} ms, ` +
+      `face-api ${median(theirs).toFixed(0)} ms, ratio ${(median(live.times) / median(theirs)).toFixed(2)}`,
+  );
   tf.dispose(frames);
   analyzer.dispose();
 }
 
-main().catch((e: unknown) => { console.error(e); process.exit(1); });
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -11,8 +11,12 @@ export function readAnnotatedFaces(dir = FACES_IN_PHOTOS): Map<string, Box[]> {
   const xml = readFileSync(join(dir, 'training.xml'), 'latin1');
   const boxes = new Map<string, Box[]>();
   for (const [, file, body] of xml.matchAll(/<image file='([^']+)'[^>]*>([\s\S]*?)<\/image>/g)) {
-    boxes.set(file, [...body.matchAll(/top='(\d+)' left='(\d+)' width='(\d+)' height='(\d+)'/g)]
-      .map(([, top, left, width, height]) => ({ top: +top, left: +left, width: +width, height: +height })));
+    boxes.set(
+      file,
+      [...body.matchAll(/top='(\d+)' left='(\d+)' width='(\d+)' height='(\d+)'/g)].map(
+        ([, top, left, width, height]) => ({ top: +top, left: +left, width: +width, height: +height }),
+      ),
+    );
   }
   return boxes;
 }

@@ -19,9 +19,13 @@ function overlay(width: number, height: number, faces: FaceAnalysis[]): string {
     const font = Math.max(12, Math.round(w / 5));
     const y = top > font + 4 ? top - 4 : top + h + font;
     const x = Math.max(0, Math.min(left, width - 0.6 * font * faceLabel(f).length)); // keep the label inside the picture
-    const dots = Object.values(f.keypoints).map(([x, py]) => `<circle cx="${x}" cy="${py}" r="${stroke}" fill="#ffd400"/>`).join('');
-    return `<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#00e0ff" stroke-width="${stroke}"/>${dots}`
-      + `<text x="${x}" y="${y}" font-family="sans-serif" font-size="${font}" fill="#fff" stroke="#000" stroke-width="${font / 8}" paint-order="stroke">${escapeXml(faceLabel(f))}</text>`;
+    const dots = Object.values(f.keypoints)
+      .map(([x, py]) => `<circle cx="${x}" cy="${py}" r="${stroke}" fill="#ffd400"/>`)
+      .join('');
+    return (
+      `<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#00e0ff" stroke-width="${stroke}"/>${dots}` +
+      `<text x="${x}" y="${y}" font-family="sans-serif" font-size="${font}" fill="#fff" stroke="#000" stroke-width="${font / 8}" paint-order="stroke">${escapeXml(faceLabel(f))}</text>`
+    );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
 }

@@ -22,25 +22,40 @@ export interface PredictorConfig {
 }
 
 async function decode(path: string): Promise<{ img: DecodedFile } | { error: string }> {
-  return readImage(path).then((img) => ({ img }), (e: unknown) => ({
-    error: e instanceof ImageReadError ? e.message : `cannot read: ${e instanceof Error ? e.message : String(e)}` }));
+  return readImage(path).then(
+    (img) => ({ img }),
+    (e: unknown) => ({
+      error: e instanceof ImageReadError ? e.message : `cannot read: ${e instanceof Error ? e.message : String(e)}`,
+    }),
+  );
 }
 
 export class ImagePredictor {
-  private constructor(private readonly cfg: PredictorConfig, readonly backend: string,
-    private readonly model: AgeGenderModel, private readonly analyzer: FaceAnalyzer | undefined) {}
+  private constructor(
+    private readonly cfg: PredictorConfig,
+    readonly backend: string,
+    private readonly model: AgeGenderModel,
+    private readonly analyzer: FaceAnalyzer | undefined,
+  ) {}
 
   static async load(cfg: PredictorConfig): Promise<ImagePredictor> {
     const backend = await initBackend(cfg.backend);
-    const analyzer = cfg.crop ? undefined : await FaceAnalyzer.load({ model: modelFromDisk(cfg.model), detector: modelFromDisk(cfg.detector) });
-    return new ImagePredictor(cfg, backend, analyzer?.model ?? await AgeGenderModel.load(modelFromDisk(cfg.model)), analyzer);
+    const analyzer = cfg.crop
+      ? undefined
+      : await FaceAnalyzer.load({ model: modelFromDisk(cfg.model), detector: modelFromDisk(cfg.detector) });
+    return new ImagePredictor(
+      cfg,
+      backend,
+      analyzer?.model ?? (await AgeGenderModel.load(modelFromDisk(cfg.model))),
+      analyzer,
+    );
   }
 
   /** The rows of `paths`, in their order: chips go through the model as one batch, photos one by one. */
   async predict(paths: string[]): Promise<PredictionRow[]> {
     if (this.cfg.crop) return this.predictChips(paths);
     const rows: PredictionRow[] = [];
-    for (const path of paths) rows.push(...await this.predictPhoto(path));
+    for (const path of paths) rows.push(...(await this.predictPhoto(path)));
     return rows;
   }
 
@@ -55,7 +70,9 @@ export class ImagePredictor {
     try {
       const estimates = await this.model.estimate(faces);
       const rows: PredictionRow[] = decoded.map((d, i) => emptyRow(paths[i], 'error' in d ? d.error : null));
-      ok.forEach(({ i, img }, k) => { rows[i] = chipRow(paths[i], img.width, img.height, estimates[k]); });
+      ok.forEach(({ i, img }, k) => {
+        rows[i] = chipRow(paths[i], img.width, img.height, estimates[k]);
+      });
       return rows;
     } finally {
       tf.dispose(faces);
@@ -67,11 +84,16 @@ export class ImagePredictor {
     if ('error' in decoded) return [emptyRow(path, decoded.error)];
     const { img } = decoded;
     // a photo that fails past decoding (the backend out of memory, its copy not written) is its own error row, not the run's end
-    const failed = (what: string, e: unknown): PredictionRow[] => [emptyRow(path, `${what}: ${e instanceof Error ? e.message : String(e)}`.replace(/\s+/g, ' '))];
+    const failed = (what: string, e: unknown): PredictionRow[] => [
+      emptyRow(path, `${what}: ${e instanceof Error ? e.message : String(e)}`.replace(/\s+/g, ' ')),
+    ];
     const image = imageTensor(img);
     let faces: FaceAnalysis[];
     try {
-      faces = await this.analyzer!.analyze(image, { minFace: minFaceDecoded(this.cfg.minFace, img), maxFaces: this.cfg.maxFaces });
+      faces = await this.analyzer!.analyze(image, {
+        minFace: minFaceDecoded(this.cfg.minFace, img),
+        maxFaces: this.cfg.maxFaces,
+      });
     } catch (e) {
       return failed('cannot analyse', e);
     } finally {

@@ -1,6 +1,15 @@
 // The CLI contract, run on the bundled model exactly as a user runs it.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,11 +25,14 @@ const PHOTOS = 'e2e/fixtures/photos';
 const NOT_AN_IMAGE = 'e2e/fixtures/not-an-image.jpg';
 
 function predict(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync('npx', ['--no-install', 'tsx', 'src/cli/predict.ts', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return spawnSync('npx', ['--no-install', 'tsx', 'src/cli/predict.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 }
 
 describe('drawnPath', () => {
-  it('keeps the photo\'s folders, so same-named photos in two folders get two copies', () => {
+  it("keeps the photo's folders, so same-named photos in two folders get two copies", () => {
     expect(drawnPath('2019/IMG_0001.jpg', 'out')).toBe(join('out', '2019', 'IMG_0001.faces.jpg'));
     expect(drawnPath('2020/IMG_0001.jpg', 'out')).toBe(join('out', '2020', 'IMG_0001.faces.jpg'));
     expect(drawnPath('/elsewhere/a/b.png', 'out')).toBe(join('out', 'elsewhere', 'a', 'b.faces.jpg'));
@@ -36,7 +48,9 @@ describe('npm run predict', () => {
     const text = readFileSync(out, 'utf8');
     expect(text.split('\n')[0]).toBe(CSV_COLUMNS.join(','));
     const rows = parse(text, { columns: true }) as Record<string, string>[];
-    const faces = readdirSync(FACES).sort().map((f) => join(FACES, f));
+    const faces = readdirSync(FACES)
+      .sort()
+      .map((f) => join(FACES, f));
     expect(rows.map((r) => r.path)).toEqual([...faces, NOT_AN_IMAGE]);
     for (const r of rows.slice(0, -1)) {
       expect(r.error).toBe('');
@@ -47,7 +61,9 @@ describe('npm run predict', () => {
     expect(rows.at(-1)!.error).toContain('not an image');
     expect(result.stderr).toContain(`error: ${NOT_AN_IMAGE}`);
     // The bundled model is a real one: on these eight unseen faces (ages 1 to 100) it is roughly right.
-    const errors = rows.slice(0, -1).map((r) => Math.abs(Number(r.age) - (parseUtkFaceName(r.path) as { age: number }).age));
+    const errors = rows
+      .slice(0, -1)
+      .map((r) => Math.abs(Number(r.age) - (parseUtkFaceName(r.path) as { age: number }).age));
     expect(errors.reduce((a, b) => a + b, 0) / errors.length).toBeLessThan(12);
   });
 
@@ -66,7 +82,8 @@ describe('npm run predict', () => {
     const result = predict('--format', 'json', '--draw', join(dir, 'drawn'), PHOTOS);
     expect(result.status).toBe(0);
     const rows = JSON.parse(result.stdout) as Record<string, number | string | null>[];
-    const of = (name: string): Record<string, number | string | null>[] => rows.filter((r) => String(r.path).endsWith(`/${name}`));
+    const of = (name: string): Record<string, number | string | null>[] =>
+      rows.filter((r) => String(r.path).endsWith(`/${name}`));
     const group = of('group-of-three.jpg');
     expect(group.map((r) => r.face)).toEqual([1, 2, 3]);
     for (const r of group) {
@@ -89,7 +106,10 @@ describe('npm run predict', () => {
     expect(of('portrait.jpg')).toHaveLength(1);
     expect(of('dogs.jpg')).toEqual([expect.objectContaining({ face: null, left: null, age: null, error: null })]);
     expect(readdirSync(join(dir, 'drawn', PHOTOS)).sort()).toEqual(
-      ['dogs', 'group-of-three', 'group-of-three-exif-rotated', 'portrait', 'two-people'].map((n) => `${n}.faces.jpg`).sort());
+      ['dogs', 'group-of-three', 'group-of-three-exif-rotated', 'portrait', 'two-people']
+        .map((n) => `${n}.faces.jpg`)
+        .sort(),
+    );
   });
 
   it('gives a photo whose copy cannot be drawn an error row and goes on with the others', () => {
@@ -108,7 +128,9 @@ describe('npm run predict', () => {
     expect(result.status).toBe(1);
     const rows = JSON.parse(result.stdout) as Record<string, string | null>[];
     expect(rows.map((r) => [r.path, r.face === null, r.error?.startsWith('cannot draw its copy: ')])).toEqual([
-      [join(PHOTOS, 'portrait.jpg'), true, true], [outside, false, undefined]]);
+      [join(PHOTOS, 'portrait.jpg'), true, true],
+      [outside, false, undefined],
+    ]);
     expect(existsSync(drawnPath(outside, draw))).toBe(true);
   });
 
@@ -116,12 +138,17 @@ describe('npm run predict', () => {
     const photo = join(PHOTOS, 'group-of-three.jpg');
     const { width = 0 } = await sharp(photo).metadata();
     const big = join(mkdtempSync(join(tmpdir(), 'agegender-')), 'big.jpg');
-    await sharp(photo).resize({ width: 9 * width }).jpeg({ quality: 95 }).toFile(big); // 4,500 px wide: read at 4,096
-    const rows = (path: string): Record<string, number>[] => JSON.parse(predict('--format', 'json', path).stdout) as Record<string, number>[];
+    await sharp(photo)
+      .resize({ width: 9 * width })
+      .jpeg({ quality: 95 })
+      .toFile(big); // 4,500 px wide: read at 4,096
+    const rows = (path: string): Record<string, number>[] =>
+      JSON.parse(predict('--format', 'json', path).stdout) as Record<string, number>[];
     const [small, large] = [rows(photo), rows(big)];
     expect(large).toHaveLength(small.length);
     large.forEach((r, i) => {
-      for (const k of ['left', 'top', 'width', 'height']) expect(Math.abs(r[k] / 9 - small[i][k])).toBeLessThan(0.04 * small[i].width);
+      for (const k of ['left', 'top', 'width', 'height'])
+        expect(Math.abs(r[k] / 9 - small[i][k])).toBeLessThan(0.04 * small[i].width);
     });
   });
 
@@ -143,7 +170,11 @@ describe('npm run predict', () => {
   });
 
   // The CLI as `npm run predict` starts it, in a process group of its own so that signals reach it as from a terminal.
-  const start = (...args: string[]) => spawn(process.execPath, ['--import', 'tsx', 'src/cli/predict.ts', ...args], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const start = (...args: string[]) =>
+    spawn(process.execPath, ['--import', 'tsx', 'src/cli/predict.ts', ...args], {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   const rowsIn = (path: string): number => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').length - 2 : 0);
   const until = async (done: () => boolean): Promise<void> => {
     while (!done()) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -167,12 +198,17 @@ describe('npm run predict', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'agegender-')), 'out file.jsonl'); // a space: quoted in the command printed
     const run = start('--crop', '--batch-size', '1', '--format', 'jsonl', '--output', out, FACES);
     let stderr = '';
-    run.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    run.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const exit = new Promise<number | null>((resolve) => run.on('exit', resolve));
     await until(() => rowsIn(out) >= 1);
     process.kill(-run.pid!, 'SIGINT');
     expect(await exit).toBe(130);
-    const rows = readFileSync(out, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { path: string });
+    const rows = readFileSync(out, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { path: string });
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(rows.length).toBeLessThan(8);
     expect(stderr).toContain(`stopped after ${rows.length} of 8 images; to go on: npm run predict -- `);
@@ -181,10 +217,17 @@ describe('npm run predict', () => {
   }, 120_000);
 
   it('splits the images into shards: every image in exactly one', () => {
-    const shard = (k: number): string[] => (JSON.parse(predict('--crop', '--format', 'json', '--shard', `${k}/3`, FACES).stdout) as { path: string }[]).map((r) => r.path);
+    const shard = (k: number): string[] =>
+      (JSON.parse(predict('--crop', '--format', 'json', '--shard', `${k}/3`, FACES).stdout) as { path: string }[]).map(
+        (r) => r.path,
+      );
     const shards = [0, 1, 2].map(shard);
     expect(shards.map((s) => s.length)).toEqual([3, 3, 2]);
-    expect(shards.flat().sort()).toEqual(readdirSync(FACES).map((f) => join(FACES, f)).sort());
+    expect(shards.flat().sort()).toEqual(
+      readdirSync(FACES)
+        .map((f) => join(FACES, f))
+        .sort(),
+    );
   });
 
   it('gives the same rows, in the same order, with --jobs 2 (two worker threads) as with --jobs 1', () => {
@@ -228,7 +271,12 @@ describe('npm run predict', () => {
     header.writeUInt32BE(60000, 4);
     header.set([8, 2, 0, 0, 0], 8);
     const corpus: Record<string, Buffer> = {
-      'bomb.png': Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.alloc(1000))), chunk('IEND', Buffer.alloc(0))]),
+      'bomb.png': Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        chunk('IHDR', header),
+        chunk('IDAT', deflateSync(Buffer.alloc(1000))),
+        chunk('IEND', Buffer.alloc(0)),
+      ]),
       'empty.jpg': Buffer.alloc(0),
       'noise.png': Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251)),
       'truncated.jpg': photo.subarray(0, 3000),
@@ -239,7 +287,11 @@ describe('npm run predict', () => {
     const result = predict('--format', 'json', dir);
     expect(result.status).toBe(1);
     const rows = JSON.parse(result.stdout) as { path: string; error: string | null }[];
-    expect(rows.map((r) => r.path).sort()).toEqual(Object.keys(corpus).map((n) => join(dir, n)).sort());
+    expect(rows.map((r) => r.path).sort()).toEqual(
+      Object.keys(corpus)
+        .map((n) => join(dir, n))
+        .sort(),
+    );
     for (const r of rows) {
       expect(r.error, r.path).toMatch(/^[^\n]+$/);
       expect(result.stderr).toContain(`error: ${r.path}: ${r.error}`);

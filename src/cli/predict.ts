@@ -36,8 +36,9 @@ interface PredictConfig extends PredictorConfig {
   paths: string[];
 }
 
-const USAGE = 'usage: npm run predict -- [--crop] [--min-face PX] [--max-faces N] [--draw DIR] [--format csv|jsonl|json] [--output FILE] '
-  + '[--resume] [--shard K/N] [--files-from LIST] [--model model.json] [--detector model.json] [--batch-size N] [--jobs N] [--backend wasm|cpu] PATH...';
+const USAGE =
+  'usage: npm run predict -- [--crop] [--min-face PX] [--max-faces N] [--draw DIR] [--format csv|jsonl|json] [--output FILE] ' +
+  '[--resume] [--shard K/N] [--files-from LIST] [--model model.json] [--detector model.json] [--batch-size N] [--jobs N] [--backend wasm|cpu] PATH...';
 
 function parseConfig(argv: string[]): PredictConfig {
   const { values, positionals } = parseArgs({
@@ -61,12 +62,18 @@ function parseConfig(argv: string[]): PredictConfig {
       help: { type: 'boolean', default: false },
     },
   });
-  if (values.help) { console.log(USAGE); process.exit(0); }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const format = values.format as OutputFormat;
-  if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, not ${values.format}`);
-  if (values.resume && (!values.output || format === 'json')) throw new UsageError('--resume needs --output FILE and --format csv or jsonl');
+  if (!OUTPUT_FORMATS.includes(format))
+    throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, not ${values.format}`);
+  if (values.resume && (!values.output || format === 'json'))
+    throw new UsageError('--resume needs --output FILE and --format csv or jsonl');
   const shard = /^(\d+)\/(\d+)$/.exec(values.shard!)?.slice(1).map(Number);
-  if (!shard || shard[1] < 1 || shard[0] >= shard[1]) throw new UsageError(`--shard must be K/N with 0 <= K < N, not ${values.shard}`);
+  if (!shard || shard[1] < 1 || shard[0] >= shard[1])
+    throw new UsageError(`--shard must be K/N with 0 <= K < N, not ${values.shard}`);
   const count = (flag: string, min: number): number => {
     const n = Number(values[flag as keyof typeof values]);
     if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer of at least ${min}`);
@@ -76,12 +83,26 @@ function parseConfig(argv: string[]): PredictConfig {
   const jobs = count('jobs', 1);
   const minFace = count('min-face', 0);
   const maxFaces = count('max-faces', 0);
-  if (values.crop && (values.draw || minFace || maxFaces)) throw new UsageError('--min-face, --max-faces and --draw apply to face detection, not --crop');
+  if (values.crop && (values.draw || minFace || maxFaces))
+    throw new UsageError('--min-face, --max-faces and --draw apply to face detection, not --crop');
   if (positionals.length === 0 && !values['files-from']) throw new UsageError('no PATH given');
-  return { crop: values.crop!, minFace, maxFaces, draw: values.draw, format, output: values.output, resume: values.resume!,
+  return {
+    crop: values.crop!,
+    minFace,
+    maxFaces,
+    draw: values.draw,
+    format,
+    output: values.output,
+    resume: values.resume!,
     shard: [shard[0], shard[1]],
-    filesFrom: values['files-from'], model: values.model!, detector: values.detector!, batchSize, jobs, backend: values.backend!,
-    paths: positionals };
+    filesFrom: values['files-from'],
+    model: values.model!,
+    detector: values.detector!,
+    batchSize,
+    jobs,
+    backend: values.backend!,
+    paths: positionals,
+  };
 }
 
 class UsageError extends Error {}
@@ -93,10 +114,12 @@ async function collectFiles(paths: string[]): Promise<string[]> {
     const info = await stat(path).catch(() => null);
     if (info?.isDirectory()) {
       const entries = await readdir(path, { recursive: true, withFileTypes: true });
-      files.push(...entries
-        .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()))
-        .map((e) => join(e.parentPath, e.name))
-        .sort());
+      files.push(
+        ...entries
+          .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()))
+          .map((e) => join(e.parentPath, e.name))
+          .sort(),
+      );
     } else {
       files.push(path);
     }
@@ -110,13 +133,22 @@ const shellWord = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? wor
 async function main(): Promise<number> {
   const cfg = parseConfig(process.argv.slice(2));
   // a --draw folder that cannot be made stops the run before any output, not with an error row for each photo
-  if (cfg.draw) await mkdir(cfg.draw, { recursive: true }).catch((e: unknown) => { throw new Error(`--draw ${cfg.draw}: ${e instanceof Error ? e.message : String(e)}`); });
-  const listed = cfg.filesFrom ? (await readFile(cfg.filesFrom, 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean) : [];
+  if (cfg.draw)
+    await mkdir(cfg.draw, { recursive: true }).catch((e: unknown) => {
+      throw new Error(`--draw ${cfg.draw}: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  const listed = cfg.filesFrom
+    ? (await readFile(cfg.filesFrom, 'utf8'))
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+    : [];
   const [k, n] = cfg.shard;
   const files = (await collectFiles([...cfg.paths, ...listed])).filter((_, i) => i % n === k);
   const { output, done } = PredictionOutput.open(cfg.output, cfg.format, cfg.resume);
   const todo = files.filter((f) => !done.has(f));
-  if (cfg.resume) console.error(`resuming: ${files.length - todo.length} of ${files.length} images already in ${cfg.output}`);
+  if (cfg.resume)
+    console.error(`resuming: ${files.length - todo.length} of ${files.length} images already in ${cfg.output}`);
   const step = cfg.crop ? cfg.batchSize : 1;
   const batches = Array.from({ length: Math.ceil(todo.length / step) }, (_, b) => todo.slice(b * step, (b + 1) * step));
   const jobs = Math.max(1, Math.min(cfg.jobs, batches.length));
@@ -125,9 +157,15 @@ async function main(): Promise<number> {
   // Ctrl-C: finish the images in hand, then stop with the rows so far written. (npm and tsx pass the
   // signal on, so it arrives more than once: each just asks for the same stop.)
   let interrupted = false;
-  process.on('SIGINT', () => { interrupted = true; });
-  const progress = new SingleBar({ format: 'predicting [{bar}] {value}/{total} images | {eta_formatted} left',
-    stream: process.stderr, noTTYOutput: true, notTTYSchedule: 10_000 });
+  process.on('SIGINT', () => {
+    interrupted = true;
+  });
+  const progress = new SingleBar({
+    format: 'predicting [{bar}] {value}/{total} images | {eta_formatted} left',
+    stream: process.stderr,
+    noTTYOutput: true,
+    notTTYSchedule: 10_000,
+  });
   const showProgress = todo.length > 1;
   if (showProgress) progress.start(todo.length, 0);
   let [images, failed, faces] = [0, 0, 0];
@@ -135,7 +173,8 @@ async function main(): Promise<number> {
   const inFlight = new Map<number, Promise<PredictionRow[]>>();
   let next = 0;
   for (let b = 0; b < batches.length; b++) {
-    while (!interrupted && next < batches.length && next < b + jobs) inFlight.set(next, predictor.predict(batches[next++]));
+    while (!interrupted && next < batches.length && next < b + jobs)
+      inFlight.set(next, predictor.predict(batches[next++]));
     if (b >= next) break;
     const rows = await inFlight.get(b)!;
     inFlight.delete(b);
@@ -158,15 +197,20 @@ async function main(): Promise<number> {
   console.error(`${images - failed} of ${images} images predicted${found} (tfjs ${backend})${where}`);
   if (interrupted) {
     const again = process.argv.slice(2).filter((a) => a !== '--resume');
-    console.error(`stopped after ${done.size + images} of ${files.length} images; to go on: npm run predict -- ${[...again, '--resume'].map(shellWord).join(' ')}`
-      + (cfg.output && cfg.format !== 'json' ? '' : ' (with --output FILE and --format csv or jsonl, next time)'));
+    console.error(
+      `stopped after ${done.size + images} of ${files.length} images; to go on: npm run predict -- ${[...again, '--resume'].map(shellWord).join(' ')}` +
+        (cfg.output && cfg.format !== 'json' ? '' : ' (with --output FILE and --format csv or jsonl, next time)'),
+    );
     return 130;
   }
   return failed > 0 ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (e: unknown) => {
-  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-  if (e instanceof UsageError) console.error(USAGE);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof UsageError) console.error(USAGE);
+    process.exit(2);
+  },
+);

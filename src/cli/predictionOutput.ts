@@ -13,14 +13,21 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['csv', 'jsonl', 'json'];
 export class PredictionOutput {
   private rows = 0;
 
-  private constructor(private readonly fd: number, private readonly format: OutputFormat) {}
+  private constructor(
+    private readonly fd: number,
+    private readonly format: OutputFormat,
+  ) {}
 
   /**
    * Opens `path` (standard output when undefined) for writing. With `resume`, an existing file keeps
    * the images it holds, except the last one, which may have been cut short (so is redone along with
    * a partial last line); their paths come back in `done`. Without it, the file is replaced.
    */
-  static open(path: string | undefined, format: OutputFormat, resume: boolean): { output: PredictionOutput; done: Set<string> } {
+  static open(
+    path: string | undefined,
+    format: OutputFormat,
+    resume: boolean,
+  ): { output: PredictionOutput; done: Set<string> } {
     const kept = path !== undefined && resume && existsSync(path) ? keptRows(path, format) : [];
     const output = new PredictionOutput(path === undefined ? 1 : openSync(path, 'w'), format);
     if (format === 'csv') writeSync(output.fd, stringify([], { header: true, columns: [...CSV_COLUMNS] }));
@@ -52,14 +59,22 @@ function keptRows(path: string, format: OutputFormat): PredictionRow[] {
   let rows: PredictionRow[];
   try {
     if (format === 'csv') {
-      if (complete && !complete.startsWith(`${CSV_COLUMNS.join(',')}\n`)) throw new Error('its first line is not this tool\'s CSV header');
-      rows = (parse(complete, { columns: true }) as Record<string, string>[]).map((r) => Object.fromEntries(
-        CSV_COLUMNS.map((c) => [c, r[c] === '' ? null : r[c]])) as PredictionRow);
+      if (complete && !complete.startsWith(`${CSV_COLUMNS.join(',')}\n`))
+        throw new Error("its first line is not this tool's CSV header");
+      rows = (parse(complete, { columns: true }) as Record<string, string>[]).map(
+        (r) => Object.fromEntries(CSV_COLUMNS.map((c) => [c, r[c] === '' ? null : r[c]])) as PredictionRow,
+      );
     } else {
-      rows = complete.split('\n').filter(Boolean).map((line) => JSON.parse(line) as PredictionRow);
+      rows = complete
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as PredictionRow);
     }
   } catch (e) {
-    throw new Error(`cannot resume from ${path}: ${e instanceof Error ? e.message : String(e)} (is it a --format ${format} output of npm run predict?)`);
+    throw new Error(
+      `cannot resume from ${path}: ${e instanceof Error ? e.message : String(e)} (is it a --format ${format} output of npm run predict?)`,
+      { cause: e },
+    );
   }
   const last = rows.at(-1)?.path;
   while (rows.length > 0 && rows.at(-1)!.path === last) rows.pop();

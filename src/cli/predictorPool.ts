@@ -5,15 +5,26 @@ import type { PredictorConfig } from './imagePredictor';
 import type { WorkerReply } from './predictWorker';
 
 export class PredictorPool {
-  private constructor(private readonly idle: Worker[], private readonly workers: Worker[], readonly backend: string) {}
+  private constructor(
+    private readonly idle: Worker[],
+    private readonly workers: Worker[],
+    readonly backend: string,
+  ) {}
 
   static async load(cfg: PredictorConfig, jobs: number): Promise<PredictorPool> {
-    const workers = Array.from({ length: jobs }, () => new Worker(new URL('./predictWorker.mjs', import.meta.url), { workerData: cfg }));
+    const workers = Array.from(
+      { length: jobs },
+      () => new Worker(new URL('./predictWorker.mjs', import.meta.url), { workerData: cfg }),
+    );
     try {
-      const backends = await Promise.all(workers.map((w) => reply(w).then((r) => {
-        if ('ready' in r) return r.ready;
-        throw new Error('failed' in r ? r.failed : 'unexpected reply');
-      })));
+      const backends = await Promise.all(
+        workers.map((w) =>
+          reply(w).then((r) => {
+            if ('ready' in r) return r.ready;
+            throw new Error('failed' in r ? r.failed : 'unexpected reply');
+          }),
+        ),
+      );
       return new PredictorPool([...workers], workers, backends[0]);
     } catch (e) {
       await Promise.all(workers.map((w) => w.terminate()));
@@ -43,8 +54,14 @@ export class PredictorPool {
 
 function reply(worker: Worker): Promise<WorkerReply> {
   return new Promise((resolve, reject) => {
-    const onMessage = (r: WorkerReply): void => { worker.off('error', onError); resolve(r); };
-    const onError = (e: Error): void => { worker.off('message', onMessage); reject(e); };
+    const onMessage = (r: WorkerReply): void => {
+      worker.off('error', onError);
+      resolve(r);
+    };
+    const onError = (e: Error): void => {
+      worker.off('message', onMessage);
+      reject(e);
+    };
     worker.once('message', onMessage);
     worker.once('error', onError);
   });

@@ -47,7 +47,8 @@ describe('readImage under fuzzing', () => {
           const copy = Buffer.from(seeds[format]);
           for (const [at, bits] of flips) copy[at % copy.length] ^= bits;
           return copy;
-        }));
+        }),
+      );
       await fc.assert(fc.asyncProperty(mutation, outcome), { numRuns: 60, seed: 2 });
     }, 120_000);
   }

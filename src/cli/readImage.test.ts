@@ -47,7 +47,9 @@ describe('readImage', () => {
   it('says plainly when a file is not an image or is missing', async () => {
     const text = join(dir, 'notes.jpg');
     writeFileSync(text, 'hello');
-    await expect(readImage(text)).rejects.toThrow(new ImageReadError('not an image file (unsupported or unknown format)'));
+    await expect(readImage(text)).rejects.toThrow(
+      new ImageReadError('not an image file (unsupported or unknown format)'),
+    );
     await expect(readImage(join(dir, 'nope.png'))).rejects.toThrow('file not found');
     const truncated = join(dir, 'truncated.jpg');
     writeFileSync(truncated, (await solid(64, 64).jpeg().toBuffer()).subarray(0, 200));

@@ -28,20 +28,31 @@ export async function readImage(source: string | Buffer): Promise<DecodedFile> {
     const { autoOrient } = await file.metadata(); // the upright size, before any pixel is decoded
     const size = decodedSize(autoOrient.width, autoOrient.height); // the one policy the page applies too
     const upright = file.rotate();
-    const { data, info } = await (size.height < autoOrient.height || size.width < autoOrient.width ? upright.resize(size.width, size.height, { fit: 'fill' }) : upright)
+    const { data, info } = await (
+      size.height < autoOrient.height || size.width < autoOrient.width
+        ? upright.resize(size.width, size.height, { fit: 'fill' })
+        : upright
+    )
       .toColourspace('srgb')
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new ImageReadError(`expected 3 channels after conversion, got ${info.channels}`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height,
-      fileWidth: autoOrient.width, fileHeight: autoOrient.height };
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+      fileWidth: autoOrient.width,
+      fileHeight: autoOrient.height,
+    };
   } catch (e) {
     if (e instanceof ImageReadError) throw e;
     const why = e instanceof Error ? e.message : String(e);
-    if (/unsupported image format/i.test(why)) throw new ImageReadError('not an image file (unsupported or unknown format)');
+    if (/unsupported image format/i.test(why))
+      throw new ImageReadError('not an image file (unsupported or unknown format)');
     if (/input file is missing|no such file/i.test(why)) throw new ImageReadError('file not found');
-    if (/exceeds pixel limit/i.test(why)) throw new ImageReadError('image too large to decode (its header claims over 268 million pixels)');
+    if (/exceeds pixel limit/i.test(why))
+      throw new ImageReadError('image too large to decode (its header claims over 268 million pixels)');
     if (/is a directory|EISDIR/i.test(why)) throw new ImageReadError('a folder, not an image file');
     // libvips may add warnings on further lines; the first says what is wrong
     throw new ImageReadError(`cannot decode image: ${why.split('\n')[0].trim()}`);

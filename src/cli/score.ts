@@ -7,19 +7,33 @@ import { parse } from 'csv-parse/sync';
 import { evaluationReport, type GroupMetrics, type ScoredFace } from '../lib/metrics';
 import { parseUtkFaceName } from '../lib/utkface';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { json: { type: 'boolean', default: false } },
+});
 if (positionals.length !== 1) {
   console.error('usage: npm run score -- PREDICTIONS.csv [--json]');
   process.exit(2);
 }
-const rows = parse(readFileSync(positionals[0], 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+const rows = parse(readFileSync(positionals[0], 'utf8'), { columns: true, skip_empty_lines: true }) as Record<
+  string,
+  string
+>[];
 const faces: ScoredFace[] = [];
 let skipped = 0;
 for (const row of rows) {
   const truth = parseUtkFaceName(row.path);
-  if (truth instanceof Error || row.error || row.age === '' || row.face !== '1') { skipped += 1; continue; }
-  faces.push({ truth, age: Number(row.age), ageLow: Number(row.age_low), ageHigh: Number(row.age_high),
-    femaleProbability: Number(row.female_probability) });
+  if (truth instanceof Error || row.error || row.age === '' || row.face !== '1') {
+    skipped += 1;
+    continue;
+  }
+  faces.push({
+    truth,
+    age: Number(row.age),
+    ageLow: Number(row.age_low),
+    ageHigh: Number(row.age_high),
+    femaleProbability: Number(row.female_probability),
+  });
 }
 const report = evaluationReport(faces);
 if (values.json) {

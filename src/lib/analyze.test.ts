@@ -14,8 +14,10 @@ describe('FaceAnalyzer', () => {
   let analyzer: FaceAnalyzer;
   beforeAll(async () => {
     await initBackend('wasm');
-    analyzer = await FaceAnalyzer.load({ model: modelFromDisk('public/models/agegender/model.json'),
-      detector: modelFromDisk('public/models/blazeface/blazeface-front.json') });
+    analyzer = await FaceAnalyzer.load({
+      model: modelFromDisk('public/models/agegender/model.json'),
+      detector: modelFromDisk('public/models/blazeface/blazeface-front.json'),
+    });
   });
   afterAll(() => analyzer.dispose());
 

@@ -20,14 +20,26 @@ export interface AnalyzerSources {
 }
 
 /** What estimateFaces() takes: any image the browser can draw, an RGB [h, w, 3] tensor (0..255), or RGBA pixel data (4 bytes a pixel, as ImageData). */
-export type FaceInput = tf.Tensor3D | ImageData | HTMLImageElement | HTMLVideoElement | HTMLCanvasElement | ImageBitmap
+export type FaceInput =
+  | tf.Tensor3D
+  | ImageData
+  | HTMLImageElement
+  | HTMLVideoElement
+  | HTMLCanvasElement
+  | ImageBitmap
   | { data: Uint8Array; width: number; height: number };
 
 export class FaceAnalyzer {
-  private constructor(readonly model: AgeGenderModel, readonly detector: FaceDetector) {}
+  private constructor(
+    readonly model: AgeGenderModel,
+    readonly detector: FaceDetector,
+  ) {}
 
   static async load(sources: AnalyzerSources): Promise<FaceAnalyzer> {
-    const [model, detector] = await Promise.all([AgeGenderModel.load(sources.model), FaceDetector.load(sources.detector)]);
+    const [model, detector] = await Promise.all([
+      AgeGenderModel.load(sources.model),
+      FaceDetector.load(sources.detector),
+    ]);
     return new FaceAnalyzer(model, detector);
   }
 
@@ -41,13 +53,20 @@ export class FaceAnalyzer {
    * The caller keeps ownership of `image`. `withAligned`, if given, sees each face as the model saw
    * it before resizing ([200, 200, 3] float32) while it still exists; copy what you need.
    */
-  async analyze(image: tf.Tensor3D, options: Partial<DetectorOptions> = {},
-    withAligned?: (aligned: tf.Tensor3D[]) => Promise<void>): Promise<FaceAnalysis[]> {
+  async analyze(
+    image: tf.Tensor3D,
+    options: Partial<DetectorOptions> = {},
+    withAligned?: (aligned: tf.Tensor3D[]) => Promise<void>,
+  ): Promise<FaceAnalysis[]> {
     return this.estimateDetected(image, await this.detector.detect(image, options), withAligned);
   }
 
   /** Align and estimate faces already detected in `image` (in their order). */
-  async estimateDetected(image: tf.Tensor3D, faces: DetectedFace[], withAligned?: (aligned: tf.Tensor3D[]) => Promise<void>): Promise<FaceAnalysis[]> {
+  async estimateDetected(
+    image: tf.Tensor3D,
+    faces: DetectedFace[],
+    withAligned?: (aligned: tf.Tensor3D[]) => Promise<void>,
+  ): Promise<FaceAnalysis[]> {
     const aligned = faces.map((f) => alignFace(image, f.keypoints));
     try {
       const estimates = await this.model.estimate(aligned);

@@ -21,15 +21,28 @@ export async function decodeImageFile(file: Blob & { name?: string }): Promise<D
   try {
     const [fileWidth, fileHeight] = [bitmap.width, bitmap.height];
     const size = decodedSize(fileWidth, fileHeight);
-    if (size.width < bitmap.width || size.height < bitmap.height) { // a 1 px wide scan keeps its width
-      const scaled = await createImageBitmap(bitmap, { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' });
+    if (size.width < bitmap.width || size.height < bitmap.height) {
+      // a 1 px wide scan keeps its width
+      const scaled = await createImageBitmap(bitmap, {
+        resizeWidth: size.width,
+        resizeHeight: size.height,
+        resizeQuality: 'high',
+      });
       bitmap.close();
       bitmap = scaled;
     }
-    return { pixels: tf.browser.fromPixels(bitmap, 3), width: bitmap.width, height: bitmap.height, fileWidth, fileHeight };
+    return {
+      pixels: tf.browser.fromPixels(bitmap, 3),
+      width: bitmap.width,
+      height: bitmap.height,
+      fileWidth,
+      fileHeight,
+    };
   } catch (e) {
     // The browser reads the header first and the pixels only now: a broken or bomb-sized body fails here.
-    throw new ImageReadError(`${label} could not be decoded (${bitmap.width} x ${bitmap.height} pixels): ${oneLine(e)}`);
+    throw new ImageReadError(
+      `${label} could not be decoded (${bitmap.width} x ${bitmap.height} pixels): ${oneLine(e)}`,
+    );
   } finally {
     bitmap.close();
   }

@@ -7,13 +7,21 @@ import { detectionWindows, FaceDetector, type FaceKeypoints, iou, type Point } f
 describe('detectionWindows', () => {
   it('starts with the whole photo (with and without a margin), then covers it with smaller overlapping windows', () => {
     const windows = detectionWindows(500, 375, 100);
-    expect(windows.slice(0, 2)).toEqual([{ x: -125, y: -187.5, size: 750, minFaceFraction: 1 / 3 }, { x: 0, y: -62.5, size: 500, minFaceFraction: 0 }]);
+    expect(windows.slice(0, 2)).toEqual([
+      { x: -125, y: -187.5, size: 750, minFaceFraction: 1 / 3 },
+      { x: 0, y: -62.5, size: 500, minFaceFraction: 0 },
+    ]);
     const sizes = [...new Set(windows.map((w) => w.size))];
     expect(sizes).toEqual([750, 500, 250, 125]);
     for (const size of sizes.slice(2)) {
       const level = windows.filter((w) => w.size === size);
       // every point of the photo is inside a window of each level, and no window leaves the photo
-      for (const [x, y] of [[0, 0], [499, 374], [250, 187], [137, 301]]) {
+      for (const [x, y] of [
+        [0, 0],
+        [499, 374],
+        [250, 187],
+        [137, 301],
+      ]) {
         expect(level.some((w) => x >= w.x && x < w.x + size && y >= w.y && y < w.y + size)).toBe(true);
       }
       for (const w of level) expect(w.x >= 0 && w.y >= 0 && w.x + size <= 500 && w.y + size <= 375).toBe(true);
@@ -34,7 +42,8 @@ describe('detectionWindows', () => {
       const xs = [...new Set(level.map((w) => w.x))].sort((a, b) => a - b);
       for (let i = 1; i < xs.length; i++) expect(xs[i] - xs[i - 1]).toBeLessThanOrEqual((size * 2) / 3 + 1e-9);
     }
-    for (const w of windows.filter((v) => v.size === 160)) expect(w.x >= 0 && w.y >= 0 && w.x + 160 <= 640 && w.y + 160 <= 480).toBe(true);
+    for (const w of windows.filter((v) => v.size === 160))
+      expect(w.x >= 0 && w.y >= 0 && w.x + 160 <= 640 && w.y + 160 <= 480).toBe(true);
   });
 
   it('stops at the smallest useful window', () => {
@@ -70,23 +79,41 @@ describe('FaceDetector on hard faces', () => {
   });
 
   /** The chip resized to width x height, its top left corner at (left, top) (it may hang off the canvas). */
-  const canvas = (left: number, top: number, width = 200, height = 200): tf.Tensor3D => tf.tidy(() => {
-    const face = tf.image.resizeBilinear(chip, [height, width]);
-    const [x0, y0] = [Math.max(0, -left), Math.max(0, -top)];
-    const part = face.slice([y0, x0, 0], [height - y0 - Math.max(0, top + height - SIDE), width - x0 - Math.max(0, left + width - SIDE), 3]);
-    const [l, t] = [Math.max(0, left), Math.max(0, top)];
-    return tf.pad(part, [[t, SIDE - part.shape[0] - t], [l, SIDE - part.shape[1] - l], [0, 0]], 128);
-  });
+  const canvas = (left: number, top: number, width = 200, height = 200): tf.Tensor3D =>
+    tf.tidy(() => {
+      const face = tf.image.resizeBilinear(chip, [height, width]);
+      const [x0, y0] = [Math.max(0, -left), Math.max(0, -top)];
+      const part = face.slice(
+        [y0, x0, 0],
+        [height - y0 - Math.max(0, top + height - SIDE), width - x0 - Math.max(0, left + width - SIDE), 3],
+      );
+      const [l, t] = [Math.max(0, left), Math.max(0, top)];
+      return tf.pad(
+        part,
+        [
+          [t, SIDE - part.shape[0] - t],
+          [l, SIDE - part.shape[1] - l],
+          [0, 0],
+        ],
+        128,
+      );
+    });
   /** Largest distance of the eyes, nose and mouth from where `map` puts the reference ones, per distance between the reference eyes. */
   const keypointError = (found: FaceKeypoints, reference: FaceKeypoints, map: (p: Point) => Point): number => {
     const eyes = Math.hypot(reference.leftEye[0] - reference.rightEye[0], reference.leftEye[1] - reference.rightEye[1]);
-    return Math.max(...(['rightEye', 'leftEye', 'nose', 'mouth'] as const).map((k) => {
-      const [x, y] = map(reference[k]);
-      return Math.hypot(found[k][0] - x, found[k][1] - y) / eyes;
-    }));
+    return Math.max(
+      ...(['rightEye', 'leftEye', 'nose', 'mouth'] as const).map((k) => {
+        const [x, y] = map(reference[k]);
+        return Math.hypot(found[k][0] - x, found[k][1] - y) / eyes;
+      }),
+    );
   };
   const detectIn = async (image: tf.Tensor3D, options = {}) => {
-    try { return await detector.detect(image, options); } finally { image.dispose(); }
+    try {
+      return await detector.detect(image, options);
+    } finally {
+      image.dispose();
+    }
   };
 
   it('finds a face tilted by 40 degrees either way, with its keypoints turned with it', async () => {
@@ -94,17 +121,33 @@ describe('FaceDetector on hard faces', () => {
     for (const degrees of [40, -40]) {
       const [c, s] = [Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)];
       // output pixel -> input pixel: turn the canvas clockwise by `degrees` about its centre
-      const turned = tf.tidy(() => tf.image.transform(canvas(140, 140).expandDims(0) as tf.Tensor4D,
-        tf.tensor2d([[c, s, CENTRE - c * CENTRE - s * CENTRE, -s, c, CENTRE + s * CENTRE - c * CENTRE, 0, 0]]), 'bilinear', 'constant', 128).squeeze([0]) as tf.Tensor3D);
+      const turned = tf.tidy(
+        () =>
+          tf.image
+            .transform(
+              canvas(140, 140).expandDims(0) as tf.Tensor4D,
+              tf.tensor2d([[c, s, CENTRE - c * CENTRE - s * CENTRE, -s, c, CENTRE + s * CENTRE - c * CENTRE, 0, 0]]),
+              'bilinear',
+              'constant',
+              128,
+            )
+            .squeeze([0]) as tf.Tensor3D,
+      );
       const faces = await detectIn(turned);
       expect(faces).toHaveLength(1);
-      const turn = ([x, y]: Point): Point => [CENTRE + c * (x - CENTRE) - s * (y - CENTRE), CENTRE + s * (x - CENTRE) + c * (y - CENTRE)];
+      const turn = ([x, y]: Point): Point => [
+        CENTRE + c * (x - CENTRE) - s * (y - CENTRE),
+        CENTRE + s * (x - CENTRE) + c * (y - CENTRE),
+      ];
       expect(keypointError(faces[0].keypoints, upright.keypoints, turn)).toBeLessThan(0.2);
     }
   });
 
-  it('finds a face cut by the photo\'s edge, which it missed without windows reaching past the edge', async () => {
-    for (const [left, top] of [[-50, 140], [330, -50]]) {
+  it("finds a face cut by the photo's edge, which it missed without windows reaching past the edge", async () => {
+    for (const [left, top] of [
+      [-50, 140],
+      [330, -50],
+    ]) {
       expect(await detectIn(canvas(left, top), { edgeMargin: 0, secondLookFrom: 0.75 })).toHaveLength(0);
       const faces = await detectIn(canvas(left, top));
       expect(faces).toHaveLength(1); // and not its reflection as well
@@ -118,7 +161,9 @@ describe('FaceDetector on hard faces', () => {
     const cut = await detectIn(canvas(-60, 140));
     expect(cut).toHaveLength(1);
     const right = whole.box.left + whole.box.width - 200;
-    expect(iou(cut[0].box, { left: 0, top: whole.box.top, width: right, height: whole.box.height })).toBeGreaterThan(0.6);
+    expect(iou(cut[0].box, { left: 0, top: whole.box.top, width: right, height: whole.box.height })).toBeGreaterThan(
+      0.6,
+    );
     // a whole face beside the edge is found once, not again as its reflection
     expect(await detectIn(canvas(4, 140))).toHaveLength(1);
     expect(await detectIn(tf.fill([SIDE, 640, 3], 128) as tf.Tensor3D)).toHaveLength(0);
@@ -134,7 +179,10 @@ describe('FaceDetector on hard faces', () => {
     try {
       const [plain] = await detector.detectInWindows(image, [{ x: 40, y: 40, size: 400, minFaceFraction: 0 }]);
       const empty = { x: 0, y: 0, size: 100, minFaceFraction: 0 }; // a corner with no face
-      const faces = await detector.detectInWindows(image, [...Array<typeof empty>(150).fill(empty), { x: 40, y: 40, size: 400, minFaceFraction: 0 }]);
+      const faces = await detector.detectInWindows(image, [
+        ...Array<typeof empty>(150).fill(empty),
+        { x: 40, y: 40, size: 400, minFaceFraction: 0 },
+      ]);
       expect(faces).toHaveLength(1);
       expect(iou(faces[0].box, plain.box)).toBeGreaterThan(0.99);
     } finally {
@@ -152,6 +200,7 @@ describe('FaceDetector on hard faces', () => {
     expect(box.height / box.width).toBeGreaterThan(1.3);
     expect(box.left).toBeGreaterThan(left - 20);
     expect(box.left + box.width).toBeLessThan(left + width + 20);
-    for (const [x, y] of [keypoints.rightEye, keypoints.leftEye]) expect(x > left && x < left + width && y > top && y < top + 200).toBe(true);
+    for (const [x, y] of [keypoints.rightEye, keypoints.leftEye])
+      expect(x > left && x < left + width && y > top && y < top + 200).toBe(true);
   });
 });

@@ -25,7 +25,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { resizeAntialiased } from './preprocess';
 
-export interface Box { left: number; top: number; width: number; height: number }
+export interface Box {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
 export type Point = [number, number];
 
 /** BlazeFace's keypoints, in image pixels. "Right" is the person's right (left in the picture of a frontal face). */
@@ -65,15 +70,31 @@ export interface DetectorOptions {
   maxSide: number;
 }
 
-export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = { minFace: 0, maxFaces: 0, scoreThreshold: 0.75, iouThreshold: 0.3, edgeMargin: 0.15, secondLookFrom: 0.5, secondLooks: 8, secondLookStretch: 1.6, maxSide: 2048 };
+export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
+  minFace: 0,
+  maxFaces: 0,
+  scoreThreshold: 0.75,
+  iouThreshold: 0.3,
+  edgeMargin: 0.15,
+  secondLookFrom: 0.5,
+  secondLooks: 8,
+  secondLookStretch: 1.6,
+  maxSide: 2048,
+};
 
 const INPUT_SIZE = 128;
 /** Window side / smallest face side at which the 128 px model still finds faces reliably (measured on faces-in-photos). */
 const WINDOW_PER_FACE = 4;
 /** BlazeFace front: a 16x16 grid with 2 anchors per cell, then an 8x8 grid with 6 (as in @tensorflow-models/blazeface). */
-const ANCHOR_GRIDS = [{ stride: 8, perCell: 2 }, { stride: 16, perCell: 6 }];
+const ANCHOR_GRIDS = [
+  { stride: 8, perCell: 2 },
+  { stride: 16, perCell: 6 },
+];
 /** The graph's outputs in anchor order: scores and regressors of the 16x16 grid, then of the 8x8 grid. */
-const OUTPUTS = [['Identity', 'Identity_2'], ['Identity_1', 'Identity_3']];
+const OUTPUTS = [
+  ['Identity', 'Identity_2'],
+  ['Identity_1', 'Identity_3'],
+];
 /** Second-look window sides per side of the doubtful face's box. */
 const SECOND_LOOK_WINDOW_PER_FACE = [1.5, 2.5];
 /** Windows per call of the model: a 2048 px photo's search at the default smallest face fits in one. */
@@ -109,7 +130,9 @@ export function detectionWindows(width: number, height: number, smallest: number
   // The first window has a margin around the photo: a face cropped as tightly as a training chip
   // fills the whole photo, and BlazeFace misses most faces that touch its input's edges. It is only
   // asked for such big faces (it sees everything else too coarsely, and made false detections).
-  const windows: DetectionWindow[] = [{ x: (width - 1.5 * full) / 2, y: (height - 1.5 * full) / 2, size: 1.5 * full, minFaceFraction: 1 / 3 }];
+  const windows: DetectionWindow[] = [
+    { x: (width - 1.5 * full) / 2, y: (height - 1.5 * full) / 2, size: 1.5 * full, minFaceFraction: 1 / 3 },
+  ];
   for (let size = full; size === full || (size >= smallest && size >= INPUT_SIZE / 2); size /= 2) {
     const margin = 2 * size >= full ? edgeMargin * size : 0;
     // Faces up to a third of the window are this level's job (larger ones the level above finds),
@@ -118,10 +141,11 @@ export function detectionWindows(width: number, height: number, smallest: number
       const centred = (extent - size) / 2;
       // one centred window is enough when it already reaches half the margin past both edges
       if (centred <= -margin / 2 || extent + 2 * margin <= size) return [centred];
-      const n = Math.ceil((extent + 2 * margin - size) / (size * 2 / 3)) + 1;
+      const n = Math.ceil((extent + 2 * margin - size) / ((size * 2) / 3)) + 1;
       return Array.from({ length: n }, (_, i) => -margin + (i * (extent + 2 * margin - size)) / (n - 1));
     };
-    for (const y of positions(height)) for (const x of positions(width)) windows.push({ x, y, size, minFaceFraction: 0 });
+    for (const y of positions(height))
+      for (const x of positions(width)) windows.push({ x, y, size, minFaceFraction: 0 });
   }
   return windows;
 }
@@ -130,9 +154,10 @@ function anchors(): Point[] {
   const out: Point[] = [];
   for (const { stride, perCell } of ANCHOR_GRIDS) {
     const cells = INPUT_SIZE / stride;
-    for (let y = 0; y < cells; y++) for (let x = 0; x < cells; x++) {
-      for (let k = 0; k < perCell; k++) out.push([(x + 0.5) * stride, (y + 0.5) * stride]);
-    }
+    for (let y = 0; y < cells; y++)
+      for (let x = 0; x < cells; x++) {
+        for (let k = 0; k < perCell; k++) out.push([(x + 0.5) * stride, (y + 0.5) * stride]);
+      }
   }
   return out;
 }
@@ -147,8 +172,11 @@ export function iou(a: Box, b: Box): number {
 
 /** The converted graph has its batch fixed at 1 (input shape and four reshapes); free it. */
 async function batchable(artifacts: tf.io.ModelArtifacts): Promise<tf.io.ModelArtifacts> {
-  const topology = structuredClone(artifacts.modelTopology) as { node: { op: string; attr: { shape?: { shape: { dim: { size: string }[] } } } }[] };
-  for (const node of topology.node) if (node.op === 'Placeholder' && node.attr.shape) node.attr.shape.shape.dim[0].size = '-1';
+  const topology = structuredClone(artifacts.modelTopology) as {
+    node: { op: string; attr: { shape?: { shape: { dim: { size: string }[] } } } }[];
+  };
+  for (const node of topology.node)
+    if (node.op === 'Placeholder' && node.attr.shape) node.attr.shape.shape.dim[0].size = '-1';
   const weights = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
   for (const name of Object.keys(weights).filter((n) => /(classificators|regressors)_\d\/shape$/.test(n))) {
     const [, ...rest] = weights[name].arraySync() as number[];
@@ -178,7 +206,10 @@ export class FaceDetector {
     const [height, width] = image.shape;
     const shrink = opts.maxSide / Math.max(width, height);
     if (shrink < 1) {
-      const copy = tf.tidy(() => resizeAntialiased(image, Math.round(height * shrink), Math.round(width * shrink)).squeeze([0]) as tf.Tensor3D);
+      const copy = tf.tidy(
+        () =>
+          resizeAntialiased(image, Math.round(height * shrink), Math.round(width * shrink)).squeeze([0]) as tf.Tensor3D,
+      );
       try {
         const found = await this.detect(copy, { ...opts, minFace: opts.minFace * shrink, maxSide: Infinity });
         return found.map((f) => scaleFace(f, width / copy.shape[1], height / copy.shape[0]));
@@ -186,12 +217,23 @@ export class FaceDetector {
         copy.dispose();
       }
     }
-    const firstLook = await this.facesIn(image, this.searchWindows(width, height, opts), Math.min(opts.secondLookFrom, opts.scoreThreshold));
-    const sure = nonMaxSuppression(firstLook.filter((f) => f.score >= opts.scoreThreshold), opts.iouThreshold);
+    const firstLook = await this.facesIn(
+      image,
+      this.searchWindows(width, height, opts),
+      Math.min(opts.secondLookFrom, opts.scoreThreshold),
+    );
+    const sure = nonMaxSuppression(
+      firstLook.filter((f) => f.score >= opts.scoreThreshold),
+      opts.iouThreshold,
+    );
     // A face scored just under the threshold (cut by the photo's edge, turned away, or never well
     // placed in any window) gets a second look through windows centred on it, where it fills 2/3 and 2/5 of the side.
-    const doubtful = nonMaxSuppression(firstLook.filter((f) => f.score < opts.scoreThreshold
-      && sure.every((s) => iou(s.box, f.box) <= opts.iouThreshold)), opts.iouThreshold).slice(0, opts.secondLooks);
+    const doubtful = nonMaxSuppression(
+      firstLook.filter(
+        (f) => f.score < opts.scoreThreshold && sure.every((s) => iou(s.box, f.box) <= opts.iouThreshold),
+      ),
+      opts.iouThreshold,
+    ).slice(0, opts.secondLooks);
     // Where the face's box is cut by the photo's edge, the window sees the photo mirrored there, so
     // the face looks whole again; elsewhere black as in the first look (mirroring past every edge lost
     // tight crops, where the face fills the photo: 1,878 of 1,901 val chips found against 1,886).
@@ -199,12 +241,26 @@ export class FaceDetector {
     // (npm run bench:hard-faces, "squeezed"), and finds most of them stretched back.
     const stretches = opts.secondLookStretch > 1 ? [1, opts.secondLookStretch] : [1];
     const closer = doubtful.flatMap(({ box }) => {
-      const cut = { left: box.left <= 0.5, top: box.top <= 0.5, right: box.left + box.width >= width - 0.5, bottom: box.top + box.height >= height - 0.5 };
+      const cut = {
+        left: box.left <= 0.5,
+        top: box.top <= 0.5,
+        right: box.left + box.width >= width - 0.5,
+        bottom: box.top + box.height >= height - 0.5,
+      };
       const mirror = Object.values(cut).some(Boolean) ? cut : undefined; // no cut face: one batched crop for all windows
-      return SECOND_LOOK_WINDOW_PER_FACE.flatMap((perFace) => stretches.map((stretch): LookWindow => {
-        const size = perFace * Math.max(box.width, box.height);
-        return { x: box.left + box.width / 2 - size / stretch / 2, y: box.top + box.height / 2 - size / 2, size, minFaceFraction: 1 / (2 * perFace), mirror, stretch };
-      }));
+      return SECOND_LOOK_WINDOW_PER_FACE.flatMap((perFace) =>
+        stretches.map((stretch): LookWindow => {
+          const size = perFace * Math.max(box.width, box.height);
+          return {
+            x: box.left + box.width / 2 - size / stretch / 2,
+            y: box.top + box.height / 2 - size / 2,
+            size,
+            minFaceFraction: 1 / (2 * perFace),
+            mirror,
+            stretch,
+          };
+        }),
+      );
     });
     const secondLook = closer.length > 0 ? await this.facesIn(image, closer, opts.scoreThreshold) : [];
     const kept = nonMaxSuppression([...sure, ...secondLook], opts.iouThreshold);
@@ -223,7 +279,11 @@ export class FaceDetector {
    * Faces found through the given windows only (one batched call), after suppression, largest first: a face
    * already known is found again at the cost of one window instead of a whole search (live video).
    */
-  async detectInWindows(image: tf.Tensor3D, windows: DetectionWindow[], options: Partial<DetectorOptions> = {}): Promise<DetectedFace[]> {
+  async detectInWindows(
+    image: tf.Tensor3D,
+    windows: DetectionWindow[],
+    options: Partial<DetectorOptions> = {},
+  ): Promise<DetectedFace[]> {
     const opts = { ...DEFAULT_DETECTOR_OPTIONS, ...options };
     if (windows.length === 0) return [];
     const kept = nonMaxSuppression(await this.facesIn(image, windows, opts.scoreThreshold), opts.iouThreshold);
@@ -236,7 +296,8 @@ export class FaceDetector {
     if (width < 2 || height < 2) return []; // no face fits, and window coordinates are scaled by width - 1
     const found: DetectedFace[] = [];
     // batches of bounded size: a small --min-face on a large photo asks for thousands of windows
-    for (let i = 0; i < windows.length; i += WINDOWS_PER_CALL) found.push(...await this.facesInBatch(image, windows.slice(i, i + WINDOWS_PER_CALL), threshold));
+    for (let i = 0; i < windows.length; i += WINDOWS_PER_CALL)
+      found.push(...(await this.facesInBatch(image, windows.slice(i, i + WINDOWS_PER_CALL), threshold)));
     return found;
   }
 
@@ -245,9 +306,21 @@ export class FaceDetector {
     const [height, width] = image.shape;
     const raw = tf.tidy(() => {
       const photo = image.toFloat().expandDims(0) as tf.Tensor4D;
-      const crops = windows.some((w) => w.mirror) ? tf.concat(windows.map((w) => mirroredView(photo, w)))
-        : tf.image.cropAndResize(photo, windows.map((w) => [w.y / (height - 1), w.x / (width - 1), (w.y + w.size) / (height - 1), (w.x + windowWidth(w)) / (width - 1)]),
-          windows.map(() => 0), [INPUT_SIZE, INPUT_SIZE], 'bilinear', 0);
+      const crops = windows.some((w) => w.mirror)
+        ? tf.concat(windows.map((w) => mirroredView(photo, w)))
+        : tf.image.cropAndResize(
+            photo,
+            windows.map((w) => [
+              w.y / (height - 1),
+              w.x / (width - 1),
+              (w.y + w.size) / (height - 1),
+              (w.x + windowWidth(w)) / (width - 1),
+            ]),
+            windows.map(() => 0),
+            [INPUT_SIZE, INPUT_SIZE],
+            'bilinear',
+            0,
+          );
       const outputs = this.graph.execute(crops.div(127.5).sub(1), OUTPUTS.flat()) as tf.Tensor[];
       // [windows, 896 anchors, 17]: score logit, box centre and size, six keypoints
       return tf.concat([tf.concat(outputs.slice(0, 2), 2), tf.concat(outputs.slice(2), 2)], 1);
@@ -270,9 +343,22 @@ export class FaceDetector {
         const [bw, bh] = [values[at + 3] * scaleX, values[at + 4] * scaleY];
         const left = Math.max(0, cx - bw / 2);
         const top = Math.max(0, cy - bh / 2);
-        const box = { left, top, width: Math.min(width, cx + bw / 2) - left, height: Math.min(height, cy + bh / 2) - top };
-        if (box.width <= 0 || box.height <= 0 || bw < window.minFaceFraction * across || cutByWindow(box, window, width, height)) continue;
-        const keypoints = Object.fromEntries(KEYPOINT_NAMES.map((name, k) => [name, point(values[at + 5 + 2 * k], values[at + 6 + 2 * k])]));
+        const box = {
+          left,
+          top,
+          width: Math.min(width, cx + bw / 2) - left,
+          height: Math.min(height, cy + bh / 2) - top,
+        };
+        if (
+          box.width <= 0 ||
+          box.height <= 0 ||
+          bw < window.minFaceFraction * across ||
+          cutByWindow(box, window, width, height)
+        )
+          continue;
+        const keypoints = Object.fromEntries(
+          KEYPOINT_NAMES.map((name, k) => [name, point(values[at + 5 + 2 * k], values[at + 6 + 2 * k])]),
+        );
         found.push({ box, keypoints: keypoints as unknown as FaceKeypoints, score: 1 / (1 + Math.exp(-values[at])) });
       }
     });
@@ -292,32 +378,60 @@ export class FaceDetector {
 function mirroredView(photo: tf.Tensor4D, w: LookWindow): tf.Tensor4D {
   const [, height, width] = photo.shape;
   const [scaleX, scaleY] = [(INPUT_SIZE - 1) / windowWidth(w), (INPUT_SIZE - 1) / w.size];
-  const [x0, y0, x1, y1] = [Math.max(0, w.x), Math.max(0, w.y), Math.min(width - 1, w.x + windowWidth(w)), Math.min(height - 1, w.y + w.size)];
+  const [x0, y0, x1, y1] = [
+    Math.max(0, w.x),
+    Math.max(0, w.y),
+    Math.min(width - 1, w.x + windowWidth(w)),
+    Math.min(height - 1, w.y + w.size),
+  ];
   if (x1 <= x0 || y1 <= y0) return tf.zeros([1, INPUT_SIZE, INPUT_SIZE, 3]); // the window misses the photo
   const [left, top] = [Math.round((x0 - w.x) * scaleX), Math.round((y0 - w.y) * scaleY)];
   const cols = Math.max(1, Math.min(INPUT_SIZE - left, Math.round((x1 - x0) * scaleX) + 1));
   const rows = Math.max(1, Math.min(INPUT_SIZE - top, Math.round((y1 - y0) * scaleY) + 1));
-  const inside = tf.image.cropAndResize(photo, [[y0 / (height - 1), x0 / (width - 1), y1 / (height - 1), x1 / (width - 1)]], [0], [rows, cols]);
+  const inside = tf.image.cropAndResize(
+    photo,
+    [[y0 / (height - 1), x0 / (width - 1), y1 / (height - 1), x1 / (width - 1)]],
+    [0],
+    [rows, cols],
+  );
   const [right, bottom] = [INPUT_SIZE - left - cols, INPUT_SIZE - top - rows];
   const m = w.mirror ?? { left: false, top: false, right: false, bottom: false };
   const [ml, mr] = [m.left ? Math.min(left, cols) : 0, m.right ? Math.min(right, cols) : 0];
   const [mt, mb] = [m.top ? Math.min(top, rows) : 0, m.bottom ? Math.min(bottom, rows) : 0];
-  const mirrored = tf.mirrorPad(inside, [[0, 0], [mt, mb], [ml, mr], [0, 0]], 'symmetric');
-  return tf.pad(mirrored, [[0, 0], [top - mt, bottom - mb], [left - ml, right - mr], [0, 0]]);
+  const mirrored = tf.mirrorPad(
+    inside,
+    [
+      [0, 0],
+      [mt, mb],
+      [ml, mr],
+      [0, 0],
+    ],
+    'symmetric',
+  );
+  return tf.pad(mirrored, [
+    [0, 0],
+    [top - mt, bottom - mb],
+    [left - ml, right - mr],
+    [0, 0],
+  ]);
 }
 
 /** `face` (and whatever else it carries) with its box and keypoints stretched by sx across and sy down. */
 export function scaleFace<T extends Pick<DetectedFace, 'box' | 'keypoints'>>(face: T, sx: number, sy: number): T {
   const { box } = face;
   const keypoints = Object.fromEntries(Object.entries(face.keypoints).map(([k, [x, y]]) => [k, [x * sx, y * sy]]));
-  return { ...face, box: { left: box.left * sx, top: box.top * sy, width: box.width * sx, height: box.height * sy },
-    keypoints: keypoints as unknown as FaceKeypoints };
+  return {
+    ...face,
+    box: { left: box.left * sx, top: box.top * sy, width: box.width * sx, height: box.height * sy },
+    keypoints: keypoints as unknown as FaceKeypoints,
+  };
 }
 
 /** Neighbouring anchors and overlapping windows find the same face: keep the most confident. */
 function nonMaxSuppression(faces: DetectedFace[], iouThreshold: number): DetectedFace[] {
   const kept: DetectedFace[] = [];
-  for (const face of [...faces].sort((a, b) => b.score - a.score)) if (kept.every((k) => iou(k.box, face.box) <= iouThreshold)) kept.push(face);
+  for (const face of [...faces].sort((a, b) => b.score - a.score))
+    if (kept.every((k) => iou(k.box, face.box) <= iouThreshold)) kept.push(face);
   return kept;
 }
 
@@ -325,8 +439,10 @@ function nonMaxSuppression(faces: DetectedFace[], iouThreshold: number): Detecte
 function cutByWindow(box: Box, window: LookWindow, width: number, height: number): boolean {
   const across = windowWidth(window);
   const [marginX, marginY] = [0.02 * across, 0.02 * window.size];
-  return (box.left < window.x + marginX && window.x > 0)
-    || (box.top < window.y + marginY && window.y > 0)
-    || (box.left + box.width > window.x + across - marginX && window.x + across < width)
-    || (box.top + box.height > window.y + window.size - marginY && window.y + window.size < height);
+  return (
+    (box.left < window.x + marginX && window.x > 0) ||
+    (box.top < window.y + marginY && window.y > 0) ||
+    (box.left + box.width > window.x + across - marginX && window.x + across < width) ||
+    (box.top + box.height > window.y + window.size - marginY && window.y + window.size < height)
+  );
 }

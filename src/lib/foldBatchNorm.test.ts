@@ -7,7 +7,9 @@ import { tinyNetworkArtifacts as tinySeeded } from './tinyNetwork.fixture';
 const tinyNetworkArtifacts = (): Promise<tf.io.ModelArtifacts> => tinySeeded({ seeded: true });
 
 describe('foldBatchNorm', () => {
-  beforeAll(async () => { await tf.setBackend('cpu'); });
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
 
   it('removes every batch norm and computes the same outputs', async () => {
     const artifacts = await tinyNetworkArtifacts();

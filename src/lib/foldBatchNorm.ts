@@ -29,13 +29,20 @@ export async function foldBatchNorm(artifacts: tf.io.ModelArtifacts): Promise<tf
   const layers = topology.config.layers;
   const byName = new Map(layers.map((l) => [l.name, l]));
   const consumers = new Map<string, number>();
-  for (const l of layers) for (const node of l.inbound_nodes) for (const [src] of node) consumers.set(src, (consumers.get(src) ?? 0) + 1);
+  for (const l of layers)
+    for (const node of l.inbound_nodes) for (const [src] of node) consumers.set(src, (consumers.get(src) ?? 0) + 1);
   const foldable = (bn: LayerJson): LayerJson | undefined => {
     const [node] = bn.inbound_nodes;
     const conv = bn.inbound_nodes.length === 1 && node.length === 1 ? byName.get(node[0][0]) : undefined;
-    const fits = bn.class_name === 'BatchNormalization' && (bn.config.axis === -1 || bn.config.axis === 3)
-      && conv && CONVOLUTIONS.has(conv.class_name) && consumers.get(conv.name) === 1
-      && !conv.config.use_bias && conv.config.activation === 'linear' && (conv.config.depth_multiplier ?? 1) === 1;
+    const fits =
+      bn.class_name === 'BatchNormalization' &&
+      (bn.config.axis === -1 || bn.config.axis === 3) &&
+      conv &&
+      CONVOLUTIONS.has(conv.class_name) &&
+      consumers.get(conv.name) === 1 &&
+      !conv.config.use_bias &&
+      conv.config.activation === 'linear' &&
+      (conv.config.depth_multiplier ?? 1) === 1;
     return fits ? conv : undefined;
   };
 
@@ -69,7 +76,10 @@ export async function foldBatchNorm(artifacts: tf.io.ModelArtifacts): Promise<tf
   for (const l of kept) l.inbound_nodes = l.inbound_nodes.map((node) => node.map(rename));
   return {
     ...artifacts,
-    modelTopology: { ...topology, config: { ...topology.config, layers: kept, output_layers: topology.config.output_layers.map(rename) } },
+    modelTopology: {
+      ...topology,
+      config: { ...topology.config, layers: kept, output_layers: topology.config.output_layers.map(rename) },
+    },
     weightSpecs: specs,
     weightData: data,
   };

@@ -9,7 +9,12 @@ export const SALIENCY_METHODS: SaliencyMethod[] = ['gradient', 'integratedGradie
 /** Colour scale for display: 0 transparent dark blue, through red, to 1 opaque yellow ("hot"). */
 export function heatmapColour(v: number): [number, number, number, number] {
   const t = Math.min(1, Math.max(0, v));
-  return [Math.round(255 * Math.min(1, 2 * t)), Math.round(255 * Math.max(0, 2 * t - 1)), Math.round(96 * (1 - t)), Math.round(255 * Math.sqrt(t))];
+  return [
+    Math.round(255 * Math.min(1, 2 * t)),
+    Math.round(255 * Math.max(0, 2 * t - 1)),
+    Math.round(96 * (1 - t)),
+    Math.round(255 * Math.sqrt(t)),
+  ];
 }
 
 /** RGBA pixels of a saliency map, for a canvas. */

@@ -2,10 +2,21 @@ import { describe, expect, it } from 'vitest';
 import type { DetectedFace } from './detect';
 import { decodedSize, inFilePixels, MAX_SIDE, minFaceDecoded } from './imageSize';
 
-const face: DetectedFace = { box: { left: 10, top: 20, width: 30, height: 40 }, keypoints: { rightEye: [15, 30], leftEye: [25, 30], nose: [20, 40], mouth: [20, 50], rightEar: [10, 35], leftEar: [40, 35] }, score: 0.9 };
+const face: DetectedFace = {
+  box: { left: 10, top: 20, width: 30, height: 40 },
+  keypoints: {
+    rightEye: [15, 30],
+    leftEye: [25, 30],
+    nose: [20, 40],
+    mouth: [20, 50],
+    rightEar: [10, 35],
+    leftEar: [40, 35],
+  },
+  score: 0.9,
+};
 
 describe('a photo scaled down to be searched', () => {
-  it('gives its faces back in the file\'s pixels, the rest of each face as it was', () => {
+  it("gives its faces back in the file's pixels, the rest of each face as it was", () => {
     const size = { ...decodedSize(MAX_SIDE * 2, MAX_SIDE), fileWidth: MAX_SIDE * 2, fileHeight: MAX_SIDE };
     expect(size).toMatchObject({ width: MAX_SIDE, height: MAX_SIDE / 2 });
     const [back] = inFilePixels([face], size);

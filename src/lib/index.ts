@@ -14,7 +14,17 @@ export { type AnalyzerSources, FaceAnalyzer, type FaceAnalysis, type FaceInput }
 export type { Box, DetectedFace, DetectionWindow, DetectorOptions, FaceDetector, FaceKeypoints, Point } from './detect';
 export type { Calibration, GenderCall, IntervalBand } from './interval';
 export type { AgeGenderEstimate, AgeGenderModel, ModelMetadata } from './model';
-export type { CardMetrics, LabelDistribution, ModelCard, RealAgeMetrics, RealPhotoReport, ShiftMetrics, SplitReport, TrainingEpoch, TrainingSources } from './modelCard';
+export type {
+  CardMetrics,
+  LabelDistribution,
+  ModelCard,
+  RealAgeMetrics,
+  RealPhotoReport,
+  ShiftMetrics,
+  SplitReport,
+  TrainingEpoch,
+  TrainingSources,
+} from './modelCard';
 export type { InputSpec } from './preprocess';
 
 /** The accurate age/gender model's card (the default of load()): data, split, training, calibration, metrics per split and group, size. The fast model's is public/models/agegender-fast/model-card.json. */
@@ -38,8 +48,13 @@ const packaged = (path: string): string => new URL(PACKAGED_MODELS + path, impor
 
 /** Load both models (the age/gender model checked against its card's sha256 sums) on the chosen backend. */
 export async function load(options: LoadOptions = {}): Promise<FaceAnalyzer> {
-  if (options.backend && !(await tf.setBackend(options.backend))) throw new Error(`the tfjs backend ${options.backend} could not start`);
+  if (options.backend && !(await tf.setBackend(options.backend)))
+    throw new Error(`the tfjs backend ${options.backend} could not start`);
   await tf.ready();
-  const modelUrl = options.modelUrl ?? packaged(options.model === 'fast' ? 'agegender-fast/model.json' : 'agegender/model.json');
-  return FaceAnalyzer.load({ model: checkedModelFiles(modelUrl, fetchFile), detector: options.detectorUrl ?? packaged('blazeface/blazeface-front.json') });
+  const modelUrl =
+    options.modelUrl ?? packaged(options.model === 'fast' ? 'agegender-fast/model.json' : 'agegender/model.json');
+  return FaceAnalyzer.load({
+    model: checkedModelFiles(modelUrl, fetchFile),
+    detector: options.detectorUrl ?? packaged('blazeface/blazeface-front.json'),
+  });
 }

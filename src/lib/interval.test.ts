@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { type Calibration, femaleProbability, genderCall, summariseAgeDistribution, wholeYears } from './interval';
 
 const calibration = (scales: [number, number][], minSpread = 1): Calibration => ({
-  coverage: 0.9, temperature: 1, min_spread: minSpread, interval_bands: scales.map(([from_age, scale]) => ({ from_age, scale, n: 100 })),
+  coverage: 0.9,
+  temperature: 1,
+  min_spread: minSpread,
+  interval_bands: scales.map(([from_age, scale]) => ({ from_age, scale, n: 100 })),
 });
 
 describe('summariseAgeDistribution', () => {
   const probs = new Float32Array(11);
-  probs[2] = 0.25; probs[5] = 0.5; probs[8] = 0.25;
+  probs[2] = 0.25;
+  probs[5] = 0.5;
+  probs[8] = 0.25;
 
   it('gives the expected age and the quantile interval widened in proportion to its width', () => {
     // Age a spreads over [a - 0.5, a + 0.5]: the 5% quantile is 1.7 and the 95% one 8.3 (as in test_metrics.py),
@@ -18,14 +23,36 @@ describe('summariseAgeDistribution', () => {
     expect(s.ageHigh).toBeCloseTo(9.8, 5);
   });
 
-  it('spans every age plausible under its own band\'s scale', () => {
+  it("spans every age plausible under its own band's scale", () => {
     // [1.7, 8.3] under scale 0 for ages up to 8; ages from 9 are plausible up to 8.3 + 10 * 6.6 = 74.3
-    expect(summariseAgeDistribution(probs, calibration([[0, 0], [9, 10]]))).toMatchObject({ ageLow: 1.7, ageHigh: 74.3 });
+    expect(
+      summariseAgeDistribution(
+        probs,
+        calibration([
+          [0, 0],
+          [9, 10],
+        ]),
+      ),
+    ).toMatchObject({ ageLow: 1.7, ageHigh: 74.3 });
     // ...but none of the ages from 80 is
-    const s = summariseAgeDistribution(probs, calibration([[0, 0], [80, 10]]));
+    const s = summariseAgeDistribution(
+      probs,
+      calibration([
+        [0, 0],
+        [80, 10],
+      ]),
+    );
     expect([s.ageLow, s.ageHigh].map((v) => v.toFixed(5))).toEqual(['1.70000', '8.30000']);
     // when no age of the next band is plausible, the interval ends where that band starts (5.5)
-    expect(summariseAgeDistribution(probs, calibration([[0, 1.5 / 6.6], [6, -0.5]])).ageHigh).toBeCloseTo(5.5, 5);
+    expect(
+      summariseAgeDistribution(
+        probs,
+        calibration([
+          [0, 1.5 / 6.6],
+          [6, -0.5],
+        ]),
+      ).ageHigh,
+    ).toBeCloseTo(5.5, 5);
   });
 
   it('counts a raw interval narrower than min_spread as that wide', () => {
@@ -59,7 +86,14 @@ describe('gender', () => {
   });
 
   it('calls a probability between 0.35 and 0.65 uncertain', () => {
-    expect([0.1, 0.35, 0.36, 0.5, 0.64, 0.65, 0.9].map((p) => genderCall(p)))
-      .toEqual(['male', 'male', 'uncertain', 'uncertain', 'uncertain', 'female', 'female']);
+    expect([0.1, 0.35, 0.36, 0.5, 0.64, 0.65, 0.9].map((p) => genderCall(p))).toEqual([
+      'male',
+      'male',
+      'uncertain',
+      'uncertain',
+      'uncertain',
+      'female',
+      'female',
+    ]);
   });
 });

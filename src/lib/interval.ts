@@ -54,13 +54,18 @@ function quantile(probs: ArrayLike<number>, q: number): number {
  * The expected age, and the span of the ages that are plausible under their own band's margin
  * (label-conditional conformal: each band of true age is covered at the nominal rate).
  */
-export function summariseAgeDistribution(probs: ArrayLike<number>, calibration: Calibration, oldScan = false): AgeSummary {
+export function summariseAgeDistribution(
+  probs: ArrayLike<number>,
+  calibration: Calibration,
+  oldScan = false,
+): AgeSummary {
   let age = 0;
   for (let a = 0; a < probs.length; a++) age += a * probs[a];
   const alpha = 1 - calibration.coverage;
   const [rawLow, rawHigh] = [quantile(probs, alpha / 2), quantile(probs, 1 - alpha / 2)];
   const spread = Math.max(rawHigh - rawLow, calibration.min_spread);
-  const bands = oldScan && calibration.scan_interval_bands ? calibration.scan_interval_bands : calibration.interval_bands;
+  const bands =
+    oldScan && calibration.scan_interval_bands ? calibration.scan_interval_bands : calibration.interval_bands;
   let [low, high] = [Infinity, -Infinity];
   bands.forEach((band, i) => {
     // whole age a stands for [a - 0.5, a + 0.5)
@@ -87,11 +92,17 @@ export function femaleProbability(logit: number, calibration: Calibration): numb
 
 /** Whether a face whose scan head gave `scanLogit` is read as an old scan. */
 export function isOldScan(scanLogit: number, calibration: Calibration): boolean {
-  return calibration.scan_interval_bands !== undefined && 1 / (1 + Math.exp(-scanLogit)) >= (calibration.scan_threshold ?? 0.5);
+  return (
+    calibration.scan_interval_bands !== undefined &&
+    1 / (1 + Math.exp(-scanLogit)) >= (calibration.scan_threshold ?? 0.5)
+  );
 }
 
 /** `uncertain`: the model's band (calibration.gender_uncertain), GENDER_UNCERTAIN for models without one. */
-export function genderCall(femaleProbability: number, uncertain: readonly [number, number] = GENDER_UNCERTAIN): GenderCall {
+export function genderCall(
+  femaleProbability: number,
+  uncertain: readonly [number, number] = GENDER_UNCERTAIN,
+): GenderCall {
   const [low, high] = uncertain;
   if (femaleProbability > low && femaleProbability < high) return 'uncertain';
   return femaleProbability >= 0.5 ? 'female' : 'male';

@@ -10,7 +10,14 @@ describe('placeLabels', () => {
   });
 
   it('keeps labels inside the frame at its edges: below a face at the top, shifted left at the right edge', () => {
-    const [top, right] = placeLabels([box(100, 0), box(600, 300, 40)], [{ width: 150, height: 20 }, { width: 150, height: 20 }], FRAME);
+    const [top, right] = placeLabels(
+      [box(100, 0), box(600, 300, 40)],
+      [
+        { width: 150, height: 20 },
+        { width: 150, height: 20 },
+      ],
+      FRAME,
+    );
     expect(top).toEqual({ left: 100, top: 100 });
     expect(right).toEqual({ left: 490, top: 280 });
   });
@@ -22,8 +29,11 @@ describe('placeLabels', () => {
     for (let a = 0; a < places.length; a++) {
       expect(places[a].left + 160).toBeLessThanOrEqual(FRAME.width);
       for (let b = a + 1; b < places.length; b++) {
-        const apart = places[a].left + 160 <= places[b].left || places[b].left + 160 <= places[a].left
-          || places[a].top + 22 <= places[b].top || places[b].top + 22 <= places[a].top;
+        const apart =
+          places[a].left + 160 <= places[b].left ||
+          places[b].left + 160 <= places[a].left ||
+          places[a].top + 22 <= places[b].top ||
+          places[b].top + 22 <= places[a].top;
         expect(apart, `labels ${a} and ${b}`).toBe(true);
       }
     }

@@ -2,8 +2,14 @@
 // another label (faces side by side have labels wider than themselves).
 import type { Box } from './detect';
 
-export interface LabelSize { width: number; height: number }
-export interface LabelPlace { left: number; top: number }
+export interface LabelSize {
+  width: number;
+  height: number;
+}
+export interface LabelPlace {
+  left: number;
+  top: number;
+}
 
 const overlaps = (a: LabelPlace & LabelSize, b: LabelPlace & LabelSize): boolean =>
   a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height && b.top < a.top + a.height;
@@ -26,10 +32,14 @@ export function placeLabels(faces: Box[], sizes: LabelSize[], frame: LabelSize):
     candidates.push(clampTop(box.top));
     const free = (top: number): boolean => placed.every((p) => !overlaps(p, { left, top, width, height }));
     let top = candidates.find(free);
-    if (top === undefined) { // move down from the first place past every label in the way, while the frame has room
+    if (top === undefined) {
+      // move down from the first place past every label in the way, while the frame has room
       top = candidates[0];
-      for (let blocker = placed.find((p) => overlaps(p, { left, top: top!, width, height })); blocker;
-        blocker = placed.find((p) => overlaps(p, { left, top: top!, width, height }))) {
+      for (
+        let blocker = placed.find((p) => overlaps(p, { left, top: top!, width, height }));
+        blocker;
+        blocker = placed.find((p) => overlaps(p, { left, top: top!, width, height }))
+      ) {
         top = blocker.top + blocker.height;
       }
       if (top > frame.height - height) top = candidates[0];

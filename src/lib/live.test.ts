@@ -13,23 +13,32 @@ describe('LiveFaceAnalyzer', () => {
   let photo: tf.Tensor3D;
   beforeAll(async () => {
     await initBackend('wasm');
-    analyzer = await FaceAnalyzer.load({ model: modelFromDisk('public/models/agegender/model.json'),
-      detector: modelFromDisk('public/models/blazeface/blazeface-front.json') });
+    analyzer = await FaceAnalyzer.load({
+      model: modelFromDisk('public/models/agegender/model.json'),
+      detector: modelFromDisk('public/models/blazeface/blazeface-front.json'),
+    });
     const img = await readImage('e2e/fixtures/photos/group-of-three.jpg');
     photo = imageTensor(img);
   });
-  afterAll(() => { analyzer.dispose(); photo.dispose(); });
+  afterAll(() => {
+    analyzer.dispose();
+    photo.dispose();
+  });
 
   /** The photo moved right by `dx` px (grey where it left), as a camera panning left would see it. */
-  const shifted = (dx: number): tf.Tensor3D => tf.tidy(() => {
-    const [h, w] = photo.shape;
-    return tf.concat([tf.fill([h, dx, 3], 128, 'int32'), photo.slice([0, 0, 0], [h, w - dx, 3])], 1) as tf.Tensor3D;
-  });
+  const shifted = (dx: number): tf.Tensor3D =>
+    tf.tidy(() => {
+      const [h, w] = photo.shape;
+      return tf.concat([tf.fill([h, dx, 3], 128, 'int32'), photo.slice([0, 0, 0], [h, w - dx, 3])], 1) as tf.Tensor3D;
+    });
 
   it('follows the faces a full search finds, searching the whole frame only now and then', async () => {
     let fullSearches = 0;
     const counted = Object.assign(Object.create(analyzer) as FaceAnalyzer, {
-      analyze: (...args: Parameters<FaceAnalyzer['analyze']>) => { fullSearches++; return analyzer.analyze(...args); },
+      analyze: (...args: Parameters<FaceAnalyzer['analyze']>) => {
+        fullSearches++;
+        return analyzer.analyze(...args);
+      },
     });
     const live = new LiveFaceAnalyzer(counted, { fullSearchEvery: 10 });
     const frames = 20;

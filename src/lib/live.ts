@@ -29,10 +29,23 @@ export interface LiveOptions {
   tracker: Partial<TrackerOptions>;
 }
 
-export const DEFAULT_LIVE_OPTIONS: LiveOptions = { fullSearchEvery: 30, newFaceSearchEvery: 5, newFaceMin: 0.08, windowPerFace: 2.5, estimateEvery: 3,
-  maxFaces: 5, minOverlap: 0.3, tracker: {} };
+export const DEFAULT_LIVE_OPTIONS: LiveOptions = {
+  fullSearchEvery: 30,
+  newFaceSearchEvery: 5,
+  newFaceMin: 0.08,
+  windowPerFace: 2.5,
+  estimateEvery: 3,
+  maxFaces: 5,
+  minOverlap: 0.3,
+  tracker: {},
+};
 
-interface Followed { face: FaceAnalysis; dx: number; dy: number; estimatedAt: number }
+interface Followed {
+  face: FaceAnalysis;
+  dx: number;
+  dy: number;
+  estimatedAt: number;
+}
 
 const centre = (b: Box): [number, number] => [b.left + b.width / 2, b.top + b.height / 2];
 const moved = (b: Box, dx: number, dy: number): Box => ({ ...b, left: b.left + dx, top: b.top + dy });
@@ -44,7 +57,10 @@ export class LiveFaceAnalyzer {
   private readonly tracker: FaceTracker;
   private readonly opts: LiveOptions;
 
-  constructor(private readonly analyzer: FaceAnalyzer, options: Partial<LiveOptions> = {}) {
+  constructor(
+    private readonly analyzer: FaceAnalyzer,
+    options: Partial<LiveOptions> = {},
+  ) {
     this.opts = { ...DEFAULT_LIVE_OPTIONS, ...options };
     const genderUncertain = analyzer.model.metadata.calibration.gender_uncertain ?? GENDER_UNCERTAIN;
     this.tracker = new FaceTracker({ genderUncertain, ...this.opts.tracker });
@@ -54,7 +70,7 @@ export class LiveFaceAnalyzer {
   async next(frame: tf.Tensor3D): Promise<TrackedFace[]> {
     const i = this.frame++;
     const due = i - this.lastFullSearch >= this.opts.fullSearchEvery; // the first frame too
-    const faces = (due ? null : await this.follow(frame, i)) ?? await this.fullSearch(frame, i);
+    const faces = (due ? null : await this.follow(frame, i)) ?? (await this.fullSearch(frame, i));
     return this.tracker.update(faces);
   }
 
@@ -62,8 +78,14 @@ export class LiveFaceAnalyzer {
     this.lastFullSearch = i;
     const faces = await this.analyzer.analyze(frame, { maxFaces: this.opts.maxFaces });
     // Estimated now; staggered so that later frames each estimate some of the faces, not all of them every few frames.
-    this.followed = faces.map((face, k) => ({ ...this.continued(this.match(face.box, this.followed, (f) => f.face.box), face, i),
-      estimatedAt: i - (k % this.opts.estimateEvery) }));
+    this.followed = faces.map((face, k) => ({
+      ...this.continued(
+        this.match(face.box, this.followed, (f) => f.face.box),
+        face,
+        i,
+      ),
+      estimatedAt: i - (k % this.opts.estimateEvery),
+    }));
     return faces;
   }
 
@@ -76,21 +98,33 @@ export class LiveFaceAnalyzer {
     });
     const [height, width] = frame.shape;
     if (i % this.opts.newFaceSearchEvery === 0) {
-      windows.push(...this.analyzer.detector.searchWindows(width, height, { minFace: this.opts.newFaceMin * Math.max(width, height) }));
+      windows.push(
+        ...this.analyzer.detector.searchWindows(width, height, {
+          minFace: this.opts.newFaceMin * Math.max(width, height),
+        }),
+      );
     }
     const detected = await this.analyzer.detector.detectInWindows(frame, windows);
     const pairs: [Followed | undefined, DetectedFace][] = [];
     for (const f of this.followed) {
-      const det = this.match(moved(f.face.box, f.dx, f.dy), detected.filter((d) => !pairs.some(([, taken]) => taken === d)), (d) => d.box);
+      const det = this.match(
+        moved(f.face.box, f.dx, f.dy),
+        detected.filter((d) => !pairs.some(([, taken]) => taken === d)),
+        (d) => d.box,
+      );
       if (!det) return null;
       pairs.push([f, det]);
     }
-    for (const d of detected) { // largest first: faces that came into view
+    for (const d of detected) {
+      // largest first: faces that came into view
       if (pairs.length >= this.opts.maxFaces) break;
       if (pairs.every(([, taken]) => iou(taken.box, d.box) < this.opts.minOverlap)) pairs.push([undefined, d]);
     }
     const due = pairs.filter(([f]) => !f || i - f.estimatedAt >= this.opts.estimateEvery);
-    const estimated = await this.analyzer.estimateDetected(frame, due.map(([, det]) => det));
+    const estimated = await this.analyzer.estimateDetected(
+      frame,
+      due.map(([, det]) => det),
+    );
     this.followed = pairs.map(([f, det]) => {
       const k = due.findIndex(([g, d]) => g === f && d === det);
       const face = k >= 0 ? estimated[k] : { ...f!.face, box: det.box, keypoints: det.keypoints, score: det.score };

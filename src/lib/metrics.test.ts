@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ageBand, evaluationReport, expectedCalibrationError, groupMetrics, type ScoredFace } from './metrics';
 
-const face = (age: number, gender: 'male' | 'female', race: 'White' | 'Black', pred: number, low: number, high: number, p: number): ScoredFace =>
-  ({ truth: { age, gender, race }, age: pred, ageLow: low, ageHigh: high, femaleProbability: p });
+const face = (
+  age: number,
+  gender: 'male' | 'female',
+  race: 'White' | 'Black',
+  pred: number,
+  low: number,
+  high: number,
+  p: number,
+): ScoredFace => ({ truth: { age, gender, race }, age: pred, ageLow: low, ageHigh: high, femaleProbability: p });
 
 // The same hand-made numbers as training/tests/test_metrics.py.
 const faces = [
@@ -39,6 +46,15 @@ describe('metrics', () => {
   });
 
   it('names age bands as the model card does', () => {
-    expect([0, 3, 4, 18, 19, 80, 81, 116].map(ageBand)).toEqual(['0-3', '0-3', '4-8', '9-18', '19-28', '61-80', '81+', '81+']);
+    expect([0, 3, 4, 18, 19, 80, 81, 116].map(ageBand)).toEqual([
+      '0-3',
+      '0-3',
+      '4-8',
+      '9-18',
+      '19-28',
+      '61-80',
+      '81+',
+      '81+',
+    ]);
   });
 });

@@ -2,7 +2,16 @@
 // training/agegender_train/metrics.py, so the CLI scorer and the browser report what the model card reports.
 import type { UtkFaceLabels } from './utkface';
 
-export const AGE_BANDS: [number, number][] = [[0, 3], [4, 8], [9, 18], [19, 28], [29, 40], [41, 60], [61, 80], [81, 200]];
+export const AGE_BANDS: [number, number][] = [
+  [0, 3],
+  [4, 8],
+  [9, 18],
+  [19, 28],
+  [29, 40],
+  [41, 60],
+  [61, 80],
+  [81, 200],
+];
 const ECE_BINS = 10;
 
 export function ageBand(age: number): string {
@@ -41,10 +50,13 @@ export function expectedCalibrationError(prob: number[], isFemale: boolean[]): n
     const confidence = p >= 0.5 ? p : 1 - p;
     const bin = bins[Math.min(ECE_BINS - 1, Math.max(0, Math.floor((confidence - 0.5) * (2 * ECE_BINS))))]; // as metrics.py
     bin.n += 1;
-    bin.correct += Number((p >= 0.5) === isFemale[i]);
+    bin.correct += Number(p >= 0.5 === isFemale[i]);
     bin.confidence += confidence;
   });
-  return bins.reduce((ece, b) => (b.n ? ece + (b.n / prob.length) * Math.abs(b.correct / b.n - b.confidence / b.n) : ece), 0);
+  return bins.reduce(
+    (ece, b) => (b.n ? ece + (b.n / prob.length) * Math.abs(b.correct / b.n - b.confidence / b.n) : ece),
+    0,
+  );
 }
 
 export function groupMetrics(faces: ScoredFace[]): GroupMetrics {
@@ -59,7 +71,7 @@ export function groupMetrics(faces: ScoredFace[]): GroupMetrics {
     age_cs5: mean(err.map((e) => Number(e <= 5))),
     interval_coverage: mean(faces.map((f) => Number(f.truth.age >= f.ageLow && f.truth.age <= f.ageHigh))),
     interval_width: mean(faces.map((f) => f.ageHigh - f.ageLow)),
-    gender_accuracy: mean(prob.map((p, i) => Number((p >= 0.5) === isFemale[i]))),
+    gender_accuracy: mean(prob.map((p, i) => Number(p >= 0.5 === isFemale[i]))),
     gender_ece: expectedCalibrationError(prob, isFemale),
   };
 }
@@ -67,8 +79,9 @@ export function groupMetrics(faces: ScoredFace[]): GroupMetrics {
 function groupBy(faces: ScoredFace[], key: (f: ScoredFace) => string): Record<string, GroupMetrics> {
   const groups = new Map<string, ScoredFace[]>();
   for (const f of faces) groups.set(key(f), [...(groups.get(key(f)) ?? []), f]);
-  return Object.fromEntries([...groups].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
-    .map(([k, v]) => [k, groupMetrics(v)]));
+  return Object.fromEntries(
+    [...groups].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([k, v]) => [k, groupMetrics(v)]),
+  );
 }
 
 export interface EvaluationReport {
@@ -89,7 +102,16 @@ export function evaluationReport(faces: ScoredFace[]): EvaluationReport {
   };
   const spread = (table: Record<string, GroupMetrics>, key: 'age_mae' | 'gender_accuracy'): number =>
     Math.max(...Object.values(table).map((m) => m[key])) - Math.min(...Object.values(table).map((m) => m[key]));
-  const largestGap = Object.fromEntries(Object.entries(groups).filter(([, t]) => Object.keys(t).length > 1)
-    .map(([kind, t]) => [kind, { age_mae: spread(t, 'age_mae'), gender_accuracy: spread(t, 'gender_accuracy') }]));
-  return { overall: groupMetrics(faces), by_age_band: groups.age_band, by_gender: groups.gender, by_race: groups.race, largest_gap: largestGap };
+  const largestGap = Object.fromEntries(
+    Object.entries(groups)
+      .filter(([, t]) => Object.keys(t).length > 1)
+      .map(([kind, t]) => [kind, { age_mae: spread(t, 'age_mae'), gender_accuracy: spread(t, 'gender_accuracy') }]),
+  );
+  return {
+    overall: groupMetrics(faces),
+    by_age_band: groups.age_band,
+    by_gender: groups.gender,
+    by_race: groups.race,
+    largest_gap: largestGap,
+  };
 }

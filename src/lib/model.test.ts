@@ -5,10 +5,13 @@ import { AgeGenderModel, type ModelMetadata } from './model';
 import { TINY_METADATA, tinyNetworkArtifacts } from './tinyNetwork.fixture';
 
 const METADATA = TINY_METADATA;
-const tinyModelArtifacts = (metadata?: ModelMetadata): Promise<tf.io.ModelArtifacts> => tinyNetworkArtifacts({ metadata });
+const tinyModelArtifacts = (metadata?: ModelMetadata): Promise<tf.io.ModelArtifacts> =>
+  tinyNetworkArtifacts({ metadata });
 
 describe('AgeGenderModel', () => {
-  beforeAll(async () => { await tf.setBackend('cpu'); });
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
 
   it('estimates every face, whatever its size', async () => {
     const model = await AgeGenderModel.load(tf.io.fromMemory(await tinyModelArtifacts(METADATA)));
@@ -37,6 +40,8 @@ describe('AgeGenderModel', () => {
   });
 
   it('refuses a model.json without agegender metadata', async () => {
-    await expect(AgeGenderModel.load(tf.io.fromMemory(await tinyModelArtifacts()))).rejects.toThrow(/no agegender metadata/);
+    await expect(AgeGenderModel.load(tf.io.fromMemory(await tinyModelArtifacts()))).rejects.toThrow(
+      /no agegender metadata/,
+    );
   });
 });

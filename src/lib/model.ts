@@ -1,7 +1,14 @@
 // AgeGenderModel: load() the exported tfjs-layers model and estimate() age and gender per face.
 import * as tf from '@tensorflow/tfjs';
 import { foldBatchNorm } from './foldBatchNorm';
-import { type Calibration, type GenderCall, femaleProbability, genderCall, isOldScan, summariseAgeDistribution } from './interval';
+import {
+  type Calibration,
+  type GenderCall,
+  femaleProbability,
+  genderCall,
+  isOldScan,
+  summariseAgeDistribution,
+} from './interval';
 import { type InputSpec, toModelInput } from './preprocess';
 
 /** What the exporter stores in model.json's userDefinedMetadata: everything needed to run the model. */
@@ -30,7 +37,10 @@ export interface AgeGenderEstimate {
 }
 
 export class AgeGenderModel {
-  private constructor(private readonly net: tf.LayersModel, readonly metadata: ModelMetadata) {}
+  private constructor(
+    private readonly net: tf.LayersModel,
+    readonly metadata: ModelMetadata,
+  ) {}
 
   /** `source`: URL of model.json (same origin in the browser) or a tfjs IOHandler. */
   static async load(source: string | tf.io.IOHandler): Promise<AgeGenderModel> {
@@ -40,7 +50,9 @@ export class AgeGenderModel {
     const metadata = net.getUserDefinedMetadata() as ModelMetadata | undefined;
     if (!metadata?.calibration || !metadata.inputSize) {
       net.dispose();
-      throw new Error('model.json has no agegender metadata (inputSize, calibration): was it written by training/tfjs_export?');
+      throw new Error(
+        'model.json has no agegender metadata (inputSize, calibration): was it written by training/tfjs_export?',
+      );
     }
     return new AgeGenderModel(net, metadata);
   }
@@ -65,7 +77,11 @@ export class AgeGenderModel {
         const p = femaleProbability(logits[i], calibration);
         const oldScan = scanLogits !== undefined && isOldScan(scanLogits[i], calibration);
         return {
-          ...summariseAgeDistribution((oldScan ? scanProbs : probs).subarray(i * classes, (i + 1) * classes), calibration, oldScan),
+          ...summariseAgeDistribution(
+            (oldScan ? scanProbs : probs).subarray(i * classes, (i + 1) * classes),
+            calibration,
+            oldScan,
+          ),
           gender: genderCall(p, calibration.gender_uncertain),
           femaleProbability: p,
           oldScan,

@@ -69,18 +69,31 @@ export function trainingSources(card: ModelCard): { startedFrom: string | null; 
   const sources = card.training.sources;
   return {
     startedFrom: sources?.init_from ? name(sources.init_from) : null,
-    teachers: sources?.teachers?.map(name) ?? (card.training.distilled_from?.split(',').map((p) => p.trim()) ?? []),
+    teachers: sources?.teachers?.map(name) ?? card.training.distilled_from?.split(',').map((p) => p.trim()) ?? [],
   };
 }
 
 /** Age on one kind of real photo (real_photos.py): error, signed error, 90% interval coverage and width, share read as old scans. */
-export interface RealAgeMetrics { n: number; mae: number; bias: number; coverage: number; width: number; read_as_scan: number }
+export interface RealAgeMetrics {
+  n: number;
+  mae: number;
+  bias: number;
+  coverage: number;
+  width: number;
+  read_as_scan: number;
+}
 
 /** The real-photo benchmark of a model with a scan head: old scans (FG-NET dev) and wild photos (FairFace dev). */
 export interface RealPhotoReport {
   old_scans: { overall: RealAgeMetrics; by_age_band: Record<string, RealAgeMetrics> };
-  wild_photos: { gender: Record<string, { n: number; accuracy: number }>; sure_share: number; sure_accuracy: number;
-    adult_women_read_as_men: number; age_group_accuracy: number; uncertain_band: [number, number] };
+  wild_photos: {
+    gender: Record<string, { n: number; accuracy: number }>;
+    sure_share: number;
+    sure_accuracy: number;
+    adult_women_read_as_men: number;
+    age_group_accuracy: number;
+    uncertain_band: [number, number];
+  };
 }
 
 export interface ModelCard {
@@ -96,8 +109,16 @@ export interface ModelCard {
    * then; delivered_weights: which weights were exported; history: val metrics of the moving average of the weights,
    * when one was kept, with the raw weights' as *_raw.
    */
-  training: { recipe?: string | null; distilled_from?: string | null; sources?: TrainingSources | null;
-    delivered_weights?: 'raw' | 'moving average'; command: string; trained_on?: string; seed: number; history: TrainingEpoch[] };
+  training: {
+    recipe?: string | null;
+    distilled_from?: string | null;
+    sources?: TrainingSources | null;
+    delivered_weights?: 'raw' | 'moving average';
+    command: string;
+    trained_on?: string;
+    seed: number;
+    history: TrainingEpoch[];
+  };
   calibration: Calibration & { method?: string };
   metrics: Record<string, SplitReport>;
   shift_benchmark?: { part: string; conditions: Record<string, ShiftMetrics> };

@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 export type FileReader = (location: string) => Promise<ArrayBuffer | null>;
 
 // a URL or a disk path (backslashes on Windows)
-const sibling = (location: string, name: string): string => location.slice(0, Math.max(location.lastIndexOf('/'), location.lastIndexOf('\\')) + 1) + name;
+const sibling = (location: string, name: string): string =>
+  location.slice(0, Math.max(location.lastIndexOf('/'), location.lastIndexOf('\\')) + 1) + name;
 const text = (bytes: ArrayBuffer): string => new TextDecoder().decode(bytes);
 
 async function sha256(bytes: ArrayBuffer): Promise<string> {
@@ -25,12 +26,16 @@ export function checkedModelFiles(modelJson: string, read: FileReader): tf.io.IO
   return {
     load: async () => {
       const card = await read(sibling(modelJson, 'model-card.json'));
-      const sums = card ? (JSON.parse(text(card)) as { size?: { sha256?: Record<string, string> } }).size?.sha256 ?? {} : {};
+      const sums = card
+        ? ((JSON.parse(text(card)) as { size?: { sha256?: Record<string, string> } }).size?.sha256 ?? {})
+        : {};
       const checked = async (name: string): Promise<ArrayBuffer> => {
         const bytes = await must(sibling(modelJson, name));
         if (sums[name] !== undefined && (await sha256(bytes)) !== sums[name]) {
-          throw new Error(`${sibling(modelJson, name)} does not match the sha256 in model-card.json: the file is corrupted or incomplete `
-            + '(copy or download the model folder again)');
+          throw new Error(
+            `${sibling(modelJson, name)} does not match the sha256 in model-card.json: the file is corrupted or incomplete ` +
+              '(copy or download the model folder again)',
+          );
         }
         return bytes;
       };

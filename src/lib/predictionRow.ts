@@ -2,17 +2,39 @@
 import type { FaceAnalysis } from './analyze';
 import type { AgeGenderEstimate } from './model';
 
-export const CSV_COLUMNS = ['path', 'face', 'left', 'top', 'width', 'height', 'score', 'age', 'age_low', 'age_high',
-  'gender', 'female_probability', 'old_scan', 'error'] as const;
+export const CSV_COLUMNS = [
+  'path',
+  'face',
+  'left',
+  'top',
+  'width',
+  'height',
+  'score',
+  'age',
+  'age_low',
+  'age_high',
+  'gender',
+  'female_probability',
+  'old_scan',
+  'error',
+] as const;
 
 export type PredictionRow = Record<(typeof CSV_COLUMNS)[number], string | number | null>;
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
-function estimateFields(e: AgeGenderEstimate): Pick<PredictionRow, 'age' | 'age_low' | 'age_high' | 'gender' | 'female_probability' | 'old_scan'> {
+function estimateFields(
+  e: AgeGenderEstimate,
+): Pick<PredictionRow, 'age' | 'age_low' | 'age_high' | 'gender' | 'female_probability' | 'old_scan'> {
   // old_scan 1: the face looks like an old scanned print, unlike the training faces (its interval is calibrated on scans)
-  return { age: round(e.age, 1), age_low: round(e.ageLow, 1), age_high: round(e.ageHigh, 1), gender: e.gender,
-    female_probability: round(e.femaleProbability, 4), old_scan: Number(e.oldScan) };
+  return {
+    age: round(e.age, 1),
+    age_low: round(e.ageLow, 1),
+    age_high: round(e.ageHigh, 1),
+    gender: e.gender,
+    female_probability: round(e.femaleProbability, 4),
+    old_scan: Number(e.oldScan),
+  };
 }
 
 /** An image read as one aligned face chip (--crop): face 1, the whole image as its box, no detection score. */
@@ -23,11 +45,22 @@ export function chipRow(path: string, width: number, height: number, e: AgeGende
 /** One row per face found in a photo, in the order given (largest first); one empty row when there is none. */
 export function photoRows(path: string, faces: FaceAnalysis[]): PredictionRow[] {
   if (faces.length === 0) return [emptyRow(path, null)];
-  return faces.map((f, i) => ({ path, face: i + 1, left: round(f.box.left, 1), top: round(f.box.top, 1), width: round(f.box.width, 1),
-    height: round(f.box.height, 1), score: round(f.score, 4), ...estimateFields(f), error: null }));
+  return faces.map((f, i) => ({
+    path,
+    face: i + 1,
+    left: round(f.box.left, 1),
+    top: round(f.box.top, 1),
+    width: round(f.box.width, 1),
+    height: round(f.box.height, 1),
+    score: round(f.score, 4),
+    ...estimateFields(f),
+    error: null,
+  }));
 }
 
 /** A row with only the path (and the error, if any): a file that failed, or an image without a face. */
 export function emptyRow(path: string, error: string | null): PredictionRow {
-  return Object.fromEntries(CSV_COLUMNS.map((c) => [c, c === 'path' ? path : c === 'error' ? error : null])) as PredictionRow;
+  return Object.fromEntries(
+    CSV_COLUMNS.map((c) => [c, c === 'path' ? path : c === 'error' ? error : null]),
+  ) as PredictionRow;
 }

@@ -18,8 +18,12 @@ export const CHIP_SIZE = 200;
  * RGB [h, w, 3] -> float [1, height, width, 3]: bilinear, after averaging k x k blocks, where k is how many
  * times `block` (default: the output size) fits into the image along its tighter side, when that is 2 or more.
  */
-export function resizeAntialiased(image: tf.Tensor3D, height: number, width: number,
-  block: { height: number; width: number } = { height, width }): tf.Tensor4D {
+export function resizeAntialiased(
+  image: tf.Tensor3D,
+  height: number,
+  width: number,
+  block: { height: number; width: number } = { height, width },
+): tf.Tensor4D {
   return tf.tidy(() => {
     let x = image.toFloat().expandDims(0) as tf.Tensor4D;
     const k = Math.floor(Math.min(x.shape[1] / block.height, x.shape[2] / block.width));
@@ -31,7 +35,9 @@ export function resizeAntialiased(image: tf.Tensor3D, height: number, width: num
 /** RGB faces [h, w, 3] (0..255, any size) -> one normalised batch [n, size, size, 3]. */
 export function toModelInput(faces: tf.Tensor3D[], spec: InputSpec): tf.Tensor4D {
   return tf.tidy(() => {
-    const resized = faces.map((face) => resizeAntialiased(face, spec.inputSize, spec.inputSize, { height: CHIP_SIZE, width: CHIP_SIZE }));
+    const resized = faces.map((face) =>
+      resizeAntialiased(face, spec.inputSize, spec.inputSize, { height: CHIP_SIZE, width: CHIP_SIZE }),
+    );
     return tf.concat(resized).sub(spec.pixelMean).div(spec.pixelStd) as tf.Tensor4D;
   });
 }

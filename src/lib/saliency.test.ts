@@ -10,7 +10,9 @@ const tinyModel = async (): Promise<AgeGenderModel> =>
   AgeGenderModel.load(tf.io.fromMemory(await tinyNetworkArtifacts({ metadata: METADATA, seeded: true })));
 
 describe('saliency', () => {
-  beforeAll(async () => { await tf.setBackend('cpu'); });
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
 
   it('integrated gradients add up to the change of the output from the grey baseline', async () => {
     const model = await tinyModel();

@@ -35,14 +35,22 @@ function gradientOf(model: AgeGenderModel, target: SaliencyTarget, inputs: tf.Te
 }
 
 /** Mean gradient over images made by `make(i)` for i in 0..count-1, in batches. */
-function meanGradient(model: AgeGenderModel, target: SaliencyTarget, count: number, batch: number,
-  make: (indices: number[]) => tf.Tensor4D): tf.Tensor3D {
+function meanGradient(
+  model: AgeGenderModel,
+  target: SaliencyTarget,
+  count: number,
+  batch: number,
+  make: (indices: number[]) => tf.Tensor4D,
+): tf.Tensor3D {
   let total: tf.Tensor3D | null = null;
   for (let start = 0; start < count; start += batch) {
     const indices = Array.from({ length: Math.min(batch, count - start) }, (_, k) => start + k);
     const part = tf.tidy(() => gradientOf(model, target, make(indices)).sum(0) as tf.Tensor3D);
     const next: tf.Tensor3D = total ? tf.add(total, part) : part;
-    if (total) { total.dispose(); part.dispose(); }
+    if (total) {
+      total.dispose();
+      part.dispose();
+    }
     total = next;
   }
   return tf.tidy(() => total!.div(count) as tf.Tensor3D);
@@ -52,32 +60,52 @@ function meanGradient(model: AgeGenderModel, target: SaliencyTarget, count: numb
  * Signed attribution [s, s, 3] of the chosen output to each normalised input value of the model
  * (s = the model's input size). `face`: an aligned face [h, w, 3], 0..255.
  */
-export function attribution(model: AgeGenderModel, face: tf.Tensor3D, target: SaliencyTarget, method: SaliencyMethod,
-  options: Partial<SaliencyOptions> = {}): tf.Tensor3D {
+export function attribution(
+  model: AgeGenderModel,
+  face: tf.Tensor3D,
+  target: SaliencyTarget,
+  method: SaliencyMethod,
+  options: Partial<SaliencyOptions> = {},
+): tf.Tensor3D {
   const opts = { ...DEFAULT_SALIENCY_OPTIONS, ...options };
   const x = toModelInput([face], model.metadata); // [1, s, s, 3]
   try {
     if (method === 'gradient') return tf.tidy(() => gradientOf(model, target, x).squeeze([0]) as tf.Tensor3D);
     if (method === 'integratedGradients') {
       // Baseline: mid-grey, 0 after normalisation. Midpoints of `steps` equal segments of the path.
-      const mean = meanGradient(model, target, opts.steps, opts.batch, (idx) =>
-        tf.tidy(() => tf.concat(idx.map((i) => x.mul((i + 0.5) / opts.steps)))) as tf.Tensor4D);
+      const mean = meanGradient(
+        model,
+        target,
+        opts.steps,
+        opts.batch,
+        (idx) => tf.tidy(() => tf.concat(idx.map((i) => x.mul((i + 0.5) / opts.steps)))) as tf.Tensor4D,
+      );
       const result = tf.tidy(() => mean.mul(x.squeeze([0])) as tf.Tensor3D);
       mean.dispose();
       return result;
     }
     // Normalised pixels span about 2 (-1..1); the noise is a fraction of that range.
     const sigma = 2 * opts.noise;
-    return meanGradient(model, target, opts.samples, opts.batch, (idx) =>
-      tf.tidy(() => tf.concat(idx.map(() => x.add(tf.randomNormal(x.shape, 0, sigma))))) as tf.Tensor4D);
+    return meanGradient(
+      model,
+      target,
+      opts.samples,
+      opts.batch,
+      (idx) => tf.tidy(() => tf.concat(idx.map(() => x.add(tf.randomNormal(x.shape, 0, sigma))))) as tf.Tensor4D,
+    );
   } finally {
     x.dispose();
   }
 }
 
 /** The attribution's size per pixel, [s, s] in 0..1 (scaled by its 99th percentile), for display. */
-export async function saliencyMap(model: AgeGenderModel, face: tf.Tensor3D, target: SaliencyTarget, method: SaliencyMethod,
-  options: Partial<SaliencyOptions> = {}): Promise<tf.Tensor2D> {
+export async function saliencyMap(
+  model: AgeGenderModel,
+  face: tf.Tensor3D,
+  target: SaliencyTarget,
+  method: SaliencyMethod,
+  options: Partial<SaliencyOptions> = {},
+): Promise<tf.Tensor2D> {
   const map = tf.tidy(() => attribution(model, face, target, method, options).abs().sum(2) as tf.Tensor2D);
   const sorted = Float32Array.from(await map.data()).sort();
   const top = sorted[Math.floor(0.99 * (sorted.length - 1))] || 1;

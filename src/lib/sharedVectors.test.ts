@@ -17,7 +17,8 @@ interface VectorFace {
 
 const distributions = vectors.distributions as Record<string, number[]>;
 const calibrations = vectors.calibrations as Record<string, Calibration>;
-const close = (got: number, expected: number): void => expect(Math.abs(got - expected)).toBeLessThanOrEqual(vectors.tolerance);
+const close = (got: number, expected: number): void =>
+  expect(Math.abs(got - expected)).toBeLessThanOrEqual(vectors.tolerance);
 
 describe('shared test vectors', () => {
   it('describe every distribution they use', () => {
@@ -37,13 +38,17 @@ describe('shared test vectors', () => {
   });
 
   it('gender calls', () => {
-    for (const c of vectors.gender_calls) expect([c.female_probability, genderCall(c.female_probability)]).toEqual([c.female_probability, c.call]);
+    for (const c of vectors.gender_calls)
+      expect([c.female_probability, genderCall(c.female_probability)]).toEqual([c.female_probability, c.call]);
   });
 
   it.each(vectors.group_metrics.map((c) => [c.faces.length, c] as const))('group metrics of %i faces', (_, c) => {
     const faces = (c.faces as VectorFace[]).map((f) => ({
       truth: { age: f.true_age, gender: f.true_gender, race: 'White' } as UtkFaceLabels,
-      age: f.age, ageLow: f.age_low, ageHigh: f.age_high, femaleProbability: f.female_probability,
+      age: f.age,
+      ageLow: f.age_low,
+      ageHigh: f.age_high,
+      femaleProbability: f.female_probability,
     }));
     const got = groupMetrics(faces);
     for (const [key, expected] of Object.entries(c.expected)) close(got[key as keyof GroupMetrics], expected);
@@ -52,10 +57,18 @@ describe('shared test vectors', () => {
   it('age quantiles (the raw interval, with no margin)', () => {
     // summariseAgeDistribution's raw interval is its quantiles: with no margin (one band, scale 0, no minimum
     // spread) ageLow and ageHigh are the (1 - coverage)/2 and (1 + coverage)/2 quantiles.
-    for (const c of vectors.age_quantiles.filter((q) => q.q <= 0.5)) { // q and 1 - q: the interval of coverage 1 - 2q
-      const bare: Calibration = { coverage: 1 - 2 * c.q, temperature: 1, min_spread: 0, interval_bands: [{ from_age: 0, scale: 0, n: 0 }] };
+    for (const c of vectors.age_quantiles.filter((q) => q.q <= 0.5)) {
+      // q and 1 - q: the interval of coverage 1 - 2q
+      const bare: Calibration = {
+        coverage: 1 - 2 * c.q,
+        temperature: 1,
+        min_spread: 0,
+        interval_bands: [{ from_age: 0, scale: 0, n: 0 }],
+      };
       close(summariseAgeDistribution(distributions[c.distribution], bare).ageLow, Math.max(0, c.expected));
-      const upper = vectors.age_quantiles.find((q) => q.distribution === c.distribution && Math.abs(q.q - (1 - c.q)) < 1e-12);
+      const upper = vectors.age_quantiles.find(
+        (q) => q.distribution === c.distribution && Math.abs(q.q - (1 - c.q)) < 1e-12,
+      );
       if (upper) close(summariseAgeDistribution(distributions[c.distribution], bare).ageHigh, upper.expected);
     }
   });

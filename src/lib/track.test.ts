@@ -3,8 +3,17 @@ import type { FaceAnalysis } from './analyze';
 import { FaceTracker } from './track';
 
 function face(left: number, age: number, femaleProbability: number): FaceAnalysis {
-  return { box: { left, top: 10, width: 50, height: 50 }, keypoints: { rightEye: [0, 0], leftEye: [0, 0], nose: [0, 0], mouth: [0, 0], rightEar: [0, 0], leftEar: [0, 0] },
-    score: 0.9, age, ageLow: age - 10, ageHigh: age + 10, gender: femaleProbability >= 0.5 ? 'female' : 'male', femaleProbability, oldScan: false };
+  return {
+    box: { left, top: 10, width: 50, height: 50 },
+    keypoints: { rightEye: [0, 0], leftEye: [0, 0], nose: [0, 0], mouth: [0, 0], rightEar: [0, 0], leftEar: [0, 0] },
+    score: 0.9,
+    age,
+    ageLow: age - 10,
+    ageHigh: age + 10,
+    gender: femaleProbability >= 0.5 ? 'female' : 'male',
+    femaleProbability,
+    oldScan: false,
+  };
 }
 
 describe('FaceTracker', () => {
@@ -37,7 +46,9 @@ describe('FaceTracker', () => {
     tracker.update([]);
     tracker.update([]);
     expect(tracker.update([face(0, 50, 0.1)])[0].id).toBe(a.id); // missed twice: still known
-    tracker.update([]); tracker.update([]); tracker.update([]);
+    tracker.update([]);
+    tracker.update([]);
+    tracker.update([]);
     expect(tracker.update([face(0, 50, 0.1)])[0].id).not.toBe(a.id);
   });
 });

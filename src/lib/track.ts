@@ -21,10 +21,19 @@ export interface TrackerOptions {
   genderUncertain: readonly [number, number];
 }
 
-export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { alpha: 0.3, minOverlap: 0.3, maxMissedFrames: 5, genderUncertain: GENDER_UNCERTAIN };
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
+  alpha: 0.3,
+  minOverlap: 0.3,
+  maxMissedFrames: 5,
+  genderUncertain: GENDER_UNCERTAIN,
+};
 
 /** `estimate`: the last estimate fed in (a live pipeline feeds the same one on the frames between estimates). */
-interface Track { face: TrackedFace; missed: number; estimate: FaceAnalysis }
+interface Track {
+  face: TrackedFace;
+  missed: number;
+  estimate: FaceAnalysis;
+}
 
 const blend = (a: number, b: number, alpha: number): number => a + alpha * (b - a);
 
@@ -47,7 +56,10 @@ export class FaceTracker {
       let bestOverlap = minOverlap;
       for (const t of unmatched) {
         const overlap = iou(t.face.box, face.box);
-        if (overlap >= bestOverlap) { best = t; bestOverlap = overlap; }
+        if (overlap >= bestOverlap) {
+          best = t;
+          bestOverlap = overlap;
+        }
       }
       if (!best) {
         seen.push({ face: { ...face, id: this.nextId++ }, missed: 0, estimate: face });
@@ -63,8 +75,12 @@ export class FaceTracker {
       best.face = {
         ...face,
         id: f.id,
-        box: { left: blend(f.box.left, face.box.left, alpha), top: blend(f.box.top, face.box.top, alpha),
-          width: blend(f.box.width, face.box.width, alpha), height: blend(f.box.height, face.box.height, alpha) },
+        box: {
+          left: blend(f.box.left, face.box.left, alpha),
+          top: blend(f.box.top, face.box.top, alpha),
+          width: blend(f.box.width, face.box.width, alpha),
+          height: blend(f.box.height, face.box.height, alpha),
+        },
         age: blend(f.age, face.age, a),
         ageLow: blend(f.ageLow, face.ageLow, a),
         ageHigh: blend(f.ageHigh, face.ageHigh, a),

@@ -3,7 +3,11 @@ import { EXAMPLE_NAME, parseUtkFaceName } from './utkface';
 
 describe('parseUtkFaceName', () => {
   it('reads age, gender and race from a path', () => {
-    expect(parseUtkFaceName('x/26_1_3_20170117154624413.jpg.chip.jpg')).toEqual({ age: 26, gender: 'female', race: 'Indian' });
+    expect(parseUtkFaceName('x/26_1_3_20170117154624413.jpg.chip.jpg')).toEqual({
+      age: 26,
+      gender: 'female',
+      race: 'Indian',
+    });
     expect(parseUtkFaceName(EXAMPLE_NAME)).toEqual({ age: 35, gender: 'female', race: 'White' }); // the Dataset page's example
   });
 

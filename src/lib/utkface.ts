@@ -21,9 +21,11 @@ export function parseUtkFaceName(path: string): UtkFaceLabels | Error {
   const m = NAME.exec(base);
   if (!m) {
     const fields = base.split('_').length;
-    return new Error(fields < 4
-      ? `expected age_gender_race_datetime, found ${fields} fields`
-      : 'does not match age_gender_race_datetime.jpg.chip.jpg');
+    return new Error(
+      fields < 4
+        ? `expected age_gender_race_datetime, found ${fields} fields`
+        : 'does not match age_gender_race_datetime.jpg.chip.jpg',
+    );
   }
   const [age, gender, race] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (age > MAX_AGE) return new Error(`age ${age} out of range 0..${MAX_AGE}`);

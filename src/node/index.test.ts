@@ -26,7 +26,10 @@ describe('agegender/node load()', () => {
     const analyzer = await load({});
     opened.push(analyzer);
     const { width = 0 } = await sharp(PHOTO).metadata();
-    const big = await sharp(PHOTO).resize({ width: 9 * width }).jpeg({ quality: 95 }).toBuffer(); // read at 4,096 px
+    const big = await sharp(PHOTO)
+      .resize({ width: 9 * width })
+      .jpeg({ quality: 95 })
+      .toBuffer(); // read at 4,096 px
     const [small, large] = [await analyzer.estimateFaces(PHOTO), await analyzer.estimateFaces(big)];
     expect(large).toHaveLength(small.length);
     large.forEach((f, i) => {

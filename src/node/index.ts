@@ -34,7 +34,8 @@ function packagedModel(path: string): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     const candidate = join(dir, 'public', 'models', path);
     if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) throw new Error(`the package's public/models/${path} is missing: pass its path to load()`);
+    if (dirname(dir) === dir)
+      throw new Error(`the package's public/models/${path} is missing: pass its path to load()`);
   }
 }
 
@@ -42,13 +43,19 @@ export class NodeFaceAnalyzer {
   constructor(readonly analyzer: FaceAnalyzer) {}
 
   /** Every face in a photo (file path or its bytes) or any estimateFaces() input, largest first. Throws ImageReadError for a file that is not an image. */
-  async estimateFaces(input: string | Buffer | FaceInput, options: Partial<DetectorOptions> = {}): Promise<FaceAnalysis[]> {
+  async estimateFaces(
+    input: string | Buffer | FaceInput,
+    options: Partial<DetectorOptions> = {},
+  ): Promise<FaceAnalysis[]> {
     if (typeof input !== 'string' && !Buffer.isBuffer(input)) return this.analyzer.estimateFaces(input, options);
     const img = await readImage(input);
     const image = imageTensor(img);
     try {
       // a photo over 4096 px is searched on a smaller copy: minFace is taken, and the faces given, in the file's pixels
-      return inFilePixels(await this.analyzer.analyze(image, { ...options, minFace: minFaceDecoded(options.minFace ?? 0, img) }), img);
+      return inFilePixels(
+        await this.analyzer.analyze(image, { ...options, minFace: minFaceDecoded(options.minFace ?? 0, img) }),
+        img,
+      );
     } finally {
       image.dispose();
     }
@@ -61,8 +68,13 @@ export class NodeFaceAnalyzer {
 
 export async function load(options: NodeLoadOptions = {}): Promise<NodeFaceAnalyzer> {
   await initBackend(options.backend ?? 'wasm');
-  return new NodeFaceAnalyzer(await FaceAnalyzer.load({
-    model: modelFromDisk(options.modelPath ?? packagedModel(options.model === 'fast' ? 'agegender-fast/model.json' : 'agegender/model.json')),
-    detector: modelFromDisk(options.detectorPath ?? packagedModel('blazeface/blazeface-front.json')),
-  }));
+  return new NodeFaceAnalyzer(
+    await FaceAnalyzer.load({
+      model: modelFromDisk(
+        options.modelPath ??
+          packagedModel(options.model === 'fast' ? 'agegender-fast/model.json' : 'agegender/model.json'),
+      ),
+      detector: modelFromDisk(options.detectorPath ?? packagedModel('blazeface/blazeface-front.json')),
+    }),
+  );
 }

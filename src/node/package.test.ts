@@ -9,43 +9,119 @@ import { describe, expect, it } from 'vitest';
 const PHOTO = resolve('e2e/fixtures/photos/group-of-three.jpg');
 const MAX_TARBALL_BYTES = 8 * 1024 * 1024;
 
-interface Row { face: number | null; left: number; top: number; width: number; height: number; age: number; age_low: number; age_high: number; gender: string; female_probability: number }
-interface LibraryFace { box: { left: number; top: number; width: number; height: number }; age: number; ageLow: number; ageHigh: number; gender: string; femaleProbability: number }
+interface Row {
+  face: number | null;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  age: number;
+  age_low: number;
+  age_high: number;
+  gender: string;
+  female_probability: number;
+}
+interface LibraryFace {
+  box: { left: number; top: number; width: number; height: number };
+  age: number;
+  ageLow: number;
+  ageHigh: number;
+  gender: string;
+  femaleProbability: number;
+}
 
 describe('the npm package', () => {
-  it('packs with both models, installs into an empty project, and agegender/node finds the CLI\'s faces', () => {
+  it("packs with both models, installs into an empty project, and agegender/node finds the CLI's faces", () => {
     const dir = mkdtempSync(join(tmpdir(), 'agegender-package-'));
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as
-      { filename: string; files: { path: string }[] }[];
+    const [packed] = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--pack-destination', dir], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    ) as { filename: string; files: { path: string }[] }[];
     const tarball = join(dir, packed.filename);
     expect(statSync(tarball).size).toBeLessThanOrEqual(MAX_TARBALL_BYTES);
     const files = packed.files.map((f) => f.path);
-    for (const f of ['dist-lib/index.js', 'dist-lib/node.js', 'public/models/agegender/model.json', 'public/models/agegender/weights.bin',
-      'public/models/agegender/model-card.json', 'public/models/blazeface/blazeface-front.json', 'dist-lib/index.d.ts', 'dist-lib/node.d.ts']) expect(files).toContain(f);
+    for (const f of [
+      'dist-lib/index.js',
+      'dist-lib/node.js',
+      'public/models/agegender/model.json',
+      'public/models/agegender/weights.bin',
+      'public/models/agegender/model-card.json',
+      'public/models/blazeface/blazeface-front.json',
+      'dist-lib/index.d.ts',
+      'dist-lib/node.d.ts',
+    ])
+      expect(files).toContain(f);
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('training/'))).toEqual([]);
 
     const app = join(dir, 'app');
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'uses-agegender', private: true, type: 'module' }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: app, stdio: 'ignore' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
+      cwd: app,
+      stdio: 'ignore',
+    });
     copyFileSync('examples/node/estimate-faces.mjs', join(app, 'estimate-faces.mjs'));
     // The declarations serve a strict TypeScript project with Node's own module resolution (tfjs's own
     // declarations have errors of their own under --strict, so only ours and the project's count).
-    writeFileSync(join(app, 'typed.ts'), "import { load, type FaceAnalysis } from 'agegender/node';\nimport { modelCard } from 'agegender';\n"
-      + "const faces: FaceAnalysis[] = await (await load()).estimateFaces('photo.jpg');\nconsole.log(faces[0]?.ageHigh, modelCard.training.seed);\n");
-    const typeCheck = spawnSync(resolve('node_modules/.bin/tsc'), ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-      '--target', 'es2022', '--lib', 'es2022,dom', '--types', 'node', '--typeRoots', resolve('node_modules/@types'), 'typed.ts'], { cwd: app, encoding: 'utf8' });
-    expect(typeCheck.stdout.split('\n').filter((line) => /^(typed\.ts|node_modules\/agegender\/)/.test(line))).toEqual([]);
-    const fromLibrary = (JSON.parse(execFileSync('node', ['estimate-faces.mjs', PHOTO], { cwd: app, encoding: 'utf8' })) as { faces: LibraryFace[] }).faces;
+    writeFileSync(
+      join(app, 'typed.ts'),
+      "import { load, type FaceAnalysis } from 'agegender/node';\nimport { modelCard } from 'agegender';\n" +
+        "const faces: FaceAnalysis[] = await (await load()).estimateFaces('photo.jpg');\nconsole.log(faces[0]?.ageHigh, modelCard.training.seed);\n",
+    );
+    const typeCheck = spawnSync(
+      resolve('node_modules/.bin/tsc'),
+      [
+        '--noEmit',
+        '--strict',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--lib',
+        'es2022,dom',
+        '--types',
+        'node',
+        '--typeRoots',
+        resolve('node_modules/@types'),
+        'typed.ts',
+      ],
+      { cwd: app, encoding: 'utf8' },
+    );
+    expect(typeCheck.stdout.split('\n').filter((line) => /^(typed\.ts|node_modules\/agegender\/)/.test(line))).toEqual(
+      [],
+    );
+    const fromLibrary = (
+      JSON.parse(execFileSync('node', ['estimate-faces.mjs', PHOTO], { cwd: app, encoding: 'utf8' })) as {
+        faces: LibraryFace[];
+      }
+    ).faces;
 
-    const fromCli = (JSON.parse(execFileSync('npx', ['--no-install', 'tsx', 'src/cli/predict.ts', '--format', 'json', PHOTO], { encoding: 'utf8' })) as Row[])
-      .filter((r) => r.face !== null);
+    const fromCli = (
+      JSON.parse(
+        execFileSync('npx', ['--no-install', 'tsx', 'src/cli/predict.ts', '--format', 'json', PHOTO], {
+          encoding: 'utf8',
+        }),
+      ) as Row[]
+    ).filter((r) => r.face !== null);
     expect(fromLibrary).toHaveLength(3);
     expect(fromLibrary).toHaveLength(fromCli.length);
-    fromLibrary.forEach((f, i) => { // the CLI rounds to 0.1 (0.0001 for the probability)
+    fromLibrary.forEach((f, i) => {
+      // the CLI rounds to 0.1 (0.0001 for the probability)
       const r = fromCli[i];
-      for (const [got, want] of [[f.box.left, r.left], [f.box.top, r.top], [f.box.width, r.width], [f.box.height, r.height],
-        [f.age, r.age], [f.ageLow, r.age_low], [f.ageHigh, r.age_high]]) expect(Math.abs(got - want)).toBeLessThanOrEqual(0.051);
+      for (const [got, want] of [
+        [f.box.left, r.left],
+        [f.box.top, r.top],
+        [f.box.width, r.width],
+        [f.box.height, r.height],
+        [f.age, r.age],
+        [f.ageLow, r.age_low],
+        [f.ageHigh, r.age_high],
+      ])
+        expect(Math.abs(got - want)).toBeLessThanOrEqual(0.051);
       expect(Math.abs(f.femaleProbability - r.female_probability)).toBeLessThanOrEqual(0.0001);
       expect(f.gender).toBe(r.gender);
     });

@@ -8,6 +8,7 @@ weight an `nn.Parameter`, so fine-tuning changes only numbers; `write_graph_mode
 model.json with the new weights, which detect.ts loads unchanged. TensorFlow's "SAME" padding is
 asymmetric for even inputs (one more pixel after than before), so it is padded explicitly here.
 """
+
 from __future__ import annotations
 
 import base64
@@ -39,6 +40,7 @@ def _same_pad(x: torch.Tensor, kernel: tuple[int, int], stride: tuple[int, int])
 @dataclass(frozen=True)
 class _Step:
     """One graph node, its attributes decoded once."""
+
     op: str
     name: str
     inputs: tuple[str, ...]
@@ -53,9 +55,18 @@ def _step(node: dict) -> _Step:
 
     def ints(key: str) -> tuple[int, int]:  # NHWC strides / pool sizes -> (H, W)
         return tuple(int(v) for v in attr[key]["list"]["i"][1:3]) if key in attr else (1, 1)
+
     fused = [base64.b64decode(v).decode() for v in attr.get("fused_ops", {}).get("list", {}).get("s", [])]
     padding = base64.b64decode(attr["padding"]["s"]).decode() if "padding" in attr else ""
-    return _Step(node["op"], node["name"], tuple(node["input"]), ints("strides"), padding == "SAME", "Relu" in fused, ints("ksize"))
+    return _Step(
+        node["op"],
+        node["name"],
+        tuple(node["input"]),
+        ints("strides"),
+        padding == "SAME",
+        "Relu" in fused,
+        ints("ksize"),
+    )
 
 
 class BlazeFaceGraph(nn.Module):

@@ -14,6 +14,7 @@ Gender: temperature scaling of the female logit.
 Both are fitted on the validation part together with degraded copies of it (evaluate.py).
 src/lib/interval.ts applies the same rules in the browser.
 """
+
 from __future__ import annotations
 
 import math
@@ -29,7 +30,9 @@ MIN_FACES_PER_BAND = 50  # a band with fewer calibration faces uses the scale fi
 @dataclass
 class IntervalBand:
     from_age: float  # the band holds true ages >= from_age (up to the next band's from_age)
-    scale: float  # margin on each side of the raw interval, in units of its width, for ages in this band (< 0 narrows it)
+    scale: (
+        float  # margin on each side of the raw interval, in units of its width, for ages in this band (< 0 narrows it)
+    )
     n: int  # calibration faces in the band (0: too few; the pooled scale was used)
 
 
@@ -45,7 +48,9 @@ class Calibration:
 
     @staticmethod
     def from_dict(d: dict) -> Calibration:
-        return Calibration(d["coverage"], d["temperature"], d["min_spread"], [IntervalBand(**b) for b in d["interval_bands"]])
+        return Calibration(
+            d["coverage"], d["temperature"], d["min_spread"], [IntervalBand(**b) for b in d["interval_bands"]]
+        )
 
     @staticmethod
     def from_any(d: dict) -> Calibration:
@@ -53,7 +58,9 @@ class Calibration:
         the same way: a min_spread so large that every raw interval counts as that wide turns the scale into years."""
         if "interval_margin" in d:
             huge = 1e6
-            return Calibration(d["coverage"], d["temperature"], huge, [IntervalBand(0.0, d["interval_margin"] / huge, 0)])
+            return Calibration(
+                d["coverage"], d["temperature"], huge, [IntervalBand(0.0, d["interval_margin"] / huge, 0)]
+            )
         return Calibration.from_dict(d)
 
 
@@ -92,7 +99,9 @@ def _edges(bands: list[IntervalBand]) -> list[tuple[float, float]]:
     return list(zip(starts, starts[1:] + [math.inf]))
 
 
-def _interval(low: np.ndarray, high: np.ndarray, spread: np.ndarray, bands: list[IntervalBand]) -> tuple[np.ndarray, np.ndarray]:
+def _interval(
+    low: np.ndarray, high: np.ndarray, spread: np.ndarray, bands: list[IntervalBand]
+) -> tuple[np.ndarray, np.ndarray]:
     """The span of the ages plausible under their own band's scale; the raw interval if none is."""
     first, last = np.full(len(low), math.inf), np.full(len(low), -math.inf)
     for band, (start, end) in zip(bands, _edges(bands)):
@@ -103,8 +112,14 @@ def _interval(low: np.ndarray, high: np.ndarray, spread: np.ndarray, bands: list
     return np.where(none, low, first), np.where(none, high, last)
 
 
-def fit_interval_bands(probs: np.ndarray, ages: np.ndarray, coverage: float, min_spread: float, rounds: int = 4,
-                       min_faces: int = MIN_FACES_PER_BAND) -> list[IntervalBand]:
+def fit_interval_bands(
+    probs: np.ndarray,
+    ages: np.ndarray,
+    coverage: float,
+    min_spread: float,
+    rounds: int = 4,
+    min_faces: int = MIN_FACES_PER_BAND,
+) -> list[IntervalBand]:
     low, high = raw_interval(probs, coverage)
     spread = np.maximum(high - low, min_spread)
     scores = np.maximum(low - ages, ages - high) / spread
@@ -160,13 +175,27 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     return best_t
 
 
-def fit_calibration(probs: np.ndarray, female_logits: np.ndarray, ages: np.ndarray, genders: np.ndarray,
-                    coverage: float, min_spread: float = 1.0) -> Calibration:
-    return Calibration(coverage, fit_temperature(female_logits, genders), min_spread,
-                       fit_interval_bands(probs, ages, coverage, min_spread))
+def fit_calibration(
+    probs: np.ndarray,
+    female_logits: np.ndarray,
+    ages: np.ndarray,
+    genders: np.ndarray,
+    coverage: float,
+    min_spread: float = 1.0,
+) -> Calibration:
+    return Calibration(
+        coverage,
+        fit_temperature(female_logits, genders),
+        min_spread,
+        fit_interval_bands(probs, ages, coverage, min_spread),
+    )
 
 
 def predictions(probs: np.ndarray, female_logits: np.ndarray, calibration: Calibration) -> dict[str, np.ndarray]:
     low, high = apply_interval(probs, calibration)
-    return {"age": expected_age(probs), "age_low": low, "age_high": high,
-            "female_probability": sigmoid(female_logits / calibration.temperature)}
+    return {
+        "age": expected_age(probs),
+        "age_low": low,
+        "age_high": high,
+        "female_probability": sigmoid(female_logits / calibration.temperature),
+    }

@@ -4,6 +4,7 @@ Labels come from the file names `age_gender_race_datetime.jpg.chip.jpg`. Files w
 follow that pattern, or that do not decode as images, are reported with counts and examples and
 skipped: never guessed, never a crash.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -71,8 +72,10 @@ class DatasetReport:
     unreadable: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self, examples: int = 3) -> str:
-        lines = [f"{self.source}: {self.files} files, {self.faces} faces used, "
-                 f"{len(self.malformed)} malformed names, {len(self.unreadable)} unreadable"]
+        lines = [
+            f"{self.source}: {self.files} files, {self.faces} faces used, "
+            f"{len(self.malformed)} malformed names, {len(self.unreadable)} unreadable"
+        ]
         for title, items in (("malformed name", self.malformed), ("unreadable", self.unreadable)):
             for name, why in items[:examples]:
                 lines.append(f"  skipped ({title}): {name!r}: {why}")
@@ -114,11 +117,17 @@ def _list_source(path: Path) -> tuple[list[str], Callable[[str], bytes]]:
         return names, lambda n: (path / n).read_bytes()
     if path.name.endswith((".tar.gz", ".tgz", ".tar")):
         tar = tarfile.open(path)
-        members = {Path(m.name).name: m for m in tar.getmembers() if m.isfile() and not Path(m.name).name.startswith(".")}
+        members = {
+            Path(m.name).name: m for m in tar.getmembers() if m.isfile() and not Path(m.name).name.startswith(".")
+        }
         return sorted(members), lambda n: tar.extractfile(members[n]).read()  # type: ignore[union-attr]
     if path.name.endswith(".zip"):
         archive = zipfile.ZipFile(path)
-        members = {Path(i.filename).name: i for i in archive.infolist() if not i.is_dir() and not Path(i.filename).name.startswith(".")}
+        members = {
+            Path(i.filename).name: i
+            for i in archive.infolist()
+            if not i.is_dir() and not Path(i.filename).name.startswith(".")
+        }
         return sorted(members), lambda n: archive.read(members[n])
     raise DatasetError(f"{path} is neither a folder nor a .tar.gz/.zip archive")
 
@@ -159,7 +168,9 @@ def save_npz_atomic(path: Path, **arrays: np.ndarray) -> None:
     tmp.replace(path)
 
 
-def load_utkface(data: str | Path, cache_dir: str | Path | None = None, progress: bool = True) -> tuple[FaceSet, DatasetReport]:
+def load_utkface(
+    data: str | Path, cache_dir: str | Path | None = None, progress: bool = True
+) -> tuple[FaceSet, DatasetReport]:
     """Decode every well-named, readable face in `data`; reuse a cache keyed by the file list."""
     path = Path(data)
     names, read = _list_source(path)
@@ -199,7 +210,14 @@ def load_utkface(data: str | Path, cache_dir: str | Path | None = None, progress
     )
     report.faces = len(faces)
     if cache_file is not None:
-        save_npz_atomic(cache_file, names=np.array(faces.names), images=faces.images, ages=faces.ages, genders=faces.genders,
-                        races=faces.races, unreadable_names=np.array([n for n, _ in report.unreadable], dtype=str),
-                        unreadable_reasons=np.array([w for _, w in report.unreadable], dtype=str))
+        save_npz_atomic(
+            cache_file,
+            names=np.array(faces.names),
+            images=faces.images,
+            ages=faces.ages,
+            genders=faces.genders,
+            races=faces.races,
+            unreadable_names=np.array([n for n, _ in report.unreadable], dtype=str),
+            unreadable_reasons=np.array([w for _, w in report.unreadable], dtype=str),
+        )
     return faces, report

@@ -7,6 +7,7 @@ each at fixed strengths (`CONDITIONS`). Where the face sits (tilted, off-centre,
 detection + alignment cut it) is applied by preprocess.py's affine warp; `Geometry` names one fixed
 such offset for a benchmark condition.
 """
+
 from __future__ import annotations
 
 import io
@@ -97,7 +98,9 @@ def jpeg(x: Batch, s: Strength) -> Batch:
         if quality >= 100:
             continue
         buffer = io.BytesIO()
-        Image.fromarray(x[i].clamp(0, 255).round().byte().permute(1, 2, 0).numpy()).save(buffer, "JPEG", quality=int(quality))
+        Image.fromarray(x[i].clamp(0, 255).round().byte().permute(1, 2, 0).numpy()).save(
+            buffer, "JPEG", quality=int(quality)
+        )
         out[i] = torch.from_numpy(np.asarray(Image.open(buffer).convert("RGB"), dtype=np.float32)).permute(2, 0, 1)
     return out
 
@@ -128,13 +131,14 @@ def occlusion(x: Batch, s: Strength, gen: torch.Generator) -> Batch:
         rw = min(w, int(round(frac * h * w / max(rh, 1))))
         top = int(torch.randint(0, h - rh + 1, (1,), generator=gen))
         left = int(torch.randint(0, w - rw + 1, (1,), generator=gen))
-        out[i, :, top:top + rh, left:left + rw] = torch.rand(3, 1, 1, generator=gen) * 255
+        out[i, :, top : top + rh, left : left + rw] = torch.rand(3, 1, 1, generator=gen) * 255
     return out
 
 
 @dataclass(frozen=True)
 class Geometry:
     """How far the face sits from where alignment should put it (applied by preprocess.warp)."""
+
     rotate_deg: float = 0.0
     scale: float = 1.0  # > 1 zooms in
     shift_x: float = 0.0  # fraction of the image side
@@ -160,6 +164,7 @@ DEGRADATIONS: dict[str, Degradation] = {
 @dataclass(frozen=True)
 class Condition:
     """One cell of the shift benchmark: degradations at fixed strengths, in the order a photo meets them."""
+
     name: str
     steps: tuple[tuple[str, float], ...] = ()
     geometry: Geometry = Geometry()
@@ -195,14 +200,18 @@ CONDITIONS: tuple[Condition, ...] = (
     Condition("tilted 20 deg", geometry=Geometry(rotate_deg=20)),
     Condition("off-centre 12%", geometry=Geometry(shift_x=0.12, shift_y=-0.06, scale=0.9)),
     Condition("turned head", geometry=Geometry(squeeze_x=0.7, shift_x=0.08)),
-    Condition("wild: dim, small, turned", (("exposure", 0.4), ("small_face", 80), ("grain", 8), ("jpeg", 40)),
-              Geometry(squeeze_x=0.8, shift_x=0.06, rotate_deg=8)),
+    Condition(
+        "wild: dim, small, turned",
+        (("exposure", 0.4), ("small_face", 80), ("grain", 8), ("jpeg", 40)),
+        Geometry(squeeze_x=0.8, shift_x=0.06, rotate_deg=8),
+    ),
 )
 
 
 @dataclass(frozen=True)
 class AugmentationConfig:
     """Probability that each degradation is drawn for a training face, and its strength range."""
+
     # About 30% of training faces get none of them: clean chips stay part of what the model sees.
     p_grey: float = 0.1
     p_faded_scan: float = 0.07
@@ -224,6 +233,7 @@ class AugmentationConfig:
 
 def random_degradations(x: Batch, cfg: AugmentationConfig, gen: torch.Generator) -> Batch:
     """Each degradation on a random subset of the batch, at a random strength, in a photo's order."""
+
     def maybe(kind: str, p: float, low: float, high: float, step: float = 0.0, log: bool = False) -> None:
         chosen = (torch.rand(len(x), generator=gen) < p).nonzero().squeeze(1)
         if not len(chosen):

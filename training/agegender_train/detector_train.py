@@ -22,6 +22,7 @@ and how often they fire where no face is.
 Not shipped: every run so far finds more hard faces but also faces where there are none (EXPERIMENTS.md,
 "Fine-tuning the face detector"). The app's detector is still the original model.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -110,6 +111,7 @@ def _uniform(n: int, low: float, high: float, gen: torch.Generator) -> torch.Ten
 class NegativePhotos:
     """Pictures with no human face, 0..255: photos [3, h, w], and cut-outs [4, h, w] (a thing on a transparent
     ground, as in Tux Paint's stamps) that are pasted on parts of the photos."""
+
     photos: list[torch.Tensor]
     cutouts: list[torch.Tensor]
 
@@ -143,7 +145,7 @@ def _paste_cutout(window: torch.Tensor, cutout: torch.Tensor, gen: torch.Generat
         image = image.flip(2)
     y0, x0 = (int(torch.randint(0, WINDOW, (1,), generator=gen)) - extent // 2 for extent in (h, w))
     wy, wx = slice(max(0, y0), min(WINDOW, y0 + h)), slice(max(0, x0), min(WINDOW, x0 + w))
-    part = image[:, wy.start - y0:wy.stop - y0, wx.start - x0:wx.stop - x0]
+    part = image[:, wy.start - y0 : wy.stop - y0, wx.start - x0 : wx.stop - x0]
     alpha = part[3:] / 255
     window[:, wy, wx] = part[:3] * alpha + window[:, wy, wx] * (1 - alpha)
 
@@ -158,13 +160,17 @@ def _photo_parts(negatives: NegativePhotos, n: int, gen: torch.Generator) -> tor
             h, w = photo.shape[1:]
             side = int(min(min(h, w), WINDOW * 2 ** float(_uniform(1, 0, 2, gen))))
             y, x = (int(torch.randint(0, extent - side + 1, (1,), generator=gen)) for extent in (h, w))
-            out[i] = F.interpolate(photo[None, :, y:y + side, x:x + side], size=(WINDOW, WINDOW), mode="bilinear", antialias=True)[0]
+            out[i] = F.interpolate(
+                photo[None, :, y : y + side, x : x + side], size=(WINDOW, WINDOW), mode="bilinear", antialias=True
+            )[0]
         if negatives.cutouts and (not negatives.photos or torch.rand(1, generator=gen) < 0.5):
             _paste_cutout(out[i], _pick(negatives.cutouts, gen), gen)
     return out
 
 
-def _backgrounds(chips: torch.Tensor, n: int, gen: torch.Generator, photos: NegativePhotos | None = None) -> torch.Tensor:
+def _backgrounds(
+    chips: torch.Tensor, n: int, gen: torch.Generator, photos: NegativePhotos | None = None
+) -> torch.Tensor:
     """[n, 3, 128, 128] in 0..255: flat colour, noise, a gradient, a chip part magnified 2.5-5 times, or (given
     `photos` without faces) a part of one of them (_photo_parts)."""
     kind = torch.randint(0, 5 if photos else 4, (n,), generator=gen)
@@ -189,16 +195,26 @@ def _backgrounds(chips: torch.Tensor, n: int, gen: torch.Generator, photos: Nega
     return out.clamp(0, 255)
 
 
-def hard_windows(chips: torch.Tensor, cfg: DetectorConfig, gen: torch.Generator,
-                 photos: NegativePhotos | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def hard_windows(
+    chips: torch.Tensor, cfg: DetectorConfig, gen: torch.Generator, photos: NegativePhotos | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Windows from chips [n, 3, 200, 200] uint8: NHWC inputs in -1..1, and each face's box (centre x, y, width,
     height in window pixels; NaN for a window without a face), upright as BlazeFace boxes are."""
     n = len(chips)
     faces = random_degradations(chips.float(), AugmentationConfig(), gen)
     side = torch.exp(_uniform(n, math.log(cfg.face_min), math.log(cfg.face_max), gen)) * WINDOW
-    squeeze = torch.where(torch.rand(n, generator=gen) < cfg.p_squeeze, _uniform(n, cfg.squeeze_min, 1, gen), torch.ones(n))
-    tilt = torch.where(torch.rand(n, generator=gen) < cfg.p_tilt, _uniform(n, -cfg.tilt_max, cfg.tilt_max, gen),
-                       4 * torch.randn(n, generator=gen)) * math.pi / 180
+    squeeze = torch.where(
+        torch.rand(n, generator=gen) < cfg.p_squeeze, _uniform(n, cfg.squeeze_min, 1, gen), torch.ones(n)
+    )
+    tilt = (
+        torch.where(
+            torch.rand(n, generator=gen) < cfg.p_tilt,
+            _uniform(n, -cfg.tilt_max, cfg.tilt_max, gen),
+            4 * torch.randn(n, generator=gen),
+        )
+        * math.pi
+        / 180
+    )
     width = side * squeeze
     # the face anywhere its box fits (or centred when it does not)
     cx = WINDOW / 2 + (torch.rand(n, generator=gen) - 0.5) * (WINDOW - width).clamp(min=0)
@@ -224,16 +240,24 @@ def hard_windows(chips: torch.Tensor, cfg: DetectorConfig, gen: torch.Generator,
         off = float(_uniform(1, 0.2, 0.3, gen))
         extent = float(chip_w[i] if edge in (0, 2) else chip_h[i])
         centre = float(cx[i] if edge in (0, 2) else cy[i])
-        at = int(round(centre - extent / 2 + off * extent)) if edge < 2 else int(round(centre + extent / 2 - off * extent))
+        at = (
+            int(round(centre - extent / 2 + off * extent))
+            if edge < 2
+            else int(round(centre + extent / 2 - off * extent))
+        )
         at = max(1, min(WINDOW - 1, at))
         image = out[i] if edge in (0, 2) else out[i].transpose(1, 2)  # columns, or rows as columns
         if edge in (0, 1):  # lost before `at`
             kept = image[:, :, at:]
-            image[:, :, :at] = kept.flip(2)[:, :, -at:] if torch.rand(1, generator=gen) < 0.5 and kept.shape[2] >= at else 0
+            image[:, :, :at] = (
+                kept.flip(2)[:, :, -at:] if torch.rand(1, generator=gen) < 0.5 and kept.shape[2] >= at else 0
+            )
         else:  # lost from `at` on
             kept = image[:, :, :at]
             past = WINDOW - at
-            image[:, :, at:] = kept.flip(2)[:, :, :past] if torch.rand(1, generator=gen) < 0.5 and kept.shape[2] >= past else 0
+            image[:, :, at:] = (
+                kept.flip(2)[:, :, :past] if torch.rand(1, generator=gen) < 0.5 and kept.shape[2] >= past else 0
+            )
     dark = torch.where(torch.rand(n, generator=gen) < cfg.p_dark, _uniform(n, 0.2, 0.6, gen), torch.ones(n))
     out = (out * dark.view(n, 1, 1, 1)).clamp(0, 255)
 
@@ -251,8 +275,14 @@ def _decode(regressors: torch.Tensor, anchor: torch.Tensor) -> torch.Tensor:
 
 def _iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """IoU of centre/size boxes, broadcast."""
-    w = (torch.minimum(a[..., 0] + a[..., 2] / 2, b[..., 0] + b[..., 2] / 2) - torch.maximum(a[..., 0] - a[..., 2] / 2, b[..., 0] - b[..., 2] / 2)).clamp(min=0)
-    h = (torch.minimum(a[..., 1] + a[..., 3] / 2, b[..., 1] + b[..., 3] / 2) - torch.maximum(a[..., 1] - a[..., 3] / 2, b[..., 1] - b[..., 3] / 2)).clamp(min=0)
+    w = (
+        torch.minimum(a[..., 0] + a[..., 2] / 2, b[..., 0] + b[..., 2] / 2)
+        - torch.maximum(a[..., 0] - a[..., 2] / 2, b[..., 0] - b[..., 2] / 2)
+    ).clamp(min=0)
+    h = (
+        torch.minimum(a[..., 1] + a[..., 3] / 2, b[..., 1] + b[..., 3] / 2)
+        - torch.maximum(a[..., 1] - a[..., 3] / 2, b[..., 1] - b[..., 3] / 2)
+    ).clamp(min=0)
     inter = w * h
     return inter / (a[..., 2] * a[..., 3] + b[..., 2] * b[..., 3] - inter).clamp(min=1e-6)
 
@@ -275,8 +305,13 @@ def assign(boxes: torch.Tensor, teacher_boxes: torch.Tensor, anchor: torch.Tenso
     return positive, negative
 
 
-def detection_loss(student: tuple[torch.Tensor, ...], teacher: tuple[torch.Tensor, ...], boxes: torch.Tensor,
-                   anchor: torch.Tensor, cfg: DetectorConfig) -> tuple[torch.Tensor, dict[str, float]]:
+def detection_loss(
+    student: tuple[torch.Tensor, ...],
+    teacher: tuple[torch.Tensor, ...],
+    boxes: torch.Tensor,
+    anchor: torch.Tensor,
+    cfg: DetectorConfig,
+) -> tuple[torch.Tensor, dict[str, float]]:
     logits = torch.cat(student[:2], 1)[..., 0]
     regs = torch.cat(student[2:], 1)
     teacher_regs = torch.cat(teacher[2:], 1)
@@ -293,39 +328,57 @@ def detection_loss(student: tuple[torch.Tensor, ...], teacher: tuple[torch.Tenso
     teacher_logits = torch.cat(teacher[:2], 1)[..., 0]
     keep_loss = (F.relu(logits - teacher_logits) * ~positive).sum(1).mean()
     loss = pos_loss + neg_loss + cfg.regression_weight * reg_loss + cfg.keep_weight * keep_loss
-    return loss, {"positive": pos_loss.item(), "negative": neg_loss.item(), "regression": reg_loss.item(), "keep": keep_loss.item()}
+    return loss, {
+        "positive": pos_loss.item(),
+        "negative": neg_loss.item(),
+        "regression": reg_loss.item(),
+        "keep": keep_loss.item(),
+    }
 
 
 @torch.no_grad()
-def scores_and_overlaps(model: BlazeFaceGraph, inputs: torch.Tensor, boxes: torch.Tensor, anchor: torch.Tensor,
-                        batch: int = 128) -> tuple[torch.Tensor, torch.Tensor]:
+def scores_and_overlaps(
+    model: BlazeFaceGraph, inputs: torch.Tensor, boxes: torch.Tensor, anchor: torch.Tensor, batch: int = 128
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Every anchor's score and its box's IoU with the window's face (0 without one): two [n, 896] tensors."""
     scores, overlaps = [], []
     for i in range(0, len(inputs), batch):
-        out = model(inputs[i:i + batch])
+        out = model(inputs[i : i + batch])
         scores.append(torch.sigmoid(torch.cat(out[:2], 1)[..., 0]))
-        overlaps.append(_iou(_decode(torch.cat(out[2:], 1), anchor), boxes[i:i + batch].unsqueeze(1)).nan_to_num(0))
+        overlaps.append(_iou(_decode(torch.cat(out[2:], 1), anchor), boxes[i : i + batch].unsqueeze(1)).nan_to_num(0))
     return torch.cat(scores), torch.cat(overlaps)
 
 
-def window_scores(model: BlazeFaceGraph, inputs: torch.Tensor, boxes: torch.Tensor, anchor: torch.Tensor,
-                  threshold: float = 0.75) -> dict[str, float]:
+def window_scores(
+    model: BlazeFaceGraph, inputs: torch.Tensor, boxes: torch.Tensor, anchor: torch.Tensor, threshold: float = 0.75
+) -> dict[str, float]:
     """Faces found (a box scoring >= threshold at IoU >= 0.4 with the face) and windows with a false box."""
     score, overlap = scores_and_overlaps(model, inputs, boxes, anchor)
     sure = score >= threshold
     found, false_any = (sure & (overlap >= 0.4)).any(1), (sure & (overlap < 0.3)).any(1)
     has_face = ~torch.isnan(boxes[:, 0])
-    return {"found": found[has_face].float().mean().item(), "false_in_face_windows": false_any[has_face].float().mean().item(),
-            "false_in_empty_windows": false_any[~has_face].float().mean().item()}
+    return {
+        "found": found[has_face].float().mean().item(),
+        "false_in_face_windows": false_any[has_face].float().mean().item(),
+        "false_in_empty_windows": false_any[~has_face].float().mean().item(),
+    }
 
 
-def matched_threshold(original: BlazeFaceGraph, tuned: BlazeFaceGraph, inputs: torch.Tensor, boxes: torch.Tensor,
-                      anchor: torch.Tensor, at: float = 0.75) -> float:
+def matched_threshold(
+    original: BlazeFaceGraph,
+    tuned: BlazeFaceGraph,
+    inputs: torch.Tensor,
+    boxes: torch.Tensor,
+    anchor: torch.Tensor,
+    at: float = 0.75,
+) -> float:
     """The bar at which `tuned` makes as many boxes away from the faces (IoU < 0.3) as `original` does at `at`:
     a fine-tuned model scores everything higher, so the same bar would let more false detections through."""
+
     def away_from_face(model: BlazeFaceGraph) -> torch.Tensor:
         score, overlap = scores_and_overlaps(model, inputs, boxes, anchor)
         return score[overlap < 0.3]
+
     k = max(1, int((away_from_face(original) >= at).sum()))
     return away_from_face(tuned).sort(descending=True).values[k - 1].item()
 
@@ -341,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def chips(part: str) -> torch.Tensor:
         return torch.from_numpy(faces.images[[index[n] for n in split[part] if n in index]]).permute(0, 3, 1, 2)
+
     train, val = chips("train"), chips("val")
     anchor = anchors()
 
@@ -360,7 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     steps = int(cfg.epochs * len(train) / cfg.batch_size)
     opt = torch.optim.AdamW(student.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / (cfg.warmup_steps + 1)) * 0.5 * (1 + math.cos(math.pi * min(s / steps, 1))))
+        opt, lambda s: min(1.0, (s + 1) / (cfg.warmup_steps + 1)) * 0.5 * (1 + math.cos(math.pi * min(s / steps, 1)))
+    )
     log = (out_dir / "log.jsonl").open("w")  # noqa: SIM115 (written as the run goes, closed after it)
     start = time.time()
     bar = tqdm(range(steps), desc="fine-tuning BlazeFace", disable=not cfg.progress, unit="batch")
@@ -391,8 +446,11 @@ def main(argv: list[str] | None = None) -> int:
     threshold = matched_threshold(teacher, student, all_inputs, all_boxes, anchor)
     written = write_graph_model(student, out_dir)
     summary = {"val_before": before, "val_after": after, "threshold_matching_original_at_0.75": threshold}
-    (out_dir / "detector-card.json").write_text(json.dumps({"config": cfg.to_dict(), **summary, "steps": steps,
-                                                             "seconds": round(time.time() - start, 1)}, indent=2))
+    (out_dir / "detector-card.json").write_text(
+        json.dumps(
+            {"config": cfg.to_dict(), **summary, "steps": steps, "seconds": round(time.time() - start, 1)}, indent=2
+        )
+    )
     print(json.dumps({**summary, "model": str(written)}), flush=True)
     return 0
 

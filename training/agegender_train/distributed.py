@@ -7,6 +7,7 @@ was. Every process holds the whole model and sees its share of each batch; gradi
 between them after every backward pass (gloo on CPUs, NCCL on GPUs). Rank 0 alone prints, validates,
 writes checkpoints and evaluates.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,7 @@ class Processes:
 
     def share_of(self, batch: torch.Tensor) -> torch.Tensor:
         """This process's part of a batch of indices (every world_size-th, from offset rank)."""
-        return batch[self.rank::self.world_size]
+        return batch[self.rank :: self.world_size]
 
     def sum(self, value: float) -> float:
         """`value` summed over all processes."""

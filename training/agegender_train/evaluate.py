@@ -7,6 +7,7 @@ Writes metrics.json in the run folder: the calibration (fitted on val and degrad
 metrics overall and per age band, gender and race for train, val and test, and the shift benchmark
 on val (shift.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,13 +30,20 @@ from .preprocess import GeometryConfig, augment, load_alignment_jitter, to_model
 from .shift import format_table, shift_benchmark
 from .split import load_or_make_split
 
-
 ModelInputs = Callable[[np.ndarray, int], torch.Tensor]  # (uint8 faces, index of the first) -> normalised NCHW
 
 
 @torch.no_grad()
-def run_model(model: AgeGenderNet, faces: FaceSet, size: int, flip_average: bool, batch_size: int = 128,
-              progress: bool = False, desc: str = "evaluating", inputs: ModelInputs | None = None) -> tuple[np.ndarray, np.ndarray]:
+def run_model(
+    model: AgeGenderNet,
+    faces: FaceSet,
+    size: int,
+    flip_average: bool,
+    batch_size: int = 128,
+    progress: bool = False,
+    desc: str = "evaluating",
+    inputs: ModelInputs | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Age probabilities [N, max_age+1] and female logits [N]; with flip_average, the mean over the face and its mirror image.
 
     `inputs` turns a batch of faces into model input (default: the plain resize; shift.py degrades them first).
@@ -44,7 +52,7 @@ def run_model(model: AgeGenderNet, faces: FaceSet, size: int, flip_average: bool
     device = next(model.parameters()).device
     probs, logits = [], []
     for start in tqdm(range(0, len(faces), batch_size), desc=desc, disable=not progress, unit="batch"):
-        images = faces.images[start:start + batch_size]
+        images = faces.images[start : start + batch_size]
         x = (inputs(images, start) if inputs else to_model_input(images, size)).to(device)
         views = [x, x.flip(-1)] if flip_average else [x]
         outputs = [model(v) for v in views]
@@ -53,44 +61,81 @@ def run_model(model: AgeGenderNet, faces: FaceSet, size: int, flip_average: bool
     return np.concatenate(probs), np.concatenate(logits)
 
 
-def degraded_copies(model: AgeGenderNet, faces: FaceSet, cfg: TrainConfig, flip_average: bool, jitter: np.ndarray | None,
-                    progress: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+def degraded_copies(
+    model: AgeGenderNet, faces: FaceSet, cfg: TrainConfig, flip_average: bool, jitter: np.ndarray | None, progress: bool
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Outputs on cfg.calibration_copies copies of `faces`, each degraded and cut at random as training faces are."""
+
     def copy(k: int) -> ModelInputs:
-        return lambda images, start: augment(images, cfg.input_size, torch.Generator().manual_seed(cfg.seed + 7919 * (k + 1) + start),
-                                             "cpu", AugmentationConfig(), GeometryConfig(), jitter)
-    return [run_model(model, faces, cfg.input_size, flip_average, progress=progress, desc=f"degraded copy {k + 1}", inputs=copy(k))
-            for k in range(cfg.calibration_copies)]
+        return lambda images, start: augment(
+            images,
+            cfg.input_size,
+            torch.Generator().manual_seed(cfg.seed + 7919 * (k + 1) + start),
+            "cpu",
+            AugmentationConfig(),
+            GeometryConfig(),
+            jitter,
+        )
+
+    return [
+        run_model(
+            model, faces, cfg.input_size, flip_average, progress=progress, desc=f"degraded copy {k + 1}", inputs=copy(k)
+        )
+        for k in range(cfg.calibration_copies)
+    ]
 
 
-def evaluate_and_save(run: Path, model: AgeGenderNet, cfg: TrainConfig, parts: dict[str, FaceSet], data_summary: str,
-                      flip_average: bool, progress: bool) -> dict:
+def evaluate_and_save(
+    run: Path,
+    model: AgeGenderNet,
+    cfg: TrainConfig,
+    parts: dict[str, FaceSet],
+    data_summary: str,
+    flip_average: bool,
+    progress: bool,
+) -> dict:
     """Fit the calibration on parts['val'] and its degraded copies, report every part with it (the train part
     on a sample of cfg.eval_train_faces), run the shift benchmark on cfg.shift_faces val faces, and write
     run/metrics.json."""
     parts = parts | {"train": parts["train"].even_sample(cfg.eval_train_faces)}
-    outputs = {name: run_model(model, faces, cfg.input_size, flip_average, progress=progress, desc=f"evaluating {name}")
-               for name, faces in parts.items()}
+    outputs = {
+        name: run_model(model, faces, cfg.input_size, flip_average, progress=progress, desc=f"evaluating {name}")
+        for name, faces in parts.items()
+    }
     val = parts["val"]
     jitter = load_alignment_jitter(cfg.alignment_jitter) if cfg.alignment_jitter else None
     calibration_set = [outputs["val"], *degraded_copies(model, val, cfg, flip_average, jitter, progress)]
     copies = len(calibration_set)
-    calibration = fit_calibration(np.concatenate([p for p, _ in calibration_set]), np.concatenate([g for _, g in calibration_set]),
-                                  np.tile(val.ages, copies), np.tile(val.genders, copies), cfg.interval_coverage)
-    splits = {name: evaluation_report(predictions(*outputs[name], calibration), faces.ages, faces.genders, faces.races)
-              for name, faces in parts.items()}
+    calibration = fit_calibration(
+        np.concatenate([p for p, _ in calibration_set]),
+        np.concatenate([g for _, g in calibration_set]),
+        np.tile(val.ages, copies),
+        np.tile(val.genders, copies),
+        cfg.interval_coverage,
+    )
+    splits = {
+        name: evaluation_report(predictions(*outputs[name], calibration), faces.ages, faces.genders, faces.races)
+        for name, faces in parts.items()
+    }
     shift_faces = val.even_sample(cfg.shift_faces)
     shift = shift_benchmark(model, shift_faces, cfg.input_size, flip_average, calibration, jitter, progress)
     log = run / "log.jsonl"
     history = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
-    result = {"calibration": calibration.to_dict(), "flip_average": flip_average, "splits": splits,
-              "shift": {"part": "val", "faces": len(shift_faces), "conditions": shift}, "history": history,
-              "data": data_summary}
+    result = {
+        "calibration": calibration.to_dict(),
+        "flip_average": flip_average,
+        "splits": splits,
+        "shift": {"part": "val", "faces": len(shift_faces), "conditions": shift},
+        "history": history,
+        "data": data_summary,
+    }
     (run / "metrics.json").write_text(json.dumps(result, indent=1))
     for name, m in splits.items():
         o = m["overall"]
-        print(f"{name}: n={o['n']} age MAE {o['age_mae']:.2f} gender acc {o['gender_accuracy']:.3f} "
-              f"interval coverage {o['interval_coverage']:.3f} width {o['interval_width']:.1f} gender ECE {o['gender_ece']:.3f}")
+        print(
+            f"{name}: n={o['n']} age MAE {o['age_mae']:.2f} gender acc {o['gender_accuracy']:.3f} "
+            f"interval coverage {o['interval_coverage']:.3f} width {o['interval_width']:.1f} gender ECE {o['gender_ece']:.3f}"
+        )
     print("shift benchmark, val part:\n" + format_table(shift))
     return result
 
@@ -106,8 +151,12 @@ def load_trained(path: str | Path) -> tuple[AgeGenderNet, TrainConfig, dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", required=True, help="training output folder with model.pt")
-    parser.add_argument("--flip-average", action=argparse.BooleanOptionalAction, default=None,
-                        help="average each face with its mirror image (default: as trained)")
+    parser.add_argument(
+        "--flip-average",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="average each face with its mirror image (default: as trained)",
+    )
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args(argv)
     run = Path(args.run)

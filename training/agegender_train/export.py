@@ -6,16 +6,17 @@ Writes the weights in tfjs layouts (weights.json + weights.bin) to a temporary f
 training/tfjs_export/export.ts (Node, tfjs's own serializer) turn them into model.json + weights.bin
 in --out, and writes model-card.json beside them.
 """
+
 from __future__ import annotations
 
 import argparse
 import copy
 import hashlib
 import json
-from dataclasses import asdict
 import subprocess
 import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -23,11 +24,11 @@ import torch
 
 from .config import TrainConfig
 from .dataset import parse_utkface_name
-from .metrics import label_distribution
 from .degrade import AugmentationConfig
-from .preprocess import GeometryConfig
 from .evaluate import load_trained
+from .metrics import label_distribution
 from .model import ARCHITECTURES, PIXEL_MEAN, PIXEL_STD, AgeGenderNet, imagenet_weights_note, tfjs_layer_weights
+from .preprocess import GeometryConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Batch-norm statistics are written as float16 (largest value 65504); equalizing keeps them well below.
@@ -47,16 +48,20 @@ def equalize_kernel_ranges(model: AgeGenderNet) -> AgeGenderNet:
     for conv, norm in model.conv_norm_pairs():
         assert norm.running_mean is not None and norm.running_var is not None
         reach = conv.weight.abs().flatten(1).amax(1).clamp_min(1e-12)
-        cap = torch.minimum(torch.sqrt(FLOAT16_HEADROOM / (norm.running_var + norm.eps)),
-                            FLOAT16_HEADROOM / norm.running_mean.abs().clamp_min(1e-12))
+        cap = torch.minimum(
+            torch.sqrt(FLOAT16_HEADROOM / (norm.running_var + norm.eps)),
+            FLOAT16_HEADROOM / norm.running_mean.abs().clamp_min(1e-12),
+        )
         scale = torch.minimum(reach.max() / reach, cap).clamp_min(1.0)
         conv.weight.mul_(scale.view(-1, 1, 1, 1))
         norm.running_mean.mul_(scale)
-        norm.running_var.copy_(scale ** 2 * (norm.running_var + norm.eps) - norm.eps)
+        norm.running_var.copy_(scale**2 * (norm.running_var + norm.eps) - norm.eps)
     return model
 
 
-def write_tfjs_weights(model: AgeGenderNet, cfg: TrainConfig, calibration: dict, flip_average: bool, folder: Path) -> None:
+def write_tfjs_weights(
+    model: AgeGenderNet, cfg: TrainConfig, calibration: dict, flip_average: bool, folder: Path
+) -> None:
     layers, chunks, offset = {}, [], 0
     for name, arrays in tfjs_layer_weights(model).items():
         layers[name] = []
@@ -64,79 +69,152 @@ def write_tfjs_weights(model: AgeGenderNet, cfg: TrainConfig, calibration: dict,
             layers[name].append({"shape": list(a.shape), "offset": offset})
             chunks.append(a.ravel())
             offset += a.size
-    metadata = {"inputSize": cfg.input_size, "pixelMean": PIXEL_MEAN, "pixelStd": PIXEL_STD, "maxAge": cfg.max_age,
-                "flipAverage": flip_average, "calibration": calibration}
-    (folder / "weights.json").write_text(json.dumps({"architecture": ARCHITECTURES[cfg.arch].to_dict(),
-                                                     "metadata": metadata, "layers": layers}))
+    metadata = {
+        "inputSize": cfg.input_size,
+        "pixelMean": PIXEL_MEAN,
+        "pixelStd": PIXEL_STD,
+        "maxAge": cfg.max_age,
+        "flipAverage": flip_average,
+        "calibration": calibration,
+    }
+    (folder / "weights.json").write_text(
+        json.dumps({"architecture": ARCHITECTURES[cfg.arch].to_dict(), "metadata": metadata, "layers": layers})
+    )
     np.concatenate(chunks).astype("<f4").tofile(folder / "weights.bin")
 
 
-def export_tfjs(model: AgeGenderNet, cfg: TrainConfig, calibration: dict, flip_average: bool, out: Path, quantize: str,
-                equalize: bool = True) -> None:
+def export_tfjs(
+    model: AgeGenderNet,
+    cfg: TrainConfig,
+    calibration: dict,
+    flip_average: bool,
+    out: Path,
+    quantize: str,
+    equalize: bool = True,
+) -> None:
     """`equalize=False` for weights read back from an 8-bit export: they then re-encode to exactly the same bytes."""
     if quantize.startswith("uint8") and equalize:
         model = equalize_kernel_ranges(model)
     with tempfile.TemporaryDirectory() as tmp:
         write_tfjs_weights(model, cfg, calibration, flip_average, Path(tmp))
-        subprocess.run(["npx", "--no-install", "tsx", "training/tfjs_export/export.ts", "--weights", tmp,
-                        "--out", str(out.resolve()), "--quantize", quantize], cwd=REPO_ROOT, check=True)
+        subprocess.run(
+            [
+                "npx",
+                "--no-install",
+                "tsx",
+                "training/tfjs_export/export.ts",
+                "--weights",
+                tmp,
+                "--out",
+                str(out.resolve()),
+                "--quantize",
+                quantize,
+            ],
+            cwd=REPO_ROOT,
+            check=True,
+        )
 
 
 def metrics_note(train_faces: int, quantize: str) -> str:
     """What the card's metrics are: which faces, which weights."""
-    return (f"Computed in PyTorch from the float32 weights with the shipped calibration, on the val and test parts and on an "
-            f"even sample of {train_faces} faces of the train part; the exported weights are {quantize}. Through npm run predict "
-            "(the exported weights) MAE, coverage and gender accuracy differ by up to a few hundredths, age bias and interval width "
-            "by up to a quarter of a year; README.md gives the shipped models' test figures so measured.")
+    return (
+        f"Computed in PyTorch from the float32 weights with the shipped calibration, on the val and test parts and on an "
+        f"even sample of {train_faces} faces of the train part; the exported weights are {quantize}. Through npm run predict "
+        "(the exported weights) MAE, coverage and gender accuracy differ by up to a few hundredths, age bias and interval width "
+        "by up to a quarter of a year; README.md gives the shipped models' test figures so measured."
+    )
 
 
 def split_distribution(split: dict) -> dict | None:
     """The labels of every face of each part, read from the split file's names (the run's metrics had the train
     part's evaluation sample only)."""
     parts = {name: [parse_utkface_name(n) for n in split[name]] for name in ("train", "val", "test") if split.get(name)}
-    return {name: label_distribution(np.array([lab.age for lab in labels]), np.array([lab.gender for lab in labels]),
-                                     np.array([lab.race for lab in labels])) for name, labels in parts.items()} or None
+    return {
+        name: label_distribution(
+            np.array([lab.age for lab in labels]),
+            np.array([lab.gender for lab in labels]),
+            np.array([lab.race for lab in labels]),
+        )
+        for name, labels in parts.items()
+    } or None
 
 
-def model_card(model: AgeGenderNet, cfg: TrainConfig, state: dict, metrics: dict, out: Path, quantize: str,
-               export_command: str, recipe: str | None) -> dict:
+def model_card(
+    model: AgeGenderNet,
+    cfg: TrainConfig,
+    state: dict,
+    metrics: dict,
+    out: Path,
+    quantize: str,
+    export_command: str,
+    recipe: str | None,
+) -> dict:
     split = json.loads(Path(cfg.split_file).read_text()) if Path(cfg.split_file).exists() else {}
     files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.name in ("model.json", "weights.bin")}
-    command = "PYTHONPATH=training training/.venv/bin/python -m agegender_train.train " + " ".join(state.get("argv", []))
+    command = "PYTHONPATH=training training/.venv/bin/python -m agegender_train.train " + " ".join(
+        state.get("argv", [])
+    )
     return {
         "name": out.name,  # agegender, or agegender-fast for the distilled one
-        "description": "Age (distribution over 0..%d years, calibrated 90%% interval) and gender (calibrated probability) "
-                       "from one aligned face crop." % cfg.max_age,
-        "architecture": {"name": cfg.arch, "pretrained": imagenet_weights_note(cfg.arch) if cfg.pretrained else None, "input_size": cfg.input_size,
-                         "parameters": int(sum(p.numel() for p in model.parameters()))},
-        "data": {"dataset": "UTKFace aligned & cropped faces (80% share given to developers)", "path": cfg.data,
-                 "summary": metrics["data"], "license": "non-commercial research only",
-                 "distribution": split_distribution(split) or metrics.get("distribution")},
-        "split": {"file": cfg.split_file, "seed": split.get("seed"), "stratified_by": split.get("stratified_by"),
-                  "counts": split.get("counts")},
-        "training": {"recipe": recipe, "command": command, "distilled_from": cfg.teacher or None,
-                     # sha256 of the files started from and distilled, as read at training time (paths get reused)
-                     "sources": state.get("sources"), "trained_on": state.get("trained_on", "cpu"),
-                     "delivered_weights": state.get("delivered_weights", "moving average" if cfg.ema_decay else "raw"),
-                     "seed": cfg.seed,
-                     "config": cfg.to_dict(), "history": metrics["history"],
-                     "augmentation": {"degradations": asdict(AugmentationConfig()) if cfg.degradations else None,
-                                      "geometry": asdict(GeometryConfig()), "alignment_jitter": cfg.alignment_jitter or None}},
+        "description": f"Age (distribution over 0..{cfg.max_age} years, calibrated 90% interval) and gender (calibrated "
+        "probability) from one aligned face crop.",
+        "architecture": {
+            "name": cfg.arch,
+            "pretrained": imagenet_weights_note(cfg.arch) if cfg.pretrained else None,
+            "input_size": cfg.input_size,
+            "parameters": int(sum(p.numel() for p in model.parameters())),
+        },
+        "data": {
+            "dataset": "UTKFace aligned & cropped faces (80% share given to developers)",
+            "path": cfg.data,
+            "summary": metrics["data"],
+            "license": "non-commercial research only",
+            "distribution": split_distribution(split) or metrics.get("distribution"),
+        },
+        "split": {
+            "file": cfg.split_file,
+            "seed": split.get("seed"),
+            "stratified_by": split.get("stratified_by"),
+            "counts": split.get("counts"),
+        },
+        "training": {
+            "recipe": recipe,
+            "command": command,
+            "distilled_from": cfg.teacher or None,
+            # sha256 of the files started from and distilled, as read at training time (paths get reused)
+            "sources": state.get("sources"),
+            "trained_on": state.get("trained_on", "cpu"),
+            "delivered_weights": state.get("delivered_weights", "moving average" if cfg.ema_decay else "raw"),
+            "seed": cfg.seed,
+            "config": cfg.to_dict(),
+            "history": metrics["history"],
+            "augmentation": {
+                "degradations": asdict(AugmentationConfig()) if cfg.degradations else None,
+                "geometry": asdict(GeometryConfig()),
+                "alignment_jitter": cfg.alignment_jitter or None,
+            },
+        },
         "export": {"command": export_command},
-        "calibration": metrics["calibration"] | {
+        "calibration": metrics["calibration"]
+        | {
             "method": "normalised label-conditional split conformal: an age in band b is plausible if it lies within the "
-                      "distribution's 5%/95% quantiles widened (narrowed if scale_b < 0) on each side by scale_b times their distance (at least min_spread "
-                      "years); the interval spans the plausible ages; the scales, one per band of true age, are fitted together "
-                      "so that each band's calibration faces are covered at the conformal level; temperature scaling "
-                      f"of the gender logit; both fitted on the val part plus {cfg.calibration_copies} copies of it degraded at "
-                      "random as training faces are"},
+            "distribution's 5%/95% quantiles widened (narrowed if scale_b < 0) on each side by scale_b times their distance (at least min_spread "
+            "years); the interval spans the plausible ages; the scales, one per band of true age, are fitted together "
+            "so that each band's calibration faces are covered at the conformal level; temperature scaling "
+            f"of the gender logit; both fitted on the val part plus {cfg.calibration_copies} copies of it degraded at "
+            "random as training faces are"
+        },
         "inference": {"flip_average": metrics["flip_average"]},
         "metrics": metrics["splits"],
         "shift_benchmark": metrics.get("shift"),
         "metrics_note": metrics_note(metrics["splits"]["train"]["overall"]["n"], quantize),
-        "size": {"files_bytes": files, "total_bytes": sum(files.values()), "weights": quantize,
-                 # checked when the model is loaded: a corrupted or truncated file is an error, never wrong ages
-                 "sha256": {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in files}},
+        "size": {
+            "files_bytes": files,
+            "total_bytes": sum(files.values()),
+            "weights": quantize,
+            # checked when the model is loaded: a corrupted or truncated file is an error, never wrong ages
+            "sha256": {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in files},
+        },
     }
 
 
@@ -144,18 +222,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", required=True, help="training output folder with model.pt and metrics.json")
     parser.add_argument("--out", default="public/models/agegender")
-    parser.add_argument("--quantize", choices=["none", "float16", "uint8", "uint8-small"], default="float16",
-                        help="uint8: conv and dense kernels in 8 bits, each convolution's channels first scaled to one range "
-                             "(equalize_kernel_ranges); uint8-small: depthwise kernels in 8 bits too, batch norm statistics folded, "
-                             "a leaner model.json (training/tfjs_export/export.ts); for the fast model's 1 MB")
-    parser.add_argument("--recipe", default="", help="the training/recipes/ file the run followed, if it was not run with --recipe")
+    parser.add_argument(
+        "--quantize",
+        choices=["none", "float16", "uint8", "uint8-small"],
+        default="float16",
+        help="uint8: conv and dense kernels in 8 bits, each convolution's channels first scaled to one range "
+        "(equalize_kernel_ranges); uint8-small: depthwise kernels in 8 bits too, batch norm statistics folded, "
+        "a leaner model.json (training/tfjs_export/export.ts); for the fast model's 1 MB",
+    )
+    parser.add_argument(
+        "--recipe", default="", help="the training/recipes/ file the run followed, if it was not run with --recipe"
+    )
     args = parser.parse_args(argv)
     run, out = Path(args.run), Path(args.out)
     model, cfg, state = load_trained(run / "model.pt")
     metrics = json.loads((run / "metrics.json").read_text())
     export_tfjs(model, cfg, metrics["calibration"], metrics["flip_average"], out, args.quantize)
-    export_command = ("PYTHONPATH=training training/.venv/bin/python -m agegender_train.export "
-                      f"--run {args.run} --out {args.out} --quantize {args.quantize}" + (f" --recipe {args.recipe}" if args.recipe else ""))
+    export_command = (
+        "PYTHONPATH=training training/.venv/bin/python -m agegender_train.export "
+        f"--run {args.run} --out {args.out} --quantize {args.quantize}"
+        + (f" --recipe {args.recipe}" if args.recipe else "")
+    )
     card = model_card(model, cfg, state, metrics, out, args.quantize, export_command, cfg.recipe or args.recipe or None)
     (out / "model-card.json").write_text(json.dumps(card, indent=1) + "\n")
     print(f"wrote {out / 'model-card.json'}")

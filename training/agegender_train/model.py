@@ -4,6 +4,7 @@ The same network is rebuilt with tf.layers by training/tfjs_export; `tfjs_layer_
 weights under the tfjs layer names, in tfjs layouts. Convolutions pad like TensorFlow's 'same' so
 both frameworks compute the same thing at every border.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,18 +39,46 @@ class Architecture:
 
 
 ARCHITECTURES: dict[str, Architecture] = {
-    "efficientnet_lite0": Architecture(32, 1280, (
-        Stage(1, 3, 1, 16, 1), Stage(6, 3, 2, 24, 2), Stage(6, 5, 2, 40, 2), Stage(6, 3, 2, 80, 3),
-        Stage(6, 5, 1, 112, 3), Stage(6, 5, 2, 192, 4), Stage(6, 3, 1, 320, 1))),
+    "efficientnet_lite0": Architecture(
+        32,
+        1280,
+        (
+            Stage(1, 3, 1, 16, 1),
+            Stage(6, 3, 2, 24, 2),
+            Stage(6, 5, 2, 40, 2),
+            Stage(6, 3, 2, 80, 3),
+            Stage(6, 5, 1, 112, 3),
+            Stage(6, 5, 2, 192, 4),
+            Stage(6, 3, 1, 320, 1),
+        ),
+    ),
     # Half of every layer's channels (and a 320-wide head): under 1 MB at 8 bits; the first fast model.
-    "efficientnet_lite0_w050": Architecture(16, 320, (
-        Stage(1, 3, 1, 8, 1), Stage(6, 3, 2, 12, 2), Stage(6, 5, 2, 20, 2), Stage(6, 3, 2, 40, 3),
-        Stage(6, 5, 1, 56, 3), Stage(6, 5, 2, 96, 4), Stage(6, 3, 1, 160, 1))),
+    "efficientnet_lite0_w050": Architecture(
+        16,
+        320,
+        (
+            Stage(1, 3, 1, 8, 1),
+            Stage(6, 3, 2, 12, 2),
+            Stage(6, 5, 2, 20, 2),
+            Stage(6, 3, 2, 40, 3),
+            Stage(6, 5, 1, 56, 3),
+            Stage(6, 5, 2, 96, 4),
+            Stage(6, 3, 1, 160, 1),
+        ),
+    ),
     # Its first five stages whole (to 112 channels at 1/16 of the input), then a 384-wide head: the early
     # layers keep their ImageNet weights exactly, and the last stages, where most parameters sit, go.
-    "efficientnet_lite0_s5": Architecture(32, 384, (
-        Stage(1, 3, 1, 16, 1), Stage(6, 3, 2, 24, 2), Stage(6, 5, 2, 40, 2), Stage(6, 3, 2, 80, 3),
-        Stage(6, 5, 1, 112, 3))),
+    "efficientnet_lite0_s5": Architecture(
+        32,
+        384,
+        (
+            Stage(1, 3, 1, 16, 1),
+            Stage(6, 3, 2, 24, 2),
+            Stage(6, 5, 2, 40, 2),
+            Stage(6, 3, 2, 80, 3),
+            Stage(6, 5, 1, 112, 3),
+        ),
+    ),
     # A few thousand parameters with every kind of layer the real one has: for tests.
     "tiny": Architecture(8, 32, (Stage(1, 3, 1, 8, 1), Stage(3, 3, 2, 16, 2), Stage(3, 5, 2, 24, 1))),
 }
@@ -147,13 +176,22 @@ def _imagenet_fit(arch: str) -> str:
     spec, full = ARCHITECTURES[arch], ARCHITECTURES["efficientnet_lite0"]
     if spec == full:
         return "whole"
-    if 0 < len(spec.stages) < len(full.stages) and spec.stem == full.stem and spec.stages == full.stages[:len(spec.stages)]:
+    if (
+        0 < len(spec.stages) < len(full.stages)
+        and spec.stem == full.stem
+        and spec.stages == full.stages[: len(spec.stages)]
+    ):
         return "first stages"
     shape = lambda s: (s.expand, s.kernel, s.stride, s.repeats)  # noqa: E731
-    if [shape(s) for s in spec.stages] == [shape(s) for s in full.stages] and spec.stem <= full.stem and all(
-            s.channels <= f.channels for s, f in zip(spec.stages, full.stages)):
+    if (
+        [shape(s) for s in spec.stages] == [shape(s) for s in full.stages]
+        and spec.stem <= full.stem
+        and all(s.channels <= f.channels for s, f in zip(spec.stages, full.stages))
+    ):
         return "narrower"
-    raise ValueError(f"ImageNet weights exist only for efficientnet_lite0, narrower variants of it and its first stages, not {arch}")
+    raise ValueError(
+        f"ImageNet weights exist only for efficientnet_lite0, narrower variants of it and its first stages, not {arch}"
+    )
 
 
 def load_imagenet_weights(model: AgeGenderNet) -> None:
@@ -174,8 +212,10 @@ def load_imagenet_weights(model: AgeGenderNet) -> None:
     def unused(key: str) -> bool:  # the file's classifier, and for first stages its later blocks and head
         if key.startswith("_fc."):
             return True
-        return fit == "first stages" and (key.startswith(("_conv_head.", "_bn1.")) or
-                                          (key.startswith("_blocks.") and int(key.split(".")[1]) >= blocks))
+        return fit == "first stages" and (
+            key.startswith(("_conv_head.", "_bn1."))
+            or (key.startswith("_blocks.") and int(key.split(".")[1]) >= blocks)
+        )
 
     fitted = {k: v[tuple(slice(0, n) for n in own[k].shape)] for k, v in state.items() if not unused(k) and k in own}
     missing, _ = model.load_state_dict(fitted, strict=False)  # `fitted` holds only our keys: compare with the file's

@@ -6,6 +6,7 @@ more chips across, as src/lib does), then (x - mean) / std.
 Augmentation (and the shift benchmark's geometry) samples through an affine grid, so with the
 identity transform it reduces to exactly that resize.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,8 +46,15 @@ def to_model_input(images: np.ndarray, size: int) -> torch.Tensor:
     return _normalise(x)
 
 
-def _geometry_matrices(n: int, scale: torch.Tensor, angle_deg: torch.Tensor, shift_x: torch.Tensor, shift_y: torch.Tensor,
-                       squeeze_x: torch.Tensor, flip: torch.Tensor) -> torch.Tensor:
+def _geometry_matrices(
+    n: int,
+    scale: torch.Tensor,
+    angle_deg: torch.Tensor,
+    shift_x: torch.Tensor,
+    shift_y: torch.Tensor,
+    squeeze_x: torch.Tensor,
+    flip: torch.Tensor,
+) -> torch.Tensor:
     """[N, 3, 3] maps from output to source coordinates (normalised to -1..1) for faces zoomed by
     `scale`, turned by `angle_deg`, moved by `shift` (fractions of the side), narrowed by `squeeze_x`
     and mirrored where flip is -1."""
@@ -85,7 +93,12 @@ def load_alignment_jitter(path: str | Path) -> np.ndarray:
     """Rows of (scale, rotate_deg, tx, ty) from the file `npm run derive:template` writes."""
     data = json.loads(Path(path).read_text())
     rows = np.asarray(data["transforms"], dtype=np.float32)
-    if rows.ndim != 2 or rows.shape[1] != 4 or not len(rows) or data.get("fields") != ["scale", "rotate_deg", "tx", "ty"]:
+    if (
+        rows.ndim != 2
+        or rows.shape[1] != 4
+        or not len(rows)
+        or data.get("fields") != ["scale", "rotate_deg", "tx", "ty"]
+    ):
         raise ValueError("expected {fields: [scale, rotate_deg, tx, ty], transforms: [[...], ...]}")
     return rows
 
@@ -102,6 +115,7 @@ def warp(x: torch.Tensor, size: int, matrices: torch.Tensor, device: torch.devic
 @dataclass(frozen=True)
 class GeometryConfig:
     """Random geometry on top of the measured alignment jitter: head rotation, zoom, off-centre and turned faces."""
+
     max_rotate_deg: float = 12.0
     max_scale: float = 0.1
     max_shift: float = 0.05
@@ -111,9 +125,15 @@ class GeometryConfig:
     min_squeeze: float = 0.65
 
 
-def augment(images: np.ndarray, size: int, gen: torch.Generator, device: torch.device | str = "cpu",
-            degradations: AugmentationConfig | None = None, geometry: GeometryConfig = GeometryConfig(),
-            alignment_jitter: np.ndarray | None = None) -> torch.Tensor:
+def augment(
+    images: np.ndarray,
+    size: int,
+    gen: torch.Generator,
+    device: torch.device | str = "cpu",
+    degradations: AugmentationConfig | None = None,
+    geometry: GeometryConfig = GeometryConfig(),
+    alignment_jitter: np.ndarray | None = None,
+) -> torch.Tensor:
     """Real-photo degradations (degrade.py), then random flip, rotation, zoom, shift and turn, composed
     with an alignment transform drawn from `alignment_jitter` (rows of scale, rotate_deg, tx, ty);
     returns normalised NCHW on `device`.
@@ -135,23 +155,28 @@ def augment(images: np.ndarray, size: int, gen: torch.Generator, device: torch.d
         n,
         scale=uniform(1 - geometry.max_scale, 1 + geometry.max_scale) * torch.where(off, uniform(0.8, 1.0), 1.0),
         angle_deg=uniform(-geometry.max_rotate_deg, geometry.max_rotate_deg),
-        shift_x=uniform(-1, 1) * shift_limit, shift_y=uniform(-1, 1) * shift_limit,
+        shift_x=uniform(-1, 1) * shift_limit,
+        shift_y=uniform(-1, 1) * shift_limit,
         squeeze_x=torch.where(turned, uniform(geometry.min_squeeze, 1.0), 1.0),
-        flip=torch.where(torch.rand(n, generator=gen) < 0.5, -1.0, 1.0))
+        flip=torch.where(torch.rand(n, generator=gen) < 0.5, -1.0, 1.0),
+    )
     if alignment_jitter is not None and len(alignment_jitter):
         rows = torch.randint(0, len(alignment_jitter), (n,), generator=gen).numpy()
         m = alignment_matrices(alignment_jitter[rows]) @ m
     return warp(x, size, m, device)
 
 
-def degrade_for_benchmark(images: np.ndarray, condition: Condition, size: int, seed: int,
-                          alignment_jitter: np.ndarray | None = None) -> torch.Tensor:
+def degrade_for_benchmark(
+    images: np.ndarray, condition: Condition, size: int, seed: int, alignment_jitter: np.ndarray | None = None
+) -> torch.Tensor:
     """The faces under one fixed shift-benchmark condition, as normalised model input (same draws for every model)."""
     gen = torch.Generator().manual_seed(seed)
     x = apply_steps(_to_nchw(images), condition.steps, gen)
     g, n = condition.geometry, len(images)
     full = lambda v: torch.full((n,), float(v))  # noqa: E731
-    m = _geometry_matrices(n, full(g.scale), full(g.rotate_deg), full(g.shift_x), full(g.shift_y), full(g.squeeze_x), full(1))
+    m = _geometry_matrices(
+        n, full(g.scale), full(g.rotate_deg), full(g.shift_x), full(g.shift_y), full(g.squeeze_x), full(1)
+    )
     if condition.alignment_jitter and alignment_jitter is not None:
         rows = torch.randint(0, len(alignment_jitter), (n,), generator=gen).numpy()
         m = alignment_matrices(alignment_jitter[rows]) @ m

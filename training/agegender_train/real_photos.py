@@ -11,6 +11,7 @@ Every real-photo figure this prints is out of fold: FG-NET folds hold whole pers
 scan calibration is fitted on the other folds' out-of-fold outputs. Writes model.pt and metrics.json, which
 `export` turns into a tfjs model and a card.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,10 +30,10 @@ from tqdm import tqdm
 
 from .calibration import Calibration, apply_interval, expected_age, fit_interval_bands, fit_temperature, sigmoid
 from .config import GENDER_UNCERTAIN, TrainConfig, age_band, config_parser
-from .export import export_tfjs
-from .metrics import evaluation_report
 from .dataset import FaceSet, load_utkface, parse_utkface_name
 from .degrade import AugmentationConfig
+from .export import export_tfjs
+from .metrics import evaluation_report
 from .model import AgeGenderNet
 from .preprocess import GeometryConfig, augment, load_alignment_jitter, to_model_input
 from .tfjs_import import load_tfjs_model
@@ -67,9 +68,11 @@ class RealPhotoConfig:
 
 # ---------------------------------------------------------------------------------------------- data
 
+
 @dataclass
 class Faces:
     """Pooled features of each face [N, views, C] (view 0 the face, 1 its mirror) and what is known of it."""
+
     features: np.ndarray
     age: np.ndarray  # true age; -1 unknown
     age_range: np.ndarray  # [N, 2] the age group's ages (FairFace), else [age, age]
@@ -78,7 +81,9 @@ class Faces:
     race: np.ndarray  # UTKFace's 0..4; -1 unknown
 
     def take(self, idx: np.ndarray) -> Faces:
-        return Faces(self.features[idx], self.age[idx], self.age_range[idx], self.female[idx], self.group[idx], self.race[idx])
+        return Faces(
+            self.features[idx], self.age[idx], self.age_range[idx], self.female[idx], self.group[idx], self.race[idx]
+        )
 
 
 @torch.no_grad()
@@ -93,7 +98,7 @@ def pooled_features(model: AgeGenderNet, x: torch.Tensor) -> torch.Tensor:
 def _features(model: AgeGenderNet, images: np.ndarray, size: int, desc: str, progress: bool, inputs=None) -> np.ndarray:
     out = []
     for start in tqdm(range(0, len(images), 64), desc=desc, disable=not progress, unit="batch"):
-        x = inputs(images[start:start + 64], start) if inputs else to_model_input(images[start:start + 64], size)
+        x = inputs(images[start : start + 64], start) if inputs else to_model_input(images[start : start + 64], size)
         out.append(torch.stack([pooled_features(model, x), pooled_features(model, x.flip(-1))], 1).numpy())
     return np.concatenate(out).astype(np.float32)
 
@@ -110,8 +115,12 @@ def read_real_faces(cfg: RealPhotoConfig) -> dict[str, tuple[np.ndarray, list[di
         rows = list(csv.DictReader(open(Path(cfg.data) / folder / "labels.csv")))
         kept = [r for r in rows if (Path(cfg.faces_dir) / name / f"{r['file']}.png").exists()]
         if not kept:
-            raise FileNotFoundError(f"no faces in {cfg.faces_dir}/{name}: run npm run bench:real-photos -- --faces-dir {cfg.faces_dir}")
-        images = np.stack([np.asarray(Image.open(Path(cfg.faces_dir) / name / f"{r['file']}.png").convert("RGB")) for r in kept])
+            raise FileNotFoundError(
+                f"no faces in {cfg.faces_dir}/{name}: run npm run bench:real-photos -- --faces-dir {cfg.faces_dir}"
+            )
+        images = np.stack(
+            [np.asarray(Image.open(Path(cfg.faces_dir) / name / f"{r['file']}.png").convert("RGB")) for r in kept]
+        )
         out[name] = (images, kept)
     return out
 
@@ -119,15 +128,24 @@ def read_real_faces(cfg: RealPhotoConfig) -> dict[str, tuple[np.ndarray, list[di
 def _labels(names: list[str]) -> FaceSet:
     """The faces' labels from their split-file names, without their images."""
     labels = [parse_utkface_name(n) for n in names]
-    return FaceSet(list(names), np.zeros((len(names), 1, 1, 3), np.uint8), np.array([lab.age for lab in labels]),
-                   np.array([lab.gender for lab in labels]), np.array([lab.race for lab in labels]))
+    return FaceSet(
+        list(names),
+        np.zeros((len(names), 1, 1, 3), np.uint8),
+        np.array([lab.age for lab in labels]),
+        np.array([lab.gender for lab in labels]),
+        np.array([lab.race for lab in labels]),
+    )
 
 
 def load_features(cfg: RealPhotoConfig, model: AgeGenderNet, size: int) -> dict[str, Faces]:
     """Features of every face set, cached by the model's weights and the face lists (UTKFace is decoded only to make them)."""
     real = read_real_faces(cfg)
     split = json.loads(Path(cfg.split_file).read_text())
-    train, val, test = _labels(split["train"]).even_sample(cfg.train_faces), _labels(split["val"]), _labels(split["test"])
+    train, val, test = (
+        _labels(split["train"]).even_sample(cfg.train_faces),
+        _labels(split["val"]),
+        _labels(split["test"]),
+    )
     weights = b"".join(p.read_bytes() for p in sorted(Path(cfg.model).parent.glob("*.bin")))
     names = "|".join(train.names + [r["file"] for _, rows in real.values() for r in rows])
     key = hashlib.sha1(Path(cfg.model).read_bytes() + weights + names.encode()).hexdigest()[:16]
@@ -140,11 +158,21 @@ def load_features(cfg: RealPhotoConfig, model: AgeGenderNet, size: int) -> dict[
         jitter = load_alignment_jitter(cfg.alignment_jitter)
 
         def degraded(k: int):
-            return lambda images, start: augment(images, size, torch.Generator().manual_seed(cfg.seed + 7919 * (k + 1) + start),
-                                                 "cpu", AugmentationConfig(), GeometryConfig(), jitter)
+            return lambda images, start: augment(
+                images,
+                size,
+                torch.Generator().manual_seed(cfg.seed + 7919 * (k + 1) + start),
+                "cpu",
+                AugmentationConfig(),
+                GeometryConfig(),
+                jitter,
+            )
+
         arrays = {
             "train": _features(model, train_images, size, "UTKFace train", cfg.progress),
-            "train_degraded": _features(model, train_images, size, "UTKFace train, degraded", cfg.progress, degraded(0)),
+            "train_degraded": _features(
+                model, train_images, size, "UTKFace train, degraded", cfg.progress, degraded(0)
+            ),
             "val": _features(model, val_images, size, "UTKFace val", cfg.progress),
             "val_degraded1": _features(model, val_images, size, "UTKFace val, degraded 1", cfg.progress, degraded(1)),
             "val_degraded2": _features(model, val_images, size, "UTKFace val, degraded 2", cfg.progress, degraded(2)),
@@ -156,8 +184,15 @@ def load_features(cfg: RealPhotoConfig, model: AgeGenderNet, size: int) -> dict[
         np.savez(cache, **arrays)
 
     def utk(features: np.ndarray, part) -> Faces:
-        return Faces(features, part.ages.astype(np.int64), np.stack([part.ages, part.ages], 1), part.genders.astype(np.int64),
-                     np.full(len(part), -1), part.races)
+        return Faces(
+            features,
+            part.ages.astype(np.int64),
+            np.stack([part.ages, part.ages], 1),
+            part.genders.astype(np.int64),
+            np.full(len(part), -1),
+            part.races,
+        )
+
     fg_rows, ff_rows = real["fgnet"][1], real["fairface"][1]
     fg_age = np.array([int(r["age"]) for r in fg_rows])
     ff_range = np.array([_age_range(r["age_group"]) for r in ff_rows])
@@ -167,25 +202,44 @@ def load_features(cfg: RealPhotoConfig, model: AgeGenderNet, size: int) -> dict[
         "val": utk(arrays["val"], val),
         "val_degraded": utk(np.concatenate([arrays["val_degraded1"], arrays["val_degraded2"]]), _twice(val)),
         "test": utk(arrays["test"], test),
-        "fgnet": Faces(arrays["fgnet"], fg_age, np.stack([fg_age, fg_age], 1), np.full(len(fg_rows), -1),
-                       np.array([int(r["person"]) for r in fg_rows]), np.full(len(fg_rows), -1)),
-        "fairface": Faces(arrays["fairface"], np.full(len(ff_rows), -1), ff_range,
-                          np.array([int(r["gender"] == "female") for r in ff_rows]), np.arange(len(ff_rows)), np.full(len(ff_rows), -1)),
+        "fgnet": Faces(
+            arrays["fgnet"],
+            fg_age,
+            np.stack([fg_age, fg_age], 1),
+            np.full(len(fg_rows), -1),
+            np.array([int(r["person"]) for r in fg_rows]),
+            np.full(len(fg_rows), -1),
+        ),
+        "fairface": Faces(
+            arrays["fairface"],
+            np.full(len(ff_rows), -1),
+            ff_range,
+            np.array([int(r["gender"] == "female") for r in ff_rows]),
+            np.arange(len(ff_rows)),
+            np.full(len(ff_rows), -1),
+        ),
     }
 
 
 def _twice(part: FaceSet) -> FaceSet:
     """The labels of a part and of its degraded copy after it."""
-    return FaceSet(part.names * 2, part.images, np.concatenate([part.ages] * 2), np.concatenate([part.genders] * 2),
-                   np.concatenate([part.races] * 2))
+    return FaceSet(
+        part.names * 2,
+        part.images,
+        np.concatenate([part.ages] * 2),
+        np.concatenate([part.genders] * 2),
+        np.concatenate([part.races] * 2),
+    )
 
 
 # --------------------------------------------------------------------------------------------- heads
+
 
 @dataclass
 class Heads:
     """Linear heads over the pooled features: age logits [A, C] for chips and for old scans, the female logit and
     the scan logit [1, C] (each with its bias)."""
+
     age_w: torch.Tensor
     age_b: torch.Tensor
     female_w: torch.Tensor
@@ -199,11 +253,28 @@ class Heads:
     def of(model: AgeGenderNet) -> Heads:
         c = model.age_head.in_features
         age_w, age_b = model.age_head.weight.detach().double(), model.age_head.bias.detach().double()
-        return Heads(age_w, age_b, model.gender_head.weight.detach().double(), model.gender_head.bias.detach().double(),
-                     torch.zeros(1, c, dtype=torch.float64), torch.zeros(1, dtype=torch.float64), age_w.clone(), age_b.clone())
+        return Heads(
+            age_w,
+            age_b,
+            model.gender_head.weight.detach().double(),
+            model.gender_head.bias.detach().double(),
+            torch.zeros(1, c, dtype=torch.float64),
+            torch.zeros(1, dtype=torch.float64),
+            age_w.clone(),
+            age_b.clone(),
+        )
 
     def tensors(self) -> list[torch.Tensor]:
-        return [self.age_w, self.age_b, self.female_w, self.female_b, self.scan_w, self.scan_b, self.scan_age_w, self.scan_age_b]
+        return [
+            self.age_w,
+            self.age_b,
+            self.female_w,
+            self.female_b,
+            self.scan_w,
+            self.scan_b,
+            self.scan_age_w,
+            self.scan_age_b,
+        ]
 
     def outputs(self, features: np.ndarray) -> dict[str, np.ndarray]:
         """Per face, as the app computes them: age probabilities and logits averaged over the face and its mirror."""
@@ -213,7 +284,12 @@ class Heads:
             scan_probs = torch.softmax(f @ self.scan_age_w.T + self.scan_age_b, -1).mean(1)
             female = (f @ self.female_w.T + self.female_b).mean(1)[:, 0]
             scan = (f @ self.scan_w.T + self.scan_b).mean(1)[:, 0]
-        return {"probs": probs.numpy(), "scan_probs": scan_probs.numpy(), "female_logit": female.numpy(), "scan_logit": scan.numpy()}
+        return {
+            "probs": probs.numpy(),
+            "scan_probs": scan_probs.numpy(),
+            "female_logit": female.numpy(),
+            "scan_logit": scan.numpy(),
+        }
 
 
 def _age_targets(age_range: np.ndarray, classes: int) -> torch.Tensor:
@@ -259,7 +335,10 @@ def fit_heads(cfg: RealPhotoConfig, start: Heads, sets: list[tuple[Faces, float,
     low, high = (torch.from_numpy(age_range[:, i]).double() for i in (0, 1))
     heads = Heads(*[t.clone().requires_grad_(i >= 2) for i, t in enumerate(start.tensors())])
     anchors = [t.clone() for t in start.tensors()]
-    anchors[6:] = [start.age_w.clone(), start.age_b.clone()]  # the scan age head is pulled towards the chip one it began as
+    anchors[6:] = [
+        start.age_w.clone(),
+        start.age_b.clone(),
+    ]  # the scan age head is pulled towards the chip one it began as
     opt = torch.optim.Adam(heads.tensors()[2:], lr=cfg.lr)
 
     def age_loss(w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -270,13 +349,26 @@ def fit_heads(cfg: RealPhotoConfig, start: Heads, sets: list[tuple[Faces, float,
 
     def mean(loss: torch.Tensor, w: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return (loss * w)[mask].sum() / w[mask].sum()
+
     for _ in range(cfg.steps):
         opt.zero_grad()
-        gender_loss = F.binary_cross_entropy_with_logits((x @ heads.female_w.T + heads.female_b)[:, 0], female.clamp(min=0), reduction="none")
-        scan_loss = F.binary_cross_entropy_with_logits((x @ heads.scan_w.T + heads.scan_b)[:, 0], scan, weight=scan_weight)
-        loss = (mean(age_loss(heads.scan_age_w, heads.scan_age_b), scan_age_weight, known)
-                + mean(gender_loss, weight, female >= 0) + scan_loss
-                + cfg.anchor * sum(((t - a) ** 2).sum() for i, (t, a) in enumerate(zip(heads.tensors(), anchors)) if i >= 2 and i not in (4, 5)))
+        gender_loss = F.binary_cross_entropy_with_logits(
+            (x @ heads.female_w.T + heads.female_b)[:, 0], female.clamp(min=0), reduction="none"
+        )
+        scan_loss = F.binary_cross_entropy_with_logits(
+            (x @ heads.scan_w.T + heads.scan_b)[:, 0], scan, weight=scan_weight
+        )
+        loss = (
+            mean(age_loss(heads.scan_age_w, heads.scan_age_b), scan_age_weight, known)
+            + mean(gender_loss, weight, female >= 0)
+            + scan_loss
+            + cfg.anchor
+            * sum(
+                ((t - a) ** 2).sum()
+                for i, (t, a) in enumerate(zip(heads.tensors(), anchors))
+                if i >= 2 and i not in (4, 5)
+            )
+        )
         loss.backward()
         opt.step()
     return Heads(*[t.detach() for t in heads.tensors()])
@@ -284,28 +376,39 @@ def fit_heads(cfg: RealPhotoConfig, start: Heads, sets: list[tuple[Faces, float,
 
 # ----------------------------------------------------------------------------------------- calibration
 
+
 @dataclass
 class KindCalibration:
     """The calibration the app applies (interval.ts): chip and scan interval bands, temperature, uncertain band."""
+
     chips: Calibration
     scan_bands: list
     gender_uncertain: tuple[float, float]
     scan_threshold: float = 0.5
 
     def to_dict(self) -> dict:
-        return self.chips.to_dict() | {"scan_interval_bands": [dataclasses.asdict(b) for b in self.scan_bands],
-                                       "scan_threshold": self.scan_threshold, "gender_uncertain": list(self.gender_uncertain)}
+        return self.chips.to_dict() | {
+            "scan_interval_bands": [dataclasses.asdict(b) for b in self.scan_bands],
+            "scan_threshold": self.scan_threshold,
+            "gender_uncertain": list(self.gender_uncertain),
+        }
 
 
 def predict(out: dict[str, np.ndarray], cal: KindCalibration) -> dict[str, np.ndarray]:
     """Calibrated estimates: a face its scan head reads as an old scan gets the scan age head and scales."""
     is_scan = sigmoid(out["scan_logit"]) >= cal.scan_threshold
     chip_low, chip_high = apply_interval(out["probs"], cal.chips)
-    scan_low, scan_high = apply_interval(out["scan_probs"], dataclasses.replace(cal.chips, interval_bands=cal.scan_bands))
+    scan_low, scan_high = apply_interval(
+        out["scan_probs"], dataclasses.replace(cal.chips, interval_bands=cal.scan_bands)
+    )
     age = np.where(is_scan, expected_age(out["scan_probs"]), expected_age(out["probs"]))
-    return {"age": age, "age_low": np.where(is_scan, scan_low, chip_low),
-            "age_high": np.where(is_scan, scan_high, chip_high), "is_scan": is_scan,
-            "female_probability": sigmoid(out["female_logit"] / cal.chips.temperature)}
+    return {
+        "age": age,
+        "age_low": np.where(is_scan, scan_low, chip_low),
+        "age_high": np.where(is_scan, scan_high, chip_high),
+        "is_scan": is_scan,
+        "female_probability": sigmoid(out["female_logit"] / cal.chips.temperature),
+    }
 
 
 def _concat(outs: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -322,8 +425,16 @@ def uncertain_band(p: np.ndarray, female: np.ndarray, target: float) -> tuple[fl
     return 0.15, 0.85
 
 
-def calibrate(cfg: RealPhotoConfig, chip_out: dict, chip_ages: np.ndarray, chip_female: np.ndarray,
-              scan_out: dict, scan_ages: np.ndarray, wild_out: dict, wild_female: np.ndarray) -> KindCalibration:
+def calibrate(
+    cfg: RealPhotoConfig,
+    chip_out: dict,
+    chip_ages: np.ndarray,
+    chip_female: np.ndarray,
+    scan_out: dict,
+    scan_ages: np.ndarray,
+    wild_out: dict,
+    wild_female: np.ndarray,
+) -> KindCalibration:
     """Chip bands on the chips routed as chips, scan bands on every face routed as a scan (mostly FG-NET's),
     temperature on chips and wild photos, the uncertain band on wild photos."""
     chips = Calibration(cfg.coverage, 1.0, cfg.min_spread, [])
@@ -331,15 +442,22 @@ def calibrate(cfg: RealPhotoConfig, chip_out: dict, chip_ages: np.ndarray, chip_
     ages = np.concatenate([chip_ages, scan_ages])
     is_scan = sigmoid(routed["scan_logit"]) >= cfg.scan_threshold
     chips.interval_bands = fit_interval_bands(routed["probs"][~is_scan], ages[~is_scan], cfg.coverage, cfg.min_spread)
-    scan_bands = fit_interval_bands(routed["scan_probs"][is_scan], ages[is_scan], cfg.coverage, cfg.min_spread,
-                                    min_faces=cfg.scan_min_faces_per_band)
-    chips.temperature = fit_temperature(np.concatenate([chip_out["female_logit"], wild_out["female_logit"]]),
-                                        np.concatenate([chip_female, wild_female]))
+    scan_bands = fit_interval_bands(
+        routed["scan_probs"][is_scan],
+        ages[is_scan],
+        cfg.coverage,
+        cfg.min_spread,
+        min_faces=cfg.scan_min_faces_per_band,
+    )
+    chips.temperature = fit_temperature(
+        np.concatenate([chip_out["female_logit"], wild_out["female_logit"]]), np.concatenate([chip_female, wild_female])
+    )
     band = uncertain_band(sigmoid(wild_out["female_logit"] / chips.temperature), wild_female, cfg.sure_accuracy)
     return KindCalibration(chips, scan_bands, band, cfg.scan_threshold)
 
 
 # ---------------------------------------------------------------------------------------------- folds
+
 
 def person_folds(persons: np.ndarray, folds: int) -> dict[int, int]:
     """Each person's fold: the persons with most photos first, each into the fold with fewest photos so far."""
@@ -353,38 +471,60 @@ def person_folds(persons: np.ndarray, folds: int) -> dict[int, int]:
 
 def fold_of_faces(feats: dict[str, Faces], cfg: RealPhotoConfig) -> dict[str, np.ndarray]:
     fg = person_folds(feats["fgnet"].group, cfg.folds)
-    return {"fgnet": np.array([fg[int(p)] for p in feats["fgnet"].group]), "fairface": feats["fairface"].group % cfg.folds}
+    return {
+        "fgnet": np.array([fg[int(p)] for p in feats["fgnet"].group]),
+        "fairface": feats["fairface"].group % cfg.folds,
+    }
 
 
 # -------------------------------------------------------------------------------------------- reports
 
+
 def age_metrics(est: dict[str, np.ndarray], ages: np.ndarray, mask: np.ndarray | None = None) -> dict[str, float]:
     m = np.ones(len(ages), bool) if mask is None else mask
     err = est["age"][m] - ages[m]
-    return {"n": int(m.sum()), "mae": float(np.abs(err).mean()), "bias": float(err.mean()),
-            "coverage": float(np.mean((ages[m] >= est["age_low"][m]) & (ages[m] <= est["age_high"][m]))),
-            "width": float(np.mean(est["age_high"][m] - est["age_low"][m])), "read_as_scan": float(est["is_scan"][m].mean())}
+    return {
+        "n": int(m.sum()),
+        "mae": float(np.abs(err).mean()),
+        "bias": float(err.mean()),
+        "coverage": float(np.mean((ages[m] >= est["age_low"][m]) & (ages[m] <= est["age_high"][m]))),
+        "width": float(np.mean(est["age_high"][m] - est["age_low"][m])),
+        "read_as_scan": float(est["is_scan"][m].mean()),
+    }
 
 
 def scan_report(est: dict[str, np.ndarray], ages: np.ndarray) -> dict:
-    bands = {age_band_name: age_metrics(est, ages, np.array([age_band(int(a)) == age_band_name for a in ages]))
-             for age_band_name in dict.fromkeys(age_band(int(a)) for a in sorted(ages))}
+    bands = {
+        age_band_name: age_metrics(est, ages, np.array([age_band(int(a)) == age_band_name for a in ages]))
+        for age_band_name in dict.fromkeys(age_band(int(a)) for a in sorted(ages))
+    }
     return {"overall": age_metrics(est, ages), "by_age_band": bands}
 
 
-def wild_report(est: dict[str, np.ndarray], age_range: np.ndarray, female: np.ndarray, band: tuple[float, float]) -> dict:
+def wild_report(
+    est: dict[str, np.ndarray], age_range: np.ndarray, female: np.ndarray, band: tuple[float, float]
+) -> dict:
     p = est["female_probability"]
     right = (p >= 0.5) == (female == 1)
     adult = age_range[:, 0] >= 20
     sure = (p <= band[0]) | (p >= band[1])
-    groups = {"all": np.ones(len(p), bool)} | {f"{g} {a}": (female == (g == "female")) & (adult == (a == "adults"))
-                                               for g in ("female", "male") for a in ("adults", "children")}
+    groups = {"all": np.ones(len(p), bool)} | {
+        f"{g} {a}": (female == (g == "female")) & (adult == (a == "adults"))
+        for g in ("female", "male")
+        for a in ("adults", "children")
+    }
     age = np.round(est["age"])
-    return {"gender": {k: {"n": int(m.sum()), "accuracy": float(right[m].mean())} for k, m in groups.items()},
-            "sure_share": float(sure.mean()), "sure_accuracy": float(right[sure].mean()),
-            "adult_women_read_as_men": float((p[(female == 1) & adult] < 0.5).mean()),
-            "age_group_accuracy": float(np.mean((age >= age_range[:, 0]) & (age <= np.where(age_range[:, 1] >= 90, 200, age_range[:, 1])))),
-            "read_as_scan": float(est["is_scan"].mean()), "uncertain_band": list(band)}
+    return {
+        "gender": {k: {"n": int(m.sum()), "accuracy": float(right[m].mean())} for k, m in groups.items()},
+        "sure_share": float(sure.mean()),
+        "sure_accuracy": float(right[sure].mean()),
+        "adult_women_read_as_men": float((p[(female == 1) & adult] < 0.5).mean()),
+        "age_group_accuracy": float(
+            np.mean((age >= age_range[:, 0]) & (age <= np.where(age_range[:, 1] >= 90, 200, age_range[:, 1])))
+        ),
+        "read_as_scan": float(est["is_scan"].mean()),
+        "uncertain_band": list(band),
+    }
 
 
 def utk_report(est: dict[str, np.ndarray], faces: Faces) -> dict:
@@ -395,8 +535,10 @@ def utk_report(est: dict[str, np.ndarray], faces: Faces) -> dict:
 
 
 def format_age(name: str, m: dict) -> str:
-    return (f"  {name:8s} n={m['n']:5d}  MAE {m['mae']:.2f}  bias {m['bias']:+.2f}  coverage {m['coverage']:.3f}  "
-            f"width {m['width']:.1f}  read as scan {m['read_as_scan']:.2f}")
+    return (
+        f"  {name:8s} n={m['n']:5d}  MAE {m['mae']:.2f}  bias {m['bias']:+.2f}  coverage {m['coverage']:.3f}  "
+        f"width {m['width']:.1f}  read as scan {m['read_as_scan']:.2f}"
+    )
 
 
 def print_report(title: str, r: dict) -> None:
@@ -404,31 +546,54 @@ def print_report(title: str, r: dict) -> None:
     if "gender" in r:
         for k, m in r["gender"].items():
             print(f"  gender {k:16s} n={m['n']:4d}  accuracy {m['accuracy']:.3f}")
-        print(f"  sure calls {r['sure_share']:.3f} (band {r['uncertain_band']}), right {r['sure_accuracy']:.3f}; "
-              f"adult women read as men {r['adult_women_read_as_men']:.3f}; age group right {r['age_group_accuracy']:.3f}; "
-              f"read as scan {r['read_as_scan']:.2f}")
+        print(
+            f"  sure calls {r['sure_share']:.3f} (band {r['uncertain_band']}), right {r['sure_accuracy']:.3f}; "
+            f"adult women read as men {r['adult_women_read_as_men']:.3f}; age group right {r['age_group_accuracy']:.3f}; "
+            f"read as scan {r['read_as_scan']:.2f}"
+        )
         return
-    print(format_age("all", r["overall"]) + (f"  gender {r['overall']['gender_accuracy']:.3f}" if "gender_accuracy" in r["overall"] else ""))
+    print(
+        format_age("all", r["overall"])
+        + (f"  gender {r['overall']['gender_accuracy']:.3f}" if "gender_accuracy" in r["overall"] else "")
+    )
     for band, m in r["by_age_band"].items():
         print(format_age(band, m))
 
 
 # ----------------------------------------------------------------------------------------------- run
 
-def fit_and_calibrate(cfg: RealPhotoConfig, start: Heads, feats: dict[str, Faces], fg: np.ndarray, ff: np.ndarray,
-                      calib_fg: tuple[dict, np.ndarray], calib_ff: tuple[dict, np.ndarray]) -> tuple[Heads, KindCalibration]:
+
+def fit_and_calibrate(
+    cfg: RealPhotoConfig,
+    start: Heads,
+    feats: dict[str, Faces],
+    fg: np.ndarray,
+    ff: np.ndarray,
+    calib_fg: tuple[dict, np.ndarray],
+    calib_ff: tuple[dict, np.ndarray],
+) -> tuple[Heads, KindCalibration]:
     """Heads fitted on UTKFace train and the real faces selected by fg / ff; calibrated with real-photo outputs
     that were out of fold for the heads that made them."""
-    heads = fit_heads(cfg, start, [(feats["train"], 1.0, 0), (feats["fgnet"].take(fg), cfg.real_weight, 1),
-                                   (feats["fairface"].take(ff), cfg.real_weight, 0)])
+    heads = fit_heads(
+        cfg,
+        start,
+        [
+            (feats["train"], 1.0, 0),
+            (feats["fgnet"].take(fg), cfg.real_weight, 1),
+            (feats["fairface"].take(ff), cfg.real_weight, 0),
+        ],
+    )
     return heads, calibrate(cfg, *_val_outputs(heads, feats), calib_fg[0], calib_fg[1], calib_ff[0], calib_ff[1])
 
 
 def _val_outputs(heads: Heads, feats: dict[str, Faces]) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Outputs, true ages and genders of the val part and its degraded copies: the chips the calibration is fitted on."""
     parts = (feats["val"], feats["val_degraded"])
-    return (_concat([heads.outputs(p.features) for p in parts]), np.concatenate([p.age for p in parts]),
-            np.concatenate([p.female for p in parts]))
+    return (
+        _concat([heads.outputs(p.features) for p in parts]),
+        np.concatenate([p.age for p in parts]),
+        np.concatenate([p.female for p in parts]),
+    )
 
 
 def run(cfg: RealPhotoConfig) -> dict:
@@ -444,13 +609,20 @@ def run(cfg: RealPhotoConfig) -> dict:
     oof_ff: list = [None] * len(ff_all.female)
     fold_heads = []
     for k in tqdm(range(cfg.folds), desc="folds", disable=not cfg.progress):
-        heads = fit_heads(cfg, start, [(feats["train"], 1.0, 0), (fg_all.take(folds["fgnet"] != k), cfg.real_weight, 1),
-                                       (ff_all.take(folds["fairface"] != k), cfg.real_weight, 0)])
+        heads = fit_heads(
+            cfg,
+            start,
+            [
+                (feats["train"], 1.0, 0),
+                (fg_all.take(folds["fgnet"] != k), cfg.real_weight, 1),
+                (ff_all.take(folds["fairface"] != k), cfg.real_weight, 0),
+            ],
+        )
         fold_heads.append(heads)
         for oof, faces, fold in ((oof_fg, fg_all, folds["fgnet"]), (oof_ff, ff_all, folds["fairface"])):
             out = heads.outputs(faces.features[fold == k])
             for j, i in enumerate(np.flatnonzero(fold == k)):
-                oof[i] = {key: v[j:j + 1] for key, v in out.items()}
+                oof[i] = {key: v[j : j + 1] for key, v in out.items()}
     oof_fg_out, oof_ff_out = _concat(oof_fg), _concat(oof_ff)
 
     # 2. each fold judged with a calibration fitted without it
@@ -462,22 +634,38 @@ def run(cfg: RealPhotoConfig) -> dict:
         for est, out, fold in ((est_fg, oof_fg_out, folds["fgnet"]), (est_ff, oof_ff_out, folds["fairface"])):
             e = predict({key: v[fold == k] for key, v in out.items()}, cal)
             for j, i in enumerate(np.flatnonzero(fold == k)):
-                est[i] = {key: v[j:j + 1] for key, v in e.items()}
+                est[i] = {key: v[j : j + 1] for key, v in e.items()}
     est_fg_all, est_ff_all = _concat(est_fg), _concat(est_ff)
     band = tuple(float(np.mean([b[i] for b in bands])) for i in (0, 1))
 
     # 3. the model to ship: heads on every real face, scan calibration on the out-of-fold outputs
-    heads, cal = fit_and_calibrate(cfg, start, feats, np.arange(len(fg_all.age)), np.arange(len(ff_all.female)),
-                                   (oof_fg_out, fg_all.age), (oof_ff_out, ff_all.female))
+    heads, cal = fit_and_calibrate(
+        cfg,
+        start,
+        feats,
+        np.arange(len(fg_all.age)),
+        np.arange(len(ff_all.female)),
+        (oof_fg_out, fg_all.age),
+        (oof_ff_out, ff_all.female),
+    )
     return {
-        "config": dataclasses.asdict(cfg), "heads": heads, "calibration": cal, "fold_file": fold_file(cfg, feats, folds),
+        "config": dataclasses.asdict(cfg),
+        "heads": heads,
+        "calibration": cal,
+        "fold_file": fold_file(cfg, feats, folds),
         "before": before(cfg, start, meta, feats),
-        "out_of_fold": {"old_scans": scan_report(est_fg_all, fg_all.age),
-                        "wild_photos": wild_report(est_ff_all, ff_all.age_range, ff_all.female, band)},
+        "out_of_fold": {
+            "old_scans": scan_report(est_fg_all, fg_all.age),
+            "wild_photos": wild_report(est_ff_all, ff_all.age_range, ff_all.female, band),
+        },
         "val": utk_report(predict(heads.outputs(feats["val"].features), cal), feats["val"]),
         "test": utk_report(predict(heads.outputs(feats["test"].features), cal), feats["test"]),
-        "splits": {name: evaluation_report(predict(heads.outputs(feats[part].features), cal), feats[part].age, feats[part].female,
-                                           feats[part].race) for name, part in (("train", "train_clean"), ("val", "val"), ("test", "test"))},
+        "splits": {
+            name: evaluation_report(
+                predict(heads.outputs(feats[part].features), cal), feats[part].age, feats[part].female, feats[part].race
+            )
+            for name, part in (("train", "train_clean"), ("val", "val"), ("test", "test"))
+        },
     }
 
 
@@ -487,16 +675,33 @@ def before(cfg: RealPhotoConfig, start: Heads, meta: dict, feats: dict[str, Face
 
     def est(faces: Faces) -> dict[str, np.ndarray]:
         return predict(start.outputs(faces.features) | {"scan_logit": np.full(len(faces.age), -np.inf)}, cal)
+
     fg, ff = feats["fgnet"], feats["fairface"]
-    return {"old_scans": scan_report(est(fg), fg.age), "wild_photos": wild_report(est(ff), ff.age_range, ff.female, cal.gender_uncertain)}
+    return {
+        "old_scans": scan_report(est(fg), fg.age),
+        "wild_photos": wild_report(est(ff), ff.age_range, ff.female, cal.gender_uncertain),
+    }
 
 
-def calibrate_without(cfg: RealPhotoConfig, feats: dict[str, Faces], heads: Heads, oof_fg: dict, oof_ff: dict,
-                      folds: dict[str, np.ndarray], k: int) -> KindCalibration:
+def calibrate_without(
+    cfg: RealPhotoConfig,
+    feats: dict[str, Faces],
+    heads: Heads,
+    oof_fg: dict,
+    oof_ff: dict,
+    folds: dict[str, np.ndarray],
+    k: int,
+) -> KindCalibration:
     """The calibration fold k is judged with: chips from `heads` (fitted without fold k), real photos from the other folds."""
     keep_fg, keep_ff = folds["fgnet"] != k, folds["fairface"] != k
-    return calibrate(cfg, *_val_outputs(heads, feats), {key: v[keep_fg] for key, v in oof_fg.items()}, feats["fgnet"].age[keep_fg],
-                     {key: v[keep_ff] for key, v in oof_ff.items()}, feats["fairface"].female[keep_ff])
+    return calibrate(
+        cfg,
+        *_val_outputs(heads, feats),
+        {key: v[keep_fg] for key, v in oof_fg.items()},
+        feats["fgnet"].age[keep_fg],
+        {key: v[keep_ff] for key, v in oof_ff.items()},
+        feats["fairface"].female[keep_ff],
+    )
 
 
 # --------------------------------------------------------------------------------------------- export
@@ -506,10 +711,19 @@ FOLD_FILE = "training/splits/real-photo-folds.json"
 
 def fold_file(cfg: RealPhotoConfig, feats: dict[str, Faces], folds: dict[str, np.ndarray]) -> str:
     persons = {str(int(p)): int(f) for p, f in zip(feats["fgnet"].group, folds["fgnet"])}
-    return (json.dumps({"about": "FG-NET dev persons and FairFace dev photos (by row of labels.csv among the faces "
-                                         "found) in the folds real_photos.py judges by; no person in two folds",
-                                "folds": cfg.folds, "fgnet_person_fold": dict(sorted(persons.items(), key=lambda kv: int(kv[0]))),
-                                "fairface_fold": "row index modulo folds"}, indent=1) + "\n")
+    return (
+        json.dumps(
+            {
+                "about": "FG-NET dev persons and FairFace dev photos (by row of labels.csv among the faces "
+                "found) in the folds real_photos.py judges by; no person in two folds",
+                "folds": cfg.folds,
+                "fgnet_person_fold": dict(sorted(persons.items(), key=lambda kv: int(kv[0]))),
+                "fairface_fold": "row index modulo folds",
+            },
+            indent=1,
+        )
+        + "\n"
+    )
 
 
 def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
@@ -520,8 +734,12 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
     model.scan_head = torch.nn.Linear(model.age_head.in_features, 1)
     model.scan_age_head = torch.nn.Linear(model.age_head.in_features, model.age_head.out_features)
     with torch.no_grad():
-        for linear, w, b in ((model.age_head, heads.age_w, heads.age_b), (model.gender_head, heads.female_w, heads.female_b),
-                             (model.scan_head, heads.scan_w, heads.scan_b), (model.scan_age_head, heads.scan_age_w, heads.scan_age_b)):
+        for linear, w, b in (
+            (model.age_head, heads.age_w, heads.age_b),
+            (model.gender_head, heads.female_w, heads.female_b),
+            (model.scan_head, heads.scan_w, heads.scan_b),
+            (model.scan_age_head, heads.scan_age_w, heads.scan_age_b),
+        ):
             linear.weight.copy_(w.float())
             linear.bias.copy_(b.float())
     out = Path(cfg.out)
@@ -531,26 +749,43 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
     files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.name in ("model.json", "weights.bin")}
     card = old_card | {
         "description": old_card["description"] + " A third head says whether the face looks like an old scanned print; "
-                       "such faces get interval scales fitted on old scans.",
-        "training": old_card["training"] | {"real_photo_heads": {
-            "command": command, "config": result["config"], "folds": FOLD_FILE,
-            "about": "the backbone of the model trained by `command` above (its card's training section) kept; the age and "
-                     "gender heads fitted again and a scan head fitted on its pooled features of an even sample of UTKFace "
-                     "train faces (clean and one degraded copy each) with the largest face of every FG-NET dev scan and "
-                     "FairFace dev photo, as the photo pipeline cuts them (npm run bench:real-photos -- --faces-dir)"}},
-        "calibration": result["calibration"].to_dict() | {"method": old_card["calibration"]["method"] + (
-            "; a second set of band scales fitted on old scans (FG-NET dev, out-of-fold outputs) applies to faces the scan "
-            "head reads as one (probability >= scan_threshold); the temperature is fitted on the val part, its copies and "
-            "FairFace dev; gender_uncertain is the narrowest band around 0.5 outside which FairFace dev calls were right "
-            f">= {cfg.sure_accuracy:.0%} of the time")},
+        "such faces get interval scales fitted on old scans.",
+        "training": old_card["training"]
+        | {
+            "real_photo_heads": {
+                "command": command,
+                "config": result["config"],
+                "folds": FOLD_FILE,
+                "about": "the backbone of the model trained by `command` above (its card's training section) kept; the age and "
+                "gender heads fitted again and a scan head fitted on its pooled features of an even sample of UTKFace "
+                "train faces (clean and one degraded copy each) with the largest face of every FG-NET dev scan and "
+                "FairFace dev photo, as the photo pipeline cuts them (npm run bench:real-photos -- --faces-dir)",
+            }
+        },
+        "calibration": result["calibration"].to_dict()
+        | {
+            "method": old_card["calibration"]["method"]
+            + (
+                "; a second set of band scales fitted on old scans (FG-NET dev, out-of-fold outputs) applies to faces the scan "
+                "head reads as one (probability >= scan_threshold); the temperature is fitted on the val part, its copies and "
+                "FairFace dev; gender_uncertain is the narrowest band around 0.5 outside which FairFace dev calls were right "
+                f">= {cfg.sure_accuracy:.0%} of the time"
+            )
+        },
         "metrics": result["splits"],
         "real_photos": {"out_of_fold": result["out_of_fold"], "before": result.get("before")},
-        "metrics_note": (f"Computed in PyTorch from the exported weights with the shipped calibration, on the val and test parts "
-                         f"and on an even sample of {result['splits']['train']['overall']['n']} faces of the train part. "
-                         "real_photos: FG-NET dev by person folds, FairFace dev by photo folds, each fold judged by heads and "
-                         "calibration fitted without it; README.md gives the figures through npm run bench:real-photos."),
-        "size": {"files_bytes": files, "total_bytes": sum(files.values()), "weights": "uint8",
-                 "sha256": {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in files}},
+        "metrics_note": (
+            f"Computed in PyTorch from the exported weights with the shipped calibration, on the val and test parts "
+            f"and on an even sample of {result['splits']['train']['overall']['n']} faces of the train part. "
+            "real_photos: FG-NET dev by person folds, FairFace dev by photo folds, each fold judged by heads and "
+            "calibration fitted without it; README.md gives the figures through npm run bench:real-photos."
+        ),
+        "size": {
+            "files_bytes": files,
+            "total_bytes": sum(files.values()),
+            "weights": "uint8",
+            "sha256": {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in files},
+        },
     }
     (out / "model-card.json").write_text(json.dumps(card, indent=1) + "\n")
     print(f"wrote {out}/model.json, weights.bin and model-card.json")
@@ -562,7 +797,12 @@ def main(argv: list[str] | None = None) -> int:
     result = run(cfg)
     if cfg.export:
         Path(FOLD_FILE).write_text(result["fold_file"])
-        export(cfg, result, "PYTHONPATH=training training/.venv/bin/python -m agegender_train.real_photos " + " ".join(argv or sys.argv[1:]))
+        export(
+            cfg,
+            result,
+            "PYTHONPATH=training training/.venv/bin/python -m agegender_train.real_photos "
+            + " ".join(argv or sys.argv[1:]),
+        )
     print_report("Before: old scans (FG-NET dev):", result["before"]["old_scans"])
     print_report("Before: wild photos (FairFace dev):", result["before"]["wild_photos"])
     print_report("Old scans (FG-NET dev), out of fold by person:", result["out_of_fold"]["old_scans"])

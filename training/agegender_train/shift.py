@@ -21,6 +21,7 @@ where the age error fell or rose and those that miss what issue 10 asks under ev
 
     PYTHONPATH=training training/.venv/bin/python -m agegender_train.shift --compare public/models/agegender/model-card.json training/runs/NAME/metrics.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,20 +62,43 @@ def shift_metrics(pred: dict[str, np.ndarray], ages: np.ndarray, genders: np.nda
     }
     covered = (ages >= pred["age_low"]) & (ages <= pred["age_high"])
     bands = np.array([age_band(int(a)) for a in ages])
-    m["coverage_by_age_band"] = {b: float(covered[bands == b].mean()) for b in dict.fromkeys(bands) if (bands == b).sum() >= 30}
+    m["coverage_by_age_band"] = {
+        b: float(covered[bands == b].mean()) for b in dict.fromkeys(bands) if (bands == b).sum() >= 30
+    }
     m["bias_by_age_band"] = {b: float((pred["age"] - ages)[bands == b].mean()) for b in m["coverage_by_age_band"]}
     return m
 
 
-def condition_outputs(model: AgeGenderNet, faces: FaceSet, condition: Condition, size: int, flip_average: bool,
-                      jitter: np.ndarray | None, batch_size: int = 128) -> tuple[np.ndarray, np.ndarray]:
+def condition_outputs(
+    model: AgeGenderNet,
+    faces: FaceSet,
+    condition: Condition,
+    size: int,
+    flip_average: bool,
+    jitter: np.ndarray | None,
+    batch_size: int = 128,
+) -> tuple[np.ndarray, np.ndarray]:
     from .evaluate import run_model  # evaluate uses this module to write the benchmark into metrics.json
-    return run_model(model, faces, size, flip_average, batch_size,
-                     inputs=lambda images, start: degrade_for_benchmark(images, condition, size, BENCHMARK_SEED + start, jitter))
+
+    return run_model(
+        model,
+        faces,
+        size,
+        flip_average,
+        batch_size,
+        inputs=lambda images, start: degrade_for_benchmark(images, condition, size, BENCHMARK_SEED + start, jitter),
+    )
 
 
-def shift_benchmark(model: AgeGenderNet, faces: FaceSet, size: int, flip_average: bool, calibration: Calibration,
-                    jitter: np.ndarray | None, progress: bool = True) -> dict[str, dict]:
+def shift_benchmark(
+    model: AgeGenderNet,
+    faces: FaceSet,
+    size: int,
+    flip_average: bool,
+    calibration: Calibration,
+    jitter: np.ndarray | None,
+    progress: bool = True,
+) -> dict[str, dict]:
     """Every condition's figures, keyed by its name, in CONDITIONS order."""
     report = {}
     for condition in tqdm(CONDITIONS, desc="shift benchmark", disable=not progress, unit="condition"):
@@ -84,29 +108,40 @@ def shift_benchmark(model: AgeGenderNet, faces: FaceSet, size: int, flip_average
 
 
 def format_table(report: dict[str, dict]) -> str:
-    lines = [f"{'condition':<26} {'MAE':>5} {'bias':>6} {'cover':>6} {'band min-max':>12} {'width':>6} {'gender':>6} "
-             f"{'adult':>6} {'female':>6} {'male':>6} {'ECE':>6} {'unsure':>6}"]
+    lines = [
+        f"{'condition':<26} {'MAE':>5} {'bias':>6} {'cover':>6} {'band min-max':>12} {'width':>6} {'gender':>6} "
+        f"{'adult':>6} {'female':>6} {'male':>6} {'ECE':>6} {'unsure':>6}"
+    ]
     for name, m in report.items():
         bands = m["coverage_by_age_band"].values()
         spread = f"{min(bands):5.2f}-{max(bands):<6.2f}" if bands else f"{'-':>12}"
-        lines.append(f"{name:<26} {m['age_mae']:5.2f} {m['age_bias']:+6.2f} {m['interval_coverage']:6.3f} "
-                     f"{spread} {m['interval_width']:6.1f} {m['gender_accuracy']:6.3f} "
-                     f"{m['gender_accuracy_adult']:6.3f} {m['gender_accuracy_female']:6.3f} {m['gender_accuracy_male']:6.3f} "
-                     f"{m['gender_ece']:6.3f} {m['gender_uncertain']:6.3f}")
+        lines.append(
+            f"{name:<26} {m['age_mae']:5.2f} {m['age_bias']:+6.2f} {m['interval_coverage']:6.3f} "
+            f"{spread} {m['interval_width']:6.1f} {m['gender_accuracy']:6.3f} "
+            f"{m['gender_accuracy_adult']:6.3f} {m['gender_accuracy_female']:6.3f} {m['gender_accuracy_male']:6.3f} "
+            f"{m['gender_ece']:6.3f} {m['gender_uncertain']:6.3f}"
+        )
     return "\n".join(lines)
 
 
 @dataclass(frozen=True)
 class ShiftBars:
     """What must hold under every condition of the benchmark (issue 10)."""
+
     max_abs_bias: float = 1.0
     min_coverage: float = 0.87
     min_adult_gender: float = 0.90
 
     def misses(self, m: dict) -> list[str]:
-        return [name for name, missed in (("bias", abs(m["age_bias"]) > self.max_abs_bias),
-                                          ("coverage", m["interval_coverage"] < self.min_coverage),
-                                          ("adult gender", m["gender_accuracy_adult"] < self.min_adult_gender)) if missed]
+        return [
+            name
+            for name, missed in (
+                ("bias", abs(m["age_bias"]) > self.max_abs_bias),
+                ("coverage", m["interval_coverage"] < self.min_coverage),
+                ("adult gender", m["gender_accuracy_adult"] < self.min_adult_gender),
+            )
+            if missed
+        ]
 
 
 def shift_conditions(path: str) -> dict[str, dict]:
@@ -124,18 +159,27 @@ def compare_table(before: dict[str, dict], after: dict[str, dict], bars: ShiftBa
     if not names:
         raise ValueError("the two results share no condition")
     arrow = lambda key, fmt: lambda n: f"{before[n][key]:{fmt}}->{after[n][key]:{fmt}}"
-    columns = [("MAE", arrow("age_mae", ".2f")), ("bias", arrow("age_bias", "+.2f")), ("cover", arrow("interval_coverage", ".3f")),
-               ("width", arrow("interval_width", ".1f")), ("adult", arrow("gender_accuracy_adult", ".3f"))]
+    columns = [
+        ("MAE", arrow("age_mae", ".2f")),
+        ("bias", arrow("age_bias", "+.2f")),
+        ("cover", arrow("interval_coverage", ".3f")),
+        ("width", arrow("interval_width", ".1f")),
+        ("adult", arrow("gender_accuracy_adult", ".3f")),
+    ]
     lines = [f"{'condition':<26} " + " ".join(f"{title:<13}" for title, _ in columns)]
     lines += [f"{n:<26} " + " ".join(f"{cell(n):<13}" for _, cell in columns) for n in names]
     change = [after[n]["age_mae"] - before[n]["age_mae"] for n in names]
-    lines.append(f"age MAE lower under {sum(c < 0 for c in change)}, higher under {sum(c > 0 for c in change)}, "
-                 f"equal under {sum(c == 0 for c in change)} of {len(names)} conditions")
+    lines.append(
+        f"age MAE lower under {sum(c < 0 for c in change)}, higher under {sum(c > 0 for c in change)}, "
+        f"equal under {sum(c == 0 for c in change)} of {len(names)} conditions"
+    )
     for label, result in (("before", before), ("after", after)):
         missed = {n: m for n in names if (m := bars.misses(result[n]))}
-        lines.append(f"{label}: {len(missed)} of {len(names)} conditions miss |bias| <= {bars.max_abs_bias}, coverage >= "
-                     f"{bars.min_coverage} or adult gender >= {bars.min_adult_gender}"
-                     + (": " + "; ".join(f"{n} ({', '.join(m)})" for n, m in missed.items()) if missed else ""))
+        lines.append(
+            f"{label}: {len(missed)} of {len(names)} conditions miss |bias| <= {bars.max_abs_bias}, coverage >= "
+            f"{bars.min_coverage} or adult gender >= {bars.min_adult_gender}"
+            + (": " + "; ".join(f"{n} ({', '.join(m)})" for n, m in missed.items()) if missed else "")
+        )
     only = sorted(set(before) ^ set(after))
     if only:
         lines.append("in one result only: " + ", ".join(only))
@@ -147,11 +191,22 @@ def main(argv: list[str] | None = None) -> int:
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--run", help="training output folder with model.pt and metrics.json")
     which.add_argument("--tfjs", help="an exported model.json (its weights, calibration and flip averaging)")
-    which.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"),
-                       help="compare two results (model card, a run's metrics.json, or an --out file); runs no model")
+    which.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("BEFORE", "AFTER"),
+        help="compare two results (model card, a run's metrics.json, or an --out file); runs no model",
+    )
     parser.add_argument("--part", choices=["val", "test"], default="val")
-    parser.add_argument("--faces", type=int, default=TrainConfig.shift_faces, help="an even sample of this many faces of the part (0: all)")
-    parser.add_argument("--out", help="JSON file to write (default: shift-<part>.json in the run folder, or print only)")
+    parser.add_argument(
+        "--faces",
+        type=int,
+        default=TrainConfig.shift_faces,
+        help="an even sample of this many faces of the part (0: all)",
+    )
+    parser.add_argument(
+        "--out", help="JSON file to write (default: shift-<part>.json in the run folder, or print only)"
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args(argv)
@@ -166,11 +221,13 @@ def main(argv: list[str] | None = None) -> int:
     cfg = TrainConfig()
     if args.run:
         from .evaluate import load_trained
+
         model, cfg, _ = load_trained(Path(args.run) / "model.pt")
         metrics = json.loads((Path(args.run) / "metrics.json").read_text())
         calibration, flip, size = Calibration.from_dict(metrics["calibration"]), metrics["flip_average"], cfg.input_size
     else:
         from .tfjs_import import load_tfjs_model
+
         model, meta = load_tfjs_model(args.tfjs)
         model = model.to(memory_format=torch.channels_last)  # 2-3x faster convolutions on the CPU
         calibration, flip, size = Calibration.from_any(meta["calibration"]), meta["flipAverage"], meta["inputSize"]

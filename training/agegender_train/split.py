@@ -1,4 +1,5 @@
 """A deterministic train/validation/test split, stratified by age band and gender, kept in a file."""
+
 from __future__ import annotations
 
 import json
@@ -24,12 +25,14 @@ def make_split(faces: FaceSet, val_fraction: float, test_fraction: float, seed: 
         rng.shuffle(names)
         n_val, n_test = round(len(names) * val_fraction), round(len(names) * test_fraction)
         split["val"] += names[:n_val]
-        split["test"] += names[n_val:n_val + n_test]
-        split["train"] += names[n_val + n_test:]
+        split["test"] += names[n_val : n_val + n_test]
+        split["train"] += names[n_val + n_test :]
     return {part: sorted(names) for part, names in split.items()}
 
 
-def load_or_make_split(path: str | Path, faces: FaceSet, val_fraction: float, test_fraction: float, seed: int) -> dict[str, list[str]]:
+def load_or_make_split(
+    path: str | Path, faces: FaceSet, val_fraction: float, test_fraction: float, seed: int
+) -> dict[str, list[str]]:
     """Reuse the split file if there is one (so the test part never moves); otherwise write it."""
     path = Path(path)
     if path.exists():
@@ -37,13 +40,21 @@ def load_or_make_split(path: str | Path, faces: FaceSet, val_fraction: float, te
         available = set(faces.names)
         missing = [n for part in PARTS for n in split[part] if n not in available]
         if missing:
-            raise ValueError(f"{len(missing)} faces named in {path} are not in the data (e.g. {missing[:3]}); "
-                             "use the data the split was made from, or another --split-file")
+            raise ValueError(
+                f"{len(missing)} faces named in {path} are not in the data (e.g. {missing[:3]}); "
+                "use the data the split was made from, or another --split-file"
+            )
         return {part: split[part] for part in PARTS}
     split = make_split(faces, val_fraction, test_fraction, seed)
     path.parent.mkdir(parents=True, exist_ok=True)
-    record = {"seed": seed, "stratified_by": ["age_band", "gender"], "val_fraction": val_fraction,
-              "test_fraction": test_fraction, "counts": {p: len(split[p]) for p in PARTS}, **split}
+    record = {
+        "seed": seed,
+        "stratified_by": ["age_band", "gender"],
+        "val_fraction": val_fraction,
+        "test_fraction": test_fraction,
+        "counts": {p: len(split[p]) for p in PARTS},
+        **split,
+    }
     path.write_text(json.dumps(record, indent=0) + "\n")
     return split
 

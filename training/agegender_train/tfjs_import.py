@@ -6,6 +6,7 @@ of model.py's tfjs_layer_weights plus tfjs's own weight decoding (tfjs-core io_u
 each manifest group is its shards concatenated; weights follow each other in it, each stored as its
 quantization dtype when it has one (uint8/uint16: q * scale + min; float16: IEEE half), else float32.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,15 @@ from torch import nn
 from .model import ARCHITECTURES, AgeGenderNet
 
 _STORED = {"float32": "<f4", "float16": "<f2", "uint8": "u1", "uint16": "<u2"}
-_TORCH_NAME = {"kernel": "weight", "depthwise_kernel": "weight", "bias": "bias", "gamma": "weight", "beta": "bias",
-               "moving_mean": "running_mean", "moving_variance": "running_var"}
+_TORCH_NAME = {
+    "kernel": "weight",
+    "depthwise_kernel": "weight",
+    "bias": "bias",
+    "gamma": "weight",
+    "beta": "bias",
+    "moving_mean": "running_mean",
+    "moving_variance": "running_var",
+}
 
 
 def read_weights(model_json: Path, manifest: list[dict]) -> dict[str, np.ndarray]:
@@ -37,8 +45,10 @@ def read_weights(model_json: Path, manifest: list[dict]) -> dict[str, np.ndarray
                 offset += 4 * count
                 continue
             if dtype != "float32":
-                raise ValueError(f"{spec['name']}: only float32 (plain or quantized) and plain int32 weights are supported, "
-                                 f"not {dtype}{' quantized' if 'quantization' in spec else ''}")
+                raise ValueError(
+                    f"{spec['name']}: only float32 (plain or quantized) and plain int32 weights are supported, "
+                    f"not {dtype}{' quantized' if 'quantization' in spec else ''}"
+                )
             q = spec.get("quantization")
             stored = np.dtype(_STORED[q["dtype"] if q else "float32"])
             count = int(np.prod(spec["shape"]))
@@ -53,15 +63,25 @@ def read_weights(model_json: Path, manifest: list[dict]) -> dict[str, np.ndarray
 
 def _tfjs_layers(model: AgeGenderNet) -> dict[str, nn.Module]:
     """The torch module behind each tf.layers name (training/tfjs_export/network.ts)."""
-    layers = {"stem_conv": model._conv_stem, "stem_bn": model._bn0, "head_conv": model._conv_head,
-              "head_bn": model._bn1, "age_probs": model.age_head, "female_logit": model.gender_head}
+    layers = {
+        "stem_conv": model._conv_stem,
+        "stem_bn": model._bn0,
+        "head_conv": model._conv_head,
+        "head_bn": model._bn1,
+        "age_probs": model.age_head,
+        "female_logit": model.gender_head,
+    }
     if model.scan_head is not None and model.scan_age_head is not None:
         layers |= {"scan_logit": model.scan_head, "scan_age_probs": model.scan_age_head}
     for i, block in enumerate(model._blocks):
         if block.has_expand:
             layers |= {f"block{i}_expand_conv": block._expand_conv, f"block{i}_expand_bn": block._bn0}
-        layers |= {f"block{i}_dwconv": block._depthwise_conv, f"block{i}_dw_bn": block._bn1,
-                   f"block{i}_project_conv": block._project_conv, f"block{i}_project_bn": block._bn2}
+        layers |= {
+            f"block{i}_dwconv": block._depthwise_conv,
+            f"block{i}_dw_bn": block._bn1,
+            f"block{i}_project_conv": block._project_conv,
+            f"block{i}_project_bn": block._bn2,
+        }
     return layers
 
 
@@ -74,8 +94,9 @@ def _to_torch(name: str, array: np.ndarray) -> np.ndarray:
     return array
 
 
-def _targets(model: AgeGenderNet, weights: dict[str, np.ndarray],
-             strides: dict[str, list]) -> dict[str, torch.Tensor] | None:
+def _targets(
+    model: AgeGenderNet, weights: dict[str, np.ndarray], strides: dict[str, list]
+) -> dict[str, torch.Tensor] | None:
     """Torch tensor per tfjs weight name if `weights` (and the conv strides) fit this model exactly, else None."""
     layers = _tfjs_layers(model)
     targets = {}

@@ -45,8 +45,13 @@ def random_tiny_model(input_size: int, seed: int = 0) -> AgeGenderNet:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["npx", "--no-install", "tsx", "src/cli/predict.ts", *args], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        ["npx", "--no-install", "tsx", "src/cli/predict.ts", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def make_utkface_folder(folder: Path, count: int) -> Path:

@@ -1,15 +1,24 @@
 """agegender_train.blazeface runs the app's BlazeFace graph as tfjs does, and writes back what tfjs reads;
 detector_train's windows, anchors and loss do what the fine-tune relies on."""
+
 import json
 import subprocess
 
 import numpy as np
 import torch
+from conftest import REPO_ROOT, fixture_face_pixels
 
 from agegender_train.blazeface import BlazeFaceGraph, write_graph_model
-from agegender_train.detector_train import (DetectorConfig, anchors, assign, detection_loss, hard_windows, load_negative_images,
-                                             matched_threshold, window_scores)
-from conftest import REPO_ROOT, fixture_face_pixels
+from agegender_train.detector_train import (
+    DetectorConfig,
+    anchors,
+    assign,
+    detection_loss,
+    hard_windows,
+    load_negative_images,
+    matched_threshold,
+    window_scores,
+)
 
 SHIPPED = REPO_ROOT / "public" / "models" / "blazeface" / "blazeface-front.json"
 ORIGINAL = SHIPPED  # the fine-tune starts from the shipped model
@@ -37,8 +46,20 @@ def test_tfjs_runs_a_changed_graph_as_pytorch_does(tmp_path, node_ready):
     written = write_graph_model(model, tmp_path / "model")
     inputs, _ = hard_windows(_chips(3), DetectorConfig(), gen)
     inputs.numpy().astype("<f4").tofile(tmp_path / "input.f32")
-    result = subprocess.run(["npx", "--no-install", "tsx", "training/tfjs_export/blazefaceOutputs.ts", str(written),
-                             str(tmp_path / "input.f32")], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            "npx",
+            "--no-install",
+            "tsx",
+            "training/tfjs_export/blazefaceOutputs.ts",
+            str(written),
+            str(tmp_path / "input.f32"),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     tfjs = json.loads(result.stdout)
     with torch.no_grad():
@@ -110,11 +131,14 @@ def test_a_model_surer_everywhere_gets_a_higher_matched_bar():
 
 def test_empty_windows_can_be_cut_from_photos_without_faces(tmp_path):
     from PIL import Image
+
     Image.new("RGB", (300, 170), (200, 40, 90)).save(tmp_path / "flat.png")  # one colour no other background draws
     Image.new("L", (100, 90), 7).save(tmp_path / "small-grey.png")  # smaller than a window: scaled up, as grey RGB
     photos = load_negative_images(f"{tmp_path / 'flat.png'},{tmp_path / 'small-grey.png'}")
     assert [tuple(p.shape) for p in photos.photos] == [(3, 170, 300), (3, 90, 100)] and not photos.cutouts
-    inputs, boxes = hard_windows(_chips(64), DetectorConfig(p_empty=1.0, p_dark=0.0), torch.Generator().manual_seed(5), photos)
+    inputs, boxes = hard_windows(
+        _chips(64), DetectorConfig(p_empty=1.0, p_dark=0.0), torch.Generator().manual_seed(5), photos
+    )
     assert torch.isnan(boxes).all()
     pixels = ((inputs + 1) * 127.5).round().reshape(64, -1, 3)
     from_flat = (pixels == torch.tensor([200.0, 40.0, 90.0])).all(-1).all(-1)
@@ -125,21 +149,28 @@ def test_empty_windows_can_be_cut_from_photos_without_faces(tmp_path):
 
 def test_cutouts_are_pasted_on_photo_parts_where_they_are_opaque(tmp_path):
     from PIL import Image
+
     Image.new("RGB", (300, 300), (200, 40, 90)).save(tmp_path / "flat.png")
     cutout = Image.new("RGBA", (60, 40), (0, 0, 0, 0))
     cutout.paste((10, 250, 10, 255), (15, 10, 45, 30))  # an opaque green block on a transparent ground
     cutout.save(tmp_path / "block.png")
     photos = load_negative_images(f"{tmp_path / 'flat.png'},{tmp_path / 'block.png'}")
     assert len(photos.photos) == 1 and [tuple(c.shape) for c in photos.cutouts] == [(4, 40, 60)]
-    inputs, _ = hard_windows(_chips(64), DetectorConfig(p_empty=1.0, p_dark=0.0), torch.Generator().manual_seed(5), photos)
+    inputs, _ = hard_windows(
+        _chips(64), DetectorConfig(p_empty=1.0, p_dark=0.0), torch.Generator().manual_seed(5), photos
+    )
     pixels = ((inputs + 1) * 127.5).round().reshape(64, -1, 3)
     flat = (pixels == torch.tensor([200.0, 40.0, 90.0])).all(-1)
     green = (pixels == torch.tensor([10.0, 250.0, 10.0])).all(-1)
     with_block = green.any(-1)
     assert with_block.any() and (flat.any(-1) & ~with_block).any()  # some photo parts with the block, some without
-    assert ((flat | green).float().mean(-1)[with_block] > 0.9).all()  # nothing but photo and block (blended at its edge)
+    assert (
+        (flat | green).float().mean(-1)[with_block] > 0.9
+    ).all()  # nothing but photo and block (blended at its edge)
     # only cut-outs: pasted on flat grey
     only = load_negative_images(str(tmp_path / "block.png"))
-    inputs, _ = hard_windows(_chips(64), DetectorConfig(p_empty=1.0, p_dark=0.0), torch.Generator().manual_seed(5), only)
+    inputs, _ = hard_windows(
+        _chips(64), DetectorConfig(p_empty=1.0, p_dark=0.0), torch.Generator().manual_seed(5), only
+    )
     pixels = ((inputs + 1) * 127.5).round().reshape(64, -1, 3)
     assert ((pixels == torch.tensor([10.0, 250.0, 10.0])).all(-1).any(-1) & (pixels == 128).all(-1).any(-1)).any()

@@ -1,12 +1,11 @@
-import io
 import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_FACES
 
 from agegender_train.dataset import DatasetError, FaceLabels, load_utkface, parse_utkface_name
-from conftest import FIXTURE_FACES
 
 # The five malformed names of the public release, as the data README describes them.
 MALFORMED = [
@@ -22,8 +21,16 @@ def test_parses_well_formed_names() -> None:
     assert parse_utkface_name("some/dir/100_0_4_20170112213500903.jpg.chip.jpg") == FaceLabels(100, 0, 4)
 
 
-@pytest.mark.parametrize("name", MALFORMED + ["30_2_0_20170117154624413.jpg.chip.jpg", "30_0_7_20170117154624413.jpg.chip.jpg",
-                                              "999_0_0_20170117154624413.jpg.chip.jpg", "face.jpg"])
+@pytest.mark.parametrize(
+    "name",
+    MALFORMED
+    + [
+        "30_2_0_20170117154624413.jpg.chip.jpg",
+        "30_0_7_20170117154624413.jpg.chip.jpg",
+        "999_0_0_20170117154624413.jpg.chip.jpg",
+        "face.jpg",
+    ],
+)
 def test_rejects_malformed_names_with_a_reason(name: str) -> None:
     with pytest.raises(ValueError, match=r"\w"):
         parse_utkface_name(name)
@@ -56,7 +63,9 @@ def test_reader_reports_and_skips_malformed_and_broken_files(tmp_path: Path) -> 
     assert "5 malformed names, 1 unreadable" in report.summary()
     # The cache gives back the same faces and the same report.
     again, report2 = load_utkface(tmp_path / "faces", cache_dir=tmp_path / "cache", progress=False)
-    assert again.names == faces.names and (again.images == faces.images).all() and report2.unreadable == report.unreadable
+    assert (
+        again.names == faces.names and (again.images == faces.images).all() and report2.unreadable == report.unreadable
+    )
 
 
 def test_reader_takes_tar_gz_and_zip(tmp_path: Path) -> None:

@@ -1,15 +1,23 @@
 """Real-photo degradations and the geometry of training and of the shift benchmark."""
+
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from conftest import REPO_ROOT, fixture_face_pixels
 
 from agegender_train.degrade import CONDITIONS, DEGRADATIONS, AugmentationConfig, random_degradations
-from agegender_train.preprocess import (_to_nchw, alignment_matrices, augment, degrade_for_benchmark, load_alignment_jitter,
-                                        to_model_input, warp)
-from conftest import REPO_ROOT, fixture_face_pixels
+from agegender_train.preprocess import (
+    _to_nchw,
+    alignment_matrices,
+    augment,
+    degrade_for_benchmark,
+    load_alignment_jitter,
+    to_model_input,
+    warp,
+)
 
 JITTER = REPO_ROOT / "training" / "geometry" / "alignment-jitter.json"
 
@@ -21,8 +29,17 @@ def faces() -> np.ndarray:
 
 def test_each_degradation_keeps_the_shape_and_range_and_changes_the_face(faces: np.ndarray) -> None:
     x = _to_nchw(faces)
-    strong = {"grey": 1.0, "faded_scan": 1.0, "grain": 20, "blur": 2.5, "small_face": 40, "jpeg": 10,
-              "colour_cast": 0.3, "exposure": 0.3, "occlusion": 0.2}
+    strong = {
+        "grey": 1.0,
+        "faded_scan": 1.0,
+        "grain": 20,
+        "blur": 2.5,
+        "small_face": 40,
+        "jpeg": 10,
+        "colour_cast": 0.3,
+        "exposure": 0.3,
+        "occlusion": 0.2,
+    }
     assert set(strong) == set(DEGRADATIONS)
     for kind, s in strong.items():
         y = DEGRADATIONS[kind](x, torch.full((len(x),), float(s)), torch.Generator().manual_seed(0)).clamp(0, 255)
@@ -39,8 +56,17 @@ def test_each_degradation_keeps_the_shape_and_range_and_changes_the_face(faces: 
 
 def test_neutral_strengths_leave_the_face_alone(faces: np.ndarray) -> None:
     x = _to_nchw(faces)
-    neutral = {"grey": 0.0, "faded_scan": 0.0, "grain": 0.0, "blur": 0.0, "small_face": 1000, "jpeg": 100,
-               "colour_cast": 0.0, "exposure": 1.0, "occlusion": 0.0}
+    neutral = {
+        "grey": 0.0,
+        "faded_scan": 0.0,
+        "grain": 0.0,
+        "blur": 0.0,
+        "small_face": 1000,
+        "jpeg": 100,
+        "colour_cast": 0.0,
+        "exposure": 1.0,
+        "occlusion": 0.0,
+    }
     for kind, s in neutral.items():
         y = DEGRADATIONS[kind](x, torch.full((len(x),), float(s)), torch.Generator().manual_seed(0))
         assert torch.allclose(y, x, atol=1e-3), kind

@@ -3,17 +3,36 @@ import math
 import numpy as np
 import pytest
 
+from agegender_train.calibration import (
+    Calibration,
+    IntervalBand,
+    age_quantile,
+    apply_interval,
+    expected_age,
+    fit_interval_bands,
+    fit_temperature,
+    sigmoid,
+)
 from agegender_train.config import AGE_BANDS
-from agegender_train.calibration import (Calibration, IntervalBand, age_quantile, apply_interval, expected_age,
-                                         fit_interval_bands, fit_temperature, sigmoid)
-from agegender_train.metrics import (bootstrap_mae_ci, evaluation_report, expected_calibration_error, group_metrics,
-                                     label_distribution, reliability_bins)
+from agegender_train.metrics import (
+    bootstrap_mae_ci,
+    evaluation_report,
+    expected_calibration_error,
+    group_metrics,
+    label_distribution,
+    reliability_bins,
+)
 
 
 def test_group_metrics_on_hand_made_numbers() -> None:
-    m = group_metrics(age=np.array([10.0, 20.0, 30.0, 40.0]), low=np.array([5.0, 25.0, 20.0, 35.0]),
-                      high=np.array([15.0, 30.0, 40.0, 45.0]), female_prob=np.array([0.9, 0.2, 0.6, 0.4]),
-                      true_age=np.array([12, 20, 37, 41]), true_gender=np.array([1, 0, 0, 0]))
+    m = group_metrics(
+        age=np.array([10.0, 20.0, 30.0, 40.0]),
+        low=np.array([5.0, 25.0, 20.0, 35.0]),
+        high=np.array([15.0, 30.0, 40.0, 45.0]),
+        female_prob=np.array([0.9, 0.2, 0.6, 0.4]),
+        true_age=np.array([12, 20, 37, 41]),
+        true_gender=np.array([1, 0, 0, 0]),
+    )
     assert m["n"] == 4
     assert m["age_mae"] == pytest.approx((2 + 0 + 7 + 1) / 4)
     assert m["age_bias"] == pytest.approx((-2 + 0 - 7 - 1) / 4)
@@ -31,8 +50,12 @@ def test_ece_on_hand_made_numbers() -> None:
 
 
 def test_report_groups_and_gaps() -> None:
-    pred = {"age": np.array([2.0, 30.0, 70.0]), "age_low": np.zeros(3), "age_high": np.full(3, 100.0),
-            "female_probability": np.array([0.8, 0.3, 0.4])}
+    pred = {
+        "age": np.array([2.0, 30.0, 70.0]),
+        "age_low": np.zeros(3),
+        "age_high": np.full(3, 100.0),
+        "female_probability": np.array([0.8, 0.3, 0.4]),
+    }
     report = evaluation_report(pred, ages=np.array([3, 33, 60]), genders=np.array([1, 0, 1]), races=np.array([0, 1, 1]))
     assert set(report["by_age_band"]) == {"0-3", "29-40", "41-60"}
     assert report["by_gender"]["female"]["age_mae"] == pytest.approx((1 + 10) / 2)
@@ -113,5 +136,9 @@ def test_reliability_bins_and_label_distribution() -> None:
     assert bins[0]["observed_female"] == 0 and bins[2]["observed_female"] == pytest.approx(2 / 3)
     assert bins[2]["mean_predicted"] == pytest.approx(0.95)
     dist = label_distribution(np.array([1, 1, 30]), np.array([0, 1, 1]), np.array([0, 2, 2]))
-    assert dist == {"n": 3, "age": {1: 2, 30: 1}, "gender": {"male": 1, "female": 2},
-                    "race": {"White": 1, "Black": 0, "Asian": 2, "Indian": 0, "Others": 0}}
+    assert dist == {
+        "n": 3,
+        "age": {1: 2, 30: 1},
+        "gender": {"male": 1, "female": 2},
+        "race": {"White": 1, "Black": 0, "Asian": 2, "Indian": 0, "Others": 0},
+    }

@@ -48,7 +48,9 @@ def test_a_shorter_network_gets_its_stages_whole_and_a_fresh_head() -> None:
     short = AgeGenderNet("efficientnet_lite0_s5", max_age=100)
     load_imagenet_weights(short)
     assert len(short._blocks) == 11
-    assert torch.equal(short._conv_stem.weight, full._conv_stem.weight) and torch.equal(short._bn0.running_var, full._bn0.running_var)
+    assert torch.equal(short._conv_stem.weight, full._conv_stem.weight) and torch.equal(
+        short._bn0.running_var, full._bn0.running_var
+    )
     for mine, theirs in zip(short._blocks, full._blocks):
         for (name, a), (_, b) in zip(mine.state_dict().items(), theirs.state_dict().items()):
             assert torch.equal(a, b), name

@@ -1,24 +1,27 @@
 """The exported tfjs model, run by the real CLI (tfjs WASM backend in Node, src/lib preprocessing and
 calibration), gives what PyTorch gives on the same image files."""
+
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import FIXTURE_FACES, random_tiny_model, run_cli
 from PIL import Image
 
 from agegender_train.calibration import Calibration, IntervalBand, predictions
 from agegender_train.config import GENDER_UNCERTAIN, TrainConfig
-from agegender_train.export import export_tfjs
 from agegender_train.dataset import FaceSet
 from agegender_train.evaluate import run_model
-from conftest import FIXTURE_FACES, random_tiny_model, run_cli
+from agegender_train.export import export_tfjs
 
 # Stated tolerances: the CLI prints age to 0.1 year and probabilities to 1e-4; float32 arithmetic in
 # two frameworks differs far below that. float16 weights add their own error.
-TOLERANCE = {"none": {"age": 0.06, "female_probability": 2e-4, "interval": 0.06},
-             "float16": {"age": 0.5, "female_probability": 5e-3, "interval": 0.5},
-             "uint8": {"age": 3.0, "female_probability": 0.05, "interval": 3.0}}
+TOLERANCE = {
+    "none": {"age": 0.06, "female_probability": 2e-4, "interval": 0.06},
+    "float16": {"age": 0.5, "female_probability": 5e-3, "interval": 0.5},
+    "uint8": {"age": 3.0, "female_probability": 0.05, "interval": 3.0},
+}
 TOLERANCE["uint8-small"] = TOLERANCE["uint8"]
 
 
@@ -35,14 +38,20 @@ def _images(folder: Path) -> list[Path]:
     return paths
 
 
-@pytest.mark.parametrize("quantize,flip_average", [("none", False), ("none", True), ("float16", True), ("uint8", True),
-                                                    ("uint8-small", False)])
+@pytest.mark.parametrize(
+    "quantize,flip_average",
+    [("none", False), ("none", True), ("float16", True), ("uint8", True), ("uint8-small", False)],
+)
 def test_cli_matches_pytorch(tmp_path: Path, node_ready: None, quantize: str, flip_average: bool) -> None:
     cfg = TrainConfig(arch="tiny", input_size=48, pretrained=False)
     model = random_tiny_model(cfg.input_size)
     # Two bands of predicted age, so that the browser's choice of band is checked too.
-    calibration = Calibration(coverage=0.9, temperature=1.3, min_spread=1.0,
-                              interval_bands=[IntervalBand(0.0, 0.3, 100), IntervalBand(40.0, 0.05, 100)])
+    calibration = Calibration(
+        coverage=0.9,
+        temperature=1.3,
+        min_spread=1.0,
+        interval_bands=[IntervalBand(0.0, 0.3, 100), IntervalBand(40.0, 0.05, 100)],
+    )
     export_tfjs(model, cfg, calibration.to_dict(), flip_average, tmp_path / "model", quantize)
     paths = _images(tmp_path / "images")
 
@@ -60,11 +69,15 @@ def test_cli_matches_pytorch(tmp_path: Path, node_ready: None, quantize: str, fl
         row = rows[path.name]
         ages.append(expected["age"][0])
         assert row["age"] == pytest.approx(expected["age"][0], abs=tol["age"]), path.name
-        assert row["female_probability"] == pytest.approx(expected["female_probability"][0], abs=tol["female_probability"])
+        assert row["female_probability"] == pytest.approx(
+            expected["female_probability"][0], abs=tol["female_probability"]
+        )
         assert row["age_low"] == pytest.approx(expected["age_low"][0], abs=tol["interval"])
         assert row["age_high"] == pytest.approx(expected["age_high"][0], abs=tol["interval"])
         p = expected["female_probability"][0]
         if all(abs(p - edge) > tol["female_probability"] for edge in (GENDER_UNCERTAIN[0], 0.5, GENDER_UNCERTAIN[1])):
             # (else quantization may move it across an edge)
-            assert row["gender"] == ("uncertain" if GENDER_UNCERTAIN[0] < p < GENDER_UNCERTAIN[1] else "female" if p >= 0.5 else "male")
+            assert row["gender"] == (
+                "uncertain" if GENDER_UNCERTAIN[0] < p < GENDER_UNCERTAIN[1] else "female" if p >= 0.5 else "male"
+            )
     assert np.ptp(ages) > 1.0, "the random model should give different ages to different faces"

@@ -1,6 +1,7 @@
 """Fuzzing the training reader (hypothesis): random bytes, truncated and bit-flipped JPEG/PNG/WebP, empty files,
 a decompression bomb and a folder named like a face. Each is a face or a one-line entry in the report; the
 good face beside it is always read; nothing raises."""
+
 import io
 import struct
 import tempfile
@@ -8,12 +9,12 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+from conftest import FIXTURE_FACES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
 from agegender_train.dataset import load_utkface
-from conftest import FIXTURE_FACES
 
 GOOD = sorted(FIXTURE_FACES.glob("*.chip.jpg"))[0]
 FUZZED_NAME = "30_0_1_20170117000000000.jpg.chip.jpg"
@@ -30,10 +31,16 @@ SAMPLES = {fmt: encoded(fmt) for fmt in ("JPEG", "PNG", "WEBP")}
 
 def png_claiming(width: int, height: int) -> bytes:
     """A PNG header saying width x height, with a few bytes of compressed nothing after it."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b""))
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1000))
+        + chunk(b"IEND", b"")
+    )
 
 
 def read_beside_a_good_face(content: bytes | None) -> tuple[list[str], list[tuple[str, str]]]:
@@ -75,7 +82,10 @@ def test_truncated_images(fmt: str, keep: float) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from(sorted(SAMPLES)), st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 7)), min_size=1, max_size=8))
+@given(
+    st.sampled_from(sorted(SAMPLES)),
+    st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 7)), min_size=1, max_size=8),
+)
 def test_bit_flipped_images(fmt: str, flips: list[tuple[float, int]]) -> None:
     data = bytearray(SAMPLES[fmt])
     for where, bit in flips:
@@ -85,7 +95,11 @@ def test_bit_flipped_images(fmt: str, flips: list[tuple[float, int]]) -> None:
 
 def test_empty_file_bomb_and_folder_are_one_line_errors() -> None:
     # PIL refuses 60000 x 60000 itself; 12000 x 12000 it would only warn about, and try to decode.
-    for content, says in ((b"", "cannot identify image file"), (png_claiming(60000, 60000), "could be decompression bomb"),
-                          (png_claiming(12000, 12000), "image too large to decode (12000 x 12000 pixels)"), (None, "IsADirectoryError")):
+    for content, says in (
+        (b"", "cannot identify image file"),
+        (png_claiming(60000, 60000), "could be decompression bomb"),
+        (png_claiming(12000, 12000), "image too large to decode (12000 x 12000 pixels)"),
+        (None, "IsADirectoryError"),
+    ):
         names, unreadable = read_beside_a_good_face(content)
         assert names == [GOOD.name] and len(unreadable) == 1 and says in unreadable[0][1], unreadable

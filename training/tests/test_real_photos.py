@@ -1,5 +1,6 @@
 """real_photos.py on made-up features: folds keep persons apart, the heads learn what real photos need,
 and each kind of photo gets intervals that hold for it."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,8 +19,14 @@ def made_up(n: int, rng: np.random.Generator, scan: bool, groups: int = 1) -> rp
     f[:, :, 1] = 1.0 if scan else 0.0
     female = rng.integers(0, 2, n)
     f[:, :, 2] = (female * 2 - 1)[:, None] * 0.5 + rng.normal(0, 0.3, (n, 1))
-    return rp.Faces(f.astype(np.float32), age, np.stack([age, age], 1), female, rng.integers(0, groups, n) if groups > 1 else np.full(n, -1),
-                    np.full(n, -1))
+    return rp.Faces(
+        f.astype(np.float32),
+        age,
+        np.stack([age, age], 1),
+        female,
+        rng.integers(0, groups, n) if groups > 1 else np.full(n, -1),
+        np.full(n, -1),
+    )
 
 
 def start_heads() -> rp.Heads:
@@ -27,11 +34,19 @@ def start_heads() -> rp.Heads:
     ages = torch.arange(101, dtype=torch.float64)
     age_w = torch.zeros(101, C, dtype=torch.float64)
     age_w[:, 0] = ages * 60 / 36  # logits -(60 f - a)^2 / 72 up to a constant: a Gaussian of std 6 around 60 f
-    age_b = -(ages ** 2) / 72
+    age_b = -(ages**2) / 72
     female_w = torch.zeros(1, C, dtype=torch.float64)
     female_w[0, 2] = 4.0
-    return rp.Heads(age_w, age_b, female_w, torch.zeros(1, dtype=torch.float64), torch.zeros(1, C, dtype=torch.float64),
-                    torch.zeros(1, dtype=torch.float64), age_w.clone(), age_b.clone())
+    return rp.Heads(
+        age_w,
+        age_b,
+        female_w,
+        torch.zeros(1, dtype=torch.float64),
+        torch.zeros(1, C, dtype=torch.float64),
+        torch.zeros(1, dtype=torch.float64),
+        age_w.clone(),
+        age_b.clone(),
+    )
 
 
 def test_person_folds_never_split_a_person_and_balance_photos():
@@ -65,8 +80,16 @@ def test_each_kind_gets_its_own_interval_scales():
     scans = made_up(800, rng, scan=True)
     start.scan_w[0, 1], start.scan_b[0] = 20.0, -10.0  # a scan head that knows
     cfg = rp.RealPhotoConfig(progress=False)
-    cal = rp.calibrate(cfg, start.outputs(chips.features), chips.age, chips.female, start.outputs(scans.features), scans.age,
-                       start.outputs(chips.features), chips.female)
+    cal = rp.calibrate(
+        cfg,
+        start.outputs(chips.features),
+        chips.age,
+        chips.female,
+        start.outputs(scans.features),
+        scans.age,
+        start.outputs(chips.features),
+        chips.female,
+    )
     for faces in (made_up(800, rng, scan=False), made_up(800, rng, scan=True)):
         est = rp.predict(start.outputs(faces.features), cal)
         covered = ((faces.age >= est["age_low"]) & (faces.age <= est["age_high"])).mean()
@@ -81,5 +104,5 @@ def test_uncertain_band_is_the_narrowest_with_sure_calls_right_often_enough():
     low, high = rp.uncertain_band(p, female, 0.9)
     sure = (p <= low) | (p >= high)
     assert ((p[sure] >= 0.5) == (female[sure] == 1)).mean() >= 0.9
-    narrower = (np.abs(p - 0.5) >= (high - 0.5) - 0.01)
+    narrower = np.abs(p - 0.5) >= (high - 0.5) - 0.01
     assert ((p[narrower] >= 0.5) == (female[narrower] == 1)).mean() < 0.9

@@ -1,14 +1,15 @@
 """Recipes: the shipped models' runs as files that `train --recipe` reads; flags given as well override them."""
+
 import hashlib
 import json
 import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT
 
 from agegender_train.config import TrainConfig, parse_config
 from agegender_train.train import local_model, source_hashes, teacher_paths
-from conftest import REPO_ROOT
 
 RECIPES = sorted((REPO_ROOT / "training" / "recipes").glob("*.json"))
 
@@ -56,7 +57,8 @@ def test_a_model_named_by_revision_is_read_as_committed(tmp_path: Path, monkeypa
     # The model card names such a source as the recipe does, not by the cache's path.
     assert source_hashes(f"git:{rev}:m/model.json", str(local)) == {
         f"git:{rev}:m/model.json": hashlib.sha256(manifest.encode()).hexdigest(),
-        f"git:{rev}:m/w.bin": hashlib.sha256(b"committed").hexdigest()}
+        f"git:{rev}:m/w.bin": hashlib.sha256(b"committed").hexdigest(),
+    }
     assert local_model("m/model.json", "unused") == "m/model.json"  # a plain path is used as it is
     with pytest.raises(ValueError, match="git show 0000000:m/model.json failed"):
         local_model("git:0000000:m/model.json", "cache")

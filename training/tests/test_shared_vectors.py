@@ -1,16 +1,17 @@
 """The test vectors that src/lib/sharedVectors.test.ts runs too: both languages read names, bands, metrics and
 intervals the same way."""
+
 import json
 import re
 
 import numpy as np
 import pytest
+from conftest import REPO_ROOT
 
 from agegender_train.calibration import Calibration, age_quantile, apply_interval, expected_age
 from agegender_train.config import GENDER_UNCERTAIN, GENDERS, RACES, age_band
 from agegender_train.dataset import parse_utkface_name
 from agegender_train.metrics import group_metrics
-from conftest import REPO_ROOT
 
 VECTORS = json.loads((REPO_ROOT / "src" / "lib" / "shared-test-vectors.json").read_text())
 TOLERANCE = VECTORS["tolerance"]
@@ -55,7 +56,9 @@ def test_gender_calls() -> None:
 def test_group_metrics(case: dict) -> None:
     column = lambda key: np.array([f[key] for f in case["faces"]], dtype=np.float64)  # noqa: E731
     genders = np.array([GENDERS.index(f["true_gender"]) for f in case["faces"]])
-    got = group_metrics(column("age"), column("age_low"), column("age_high"), column("female_probability"), column("true_age"), genders)
+    got = group_metrics(
+        column("age"), column("age_low"), column("age_high"), column("female_probability"), column("true_age"), genders
+    )
     assert got == pytest.approx(case["expected"], abs=TOLERANCE)
 
 

@@ -1,4 +1,5 @@
 """shift --compare: two benchmark results read from any file that holds one, and judged against the bars."""
+
 import json
 from pathlib import Path
 
@@ -8,17 +9,30 @@ from agegender_train.shift import ShiftBars, compare_table, main, shift_conditio
 
 
 def condition(mae: float, bias: float = 0.0, coverage: float = 0.9, adult: float = 0.95) -> dict:
-    return {"age_mae": mae, "age_bias": bias, "interval_coverage": coverage, "interval_width": 20.0, "gender_accuracy_adult": adult}
+    return {
+        "age_mae": mae,
+        "age_bias": bias,
+        "interval_coverage": coverage,
+        "interval_width": 20.0,
+        "gender_accuracy_adult": adult,
+    }
 
 
 BEFORE = {"clean": condition(4.5), "old scan": condition(5.3, bias=-1.2), "dim": condition(4.8, coverage=0.86)}
-AFTER = {"clean": condition(4.4), "old scan": condition(5.3, bias=-0.9), "dim": condition(4.9, adult=0.89), "new": condition(6.0)}
+AFTER = {
+    "clean": condition(4.4),
+    "old scan": condition(5.3, bias=-0.9),
+    "dim": condition(4.9, adult=0.89),
+    "new": condition(6.0),
+}
 
 
 def test_reads_a_model_card_a_run_and_an_out_file(tmp_path: Path) -> None:
-    layouts = {"card.json": {"name": "m", "shift_benchmark": {"part": "val", "conditions": BEFORE}},
-               "metrics.json": {"calibration": {}, "shift": {"faces": 600, "conditions": BEFORE}},
-               "shift-val.json": {"part": "val", "faces": 600, "conditions": BEFORE}}
+    layouts = {
+        "card.json": {"name": "m", "shift_benchmark": {"part": "val", "conditions": BEFORE}},
+        "metrics.json": {"calibration": {}, "shift": {"faces": 600, "conditions": BEFORE}},
+        "shift-val.json": {"part": "val", "faces": 600, "conditions": BEFORE},
+    }
     for name, data in layouts.items():
         (tmp_path / name).write_text(json.dumps(data))
         assert shift_conditions(str(tmp_path / name)) == BEFORE
@@ -38,7 +52,9 @@ def test_counts_changes_and_misses() -> None:
         compare_table(BEFORE, {"other": condition(4.0)})
 
 
-def test_cli_prints_the_table_and_fails_clearly_on_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_prints_the_table_and_fails_clearly_on_a_bad_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for name, conditions in (("a.json", BEFORE), ("b.json", AFTER)):
         (tmp_path / name).write_text(json.dumps({"conditions": conditions}))
     assert main(["--compare", str(tmp_path / "a.json"), str(tmp_path / "b.json")]) == 0

@@ -50,6 +50,7 @@ def test_split_file_naming_missing_faces_is_an_error(tmp_path: Path) -> None:
 
 def test_committed_split_covers_the_shared_data_exactly() -> None:
     from conftest import SHARED_UTKFACE
+
     from agegender_train.dataset import parse_utkface_name
 
     if not SHARED_UTKFACE.is_dir():

@@ -1,10 +1,12 @@
 """tfjs_import.load_tfjs_model gives back, from an exported model.json, the network that was exported."""
+
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from conftest import FIXTURE_FACES, REPO_ROOT, fixture_face_pixels, random_tiny_model, run_cli
 from PIL import Image
 
 from agegender_train.calibration import expected_age
@@ -15,7 +17,6 @@ from agegender_train.export import equalize_kernel_ranges, export_tfjs
 from agegender_train.model import AgeGenderNet, tfjs_layer_weights
 from agegender_train.preprocess import to_model_input
 from agegender_train.tfjs_import import load_tfjs_model
-from conftest import FIXTURE_FACES, REPO_ROOT, fixture_face_pixels, random_tiny_model, run_cli
 
 SHIPPED = REPO_ROOT / "public" / "models" / "agegender" / "model.json"
 CALIBRATION = {"coverage": 0.9, "temperature": 1.3, "interval_margin": 1.5}  # passed through to the metadata as is
@@ -44,8 +45,14 @@ def test_float32_export_comes_back_exactly(tmp_path: Path, node_ready: None) -> 
     model, model_json = _export(tmp_path, "none")
     loaded, metadata = load_tfjs_model(model_json)
     assert loaded.arch_name == "tiny" and loaded.max_age == 100 and not loaded.training
-    assert metadata == {"inputSize": 48, "pixelMean": 127, "pixelStd": 128, "maxAge": 100, "flipAverage": True,
-                        "calibration": CALIBRATION}
+    assert metadata == {
+        "inputSize": 48,
+        "pixelMean": 127,
+        "pixelStd": 128,
+        "maxAge": 100,
+        "flipAverage": True,
+        "calibration": CALIBRATION,
+    }
     original = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
     restored = {k: v for k, v in loaded.state_dict().items() if not k.endswith("num_batches_tracked")}
     assert original.keys() == restored.keys()
@@ -67,7 +74,7 @@ def test_quantized_export_comes_back_within_its_rounding(tmp_path: Path, node_re
                 step = (ours.max() - ours.min()) / 255  # export.ts: 8-bit affine conv and dense kernels
                 np.testing.assert_allclose(theirs, ours, atol=step / 2 * (1 + 1e-5), rtol=0, err_msg=name)
             else:  # float16: 11 significant bits; the values here are far from float16's subnormals
-                np.testing.assert_allclose(theirs, ours, rtol=2.0 ** -11, atol=1e-7, err_msg=name)
+                np.testing.assert_allclose(theirs, ours, rtol=2.0**-11, atol=1e-7, err_msg=name)
     ages, female = _outputs(model, 48)
     ages_q, female_q = _outputs(loaded, 48)
     tol = UINT8_TOLERANCE if quantize == "uint8" else {"age": 0.5, "female_probability": 5e-3}  # test_parity's float16
@@ -103,7 +110,9 @@ def test_uint8_export_keeps_narrow_channels(tmp_path: Path, node_ready: None) ->
     the kernel's 256 levels and the ages move by up to 19 years."""
     torch.set_num_threads(1)
     model = _with_a_narrow_channel(random_tiny_model(48))
-    export_tfjs(model, TrainConfig(arch="tiny", input_size=48, pretrained=False), CALIBRATION, True, tmp_path / "model", "uint8")
+    export_tfjs(
+        model, TrainConfig(arch="tiny", input_size=48, pretrained=False), CALIBRATION, True, tmp_path / "model", "uint8"
+    )
     loaded, _ = load_tfjs_model(tmp_path / "model" / "model.json")
     (ages, female), (ages_q, female_q) = _outputs(model, 48), _outputs(loaded, 48)
     np.testing.assert_allclose(ages_q, ages, atol=UINT8_TOLERANCE["age"], rtol=0)

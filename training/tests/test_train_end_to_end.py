@@ -1,4 +1,5 @@
 """Train a tiny model on a few dozen faces, export it, and predict with the CLI, as a user would."""
+
 import csv
 import hashlib
 import io
@@ -8,18 +9,40 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import REPO_ROOT, make_utkface_folder, run_cli
 
 from agegender_train import export, train
-from conftest import REPO_ROOT, make_utkface_folder, run_cli
 
 
 def test_train_export_predict(tmp_path: Path, node_ready: None, capsys: pytest.CaptureFixture[str]) -> None:
     data = make_utkface_folder(tmp_path / "utk", 40)
     run, models = tmp_path / "run", tmp_path / "public-model"
-    args = ["--data", str(data), "--split-file", str(tmp_path / "split.json"), "--out-dir", str(run),
-            "--cache-dir", str(tmp_path / "cache"), "--arch", "tiny", "--no-pretrained", "--input-size", "48",
-            "--batch-size", "8", "--val-fraction", "0.25", "--test-fraction", "0.25", "--ema-decay", "0.9",
-            "--alignment-jitter", str(REPO_ROOT / "training" / "geometry" / "alignment-jitter.json"), "--no-progress"]
+    args = [
+        "--data",
+        str(data),
+        "--split-file",
+        str(tmp_path / "split.json"),
+        "--out-dir",
+        str(run),
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--arch",
+        "tiny",
+        "--no-pretrained",
+        "--input-size",
+        "48",
+        "--batch-size",
+        "8",
+        "--val-fraction",
+        "0.25",
+        "--test-fraction",
+        "0.25",
+        "--ema-decay",
+        "0.9",
+        "--alignment-jitter",
+        str(REPO_ROOT / "training" / "geometry" / "alignment-jitter.json"),
+        "--no-progress",
+    ]
     assert train.main(args + ["--epochs", "1"]) == 0
     assert [json.loads(line)["epoch"] for line in (run / "log.jsonl").read_text().splitlines()] == [1]
     # --resume continues after the saved epoch instead of starting again.
@@ -55,14 +78,42 @@ def test_train_export_predict(tmp_path: Path, node_ready: None, capsys: pytest.C
     tuned = tmp_path / "tuned"
     assert train.main(args + ["--epochs", "1", "--out-dir", str(tuned), "--init-from", str(models / "model.json")]) == 0
     assert (tuned / "model.pt").exists()
-    assert train.main(args + ["--arch", "efficientnet_lite0", "--out-dir", str(tmp_path / "wrong"),
-                              "--init-from", str(models / "model.json")]) == 2
+    assert (
+        train.main(
+            args
+            + [
+                "--arch",
+                "efficientnet_lite0",
+                "--out-dir",
+                str(tmp_path / "wrong"),
+                "--init-from",
+                str(models / "model.json"),
+            ]
+        )
+        == 2
+    )
     assert "cannot start from --init-from" in capsys.readouterr().err
 
     # Distillation: a smaller-input student taught by the exported model (as the fast model is by the shipped one).
     student = tmp_path / "student"
-    assert train.main(args + ["--epochs", "1", "--out-dir", str(student), "--input-size", "32",
-                              "--teacher", str(models / "model.json"), "--distill-weight", "0.7"]) == 0
+    assert (
+        train.main(
+            args
+            + [
+                "--epochs",
+                "1",
+                "--out-dir",
+                str(student),
+                "--input-size",
+                "32",
+                "--teacher",
+                str(models / "model.json"),
+                "--distill-weight",
+                "0.7",
+            ]
+        )
+        == 0
+    )
     assert "distilling" in capsys.readouterr().out
     assert torch.load(student / "model.pt", weights_only=False)["config"]["teacher"] == str(models / "model.json")
     # The teacher ran once over the clean training faces; its outputs are cached beside the decoded faces.
@@ -70,21 +121,58 @@ def test_train_export_predict(tmp_path: Path, node_ready: None, capsys: pytest.C
     with np.load(cached) as z:
         trained_on = len(json.loads((tmp_path / "split.json").read_text())["train"])
         assert z["age_probs"].shape == (trained_on, 101) and z["female_probs"].shape == (trained_on,)
-        assert np.allclose(z["age_probs"].sum(axis=1), 1, atol=1e-5) and ((z["female_probs"] > 0) & (z["female_probs"] < 1)).all()
+        assert (
+            np.allclose(z["age_probs"].sum(axis=1), 1, atol=1e-5)
+            and ((z["female_probs"] > 0) & (z["female_probs"] < 1)).all()
+        )
     # Several teachers (an ensemble): each one's outputs cached on its own, averaged; the card-to-be records
     # each file read by content, since a path like public/models/agegender/model.json later holds another model.
     ensemble = tmp_path / "ensemble"
     teachers = [str(models / "model.json"), str(tuned / "model.pt")]
-    assert train.main(args + ["--epochs", "1", "--out-dir", str(ensemble), "--input-size", "32", "--teacher", ",".join(teachers),
-                              "--init-from", str(student / "model.pt")]) == 0
+    assert (
+        train.main(
+            args
+            + [
+                "--epochs",
+                "1",
+                "--out-dir",
+                str(ensemble),
+                "--input-size",
+                "32",
+                "--teacher",
+                ",".join(teachers),
+                "--init-from",
+                str(student / "model.pt"),
+            ]
+        )
+        == 0
+    )
     assert len(list((tmp_path / "cache").glob("teacher-*.npz"))) == 2
     sources = torch.load(ensemble / "model.pt", weights_only=False)["sources"]
-    assert sources["init_from"] == {str(student / "model.pt"): hashlib.sha256((student / "model.pt").read_bytes()).hexdigest()}
+    assert sources["init_from"] == {
+        str(student / "model.pt"): hashlib.sha256((student / "model.pt").read_bytes()).hexdigest()
+    }
     assert [list(t) for t in sources["teachers"]] == [[teachers[0], str(models / "weights.bin")], [teachers[1]]]
     assert sources["teachers"][1][teachers[1]] == hashlib.sha256((tuned / "model.pt").read_bytes()).hexdigest()
     # Cached outputs for another age range are not taken: a clear error, as a teacher of another range is.
-    assert train.main(args + ["--epochs", "1", "--out-dir", str(tmp_path / "other"), "--input-size", "32", "--max-age", "50",
-                              "--teacher", str(models / "model.json")]) == 2
+    assert (
+        train.main(
+            args
+            + [
+                "--epochs",
+                "1",
+                "--out-dir",
+                str(tmp_path / "other"),
+                "--input-size",
+                "32",
+                "--max-age",
+                "50",
+                "--teacher",
+                str(models / "model.json"),
+            ]
+        )
+        == 2
+    )
     assert "cannot distil --teacher" in capsys.readouterr().err
 
     faces = sorted(data.iterdir())[:5]

@@ -1,7 +1,7 @@
 """Training as separate processes: killed with kill -9 and resumed, and split between two processes by torchrun."""
+
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from conftest import REPO_ROOT, make_utkface_folder
 
 PYTHON_ENV = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "training"), "OMP_NUM_THREADS": "1"}
@@ -17,22 +16,62 @@ PYTHON_ENV = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "training"), "OMP_NUM_
 
 def tiny_run_args(tmp_path: Path, out: str, epochs: int, batch_size: int = 4) -> list[str]:
     data = make_utkface_folder(tmp_path / "utk", 40)
-    return ["--data", str(data), "--split-file", str(tmp_path / "split.json"), "--out-dir", str(tmp_path / out),
-            "--cache-dir", str(tmp_path / "cache"), "--arch", "tiny", "--no-pretrained", "--input-size", "48",
-            "--batch-size", str(batch_size), "--lr", "0.03", "--val-fraction", "0.25", "--test-fraction", "0.25", "--ema-decay", "0.9",
-            "--epochs", str(epochs), "--threads", "1", "--shift-faces", "10", "--calibration-copies", "1", "--no-progress"]
+    return [
+        "--data",
+        str(data),
+        "--split-file",
+        str(tmp_path / "split.json"),
+        "--out-dir",
+        str(tmp_path / out),
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--arch",
+        "tiny",
+        "--no-pretrained",
+        "--input-size",
+        "48",
+        "--batch-size",
+        str(batch_size),
+        "--lr",
+        "0.03",
+        "--val-fraction",
+        "0.25",
+        "--test-fraction",
+        "0.25",
+        "--ema-decay",
+        "0.9",
+        "--epochs",
+        str(epochs),
+        "--threads",
+        "1",
+        "--shift-faces",
+        "10",
+        "--calibration-copies",
+        "1",
+        "--no-progress",
+    ]
 
 
 def train_command(args: list[str], processes: int = 1) -> list[str]:
     if processes == 1:
         return [sys.executable, "-m", "agegender_train.train", *args]
-    return [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(processes), "--standalone",
-            "-m", "agegender_train.train", *args]
+    return [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node",
+        str(processes),
+        "--standalone",
+        "-m",
+        "agegender_train.train",
+        *args,
+    ]
 
 
 def run_training(args: list[str], processes: int = 1) -> None:
-    result = subprocess.run(train_command(args, processes), cwd=REPO_ROOT, env=PYTHON_ENV, capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run(
+        train_command(args, processes), cwd=REPO_ROOT, env=PYTHON_ENV, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr[-3000:]
 
 
@@ -49,8 +88,9 @@ def test_killed_run_resumes_to_the_same_weights(tmp_path: Path) -> None:
     run_training(tiny_run_args(tmp_path, "whole", epochs))
 
     killed = tiny_run_args(tmp_path, "killed", epochs)
-    process = subprocess.Popen(train_command(killed), cwd=REPO_ROOT, env=PYTHON_ENV, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        train_command(killed), cwd=REPO_ROOT, env=PYTHON_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     checkpoint = tmp_path / "killed" / "checkpoint.pt"
     deadline = time.time() + 300
     while not checkpoint.exists() and process.poll() is None and time.time() < deadline:
@@ -63,7 +103,9 @@ def test_killed_run_resumes_to_the_same_weights(tmp_path: Path) -> None:
     whole, resumed = weights(tmp_path / "whole"), weights(tmp_path / "killed")
     assert whole.keys() == resumed.keys()
     assert all(torch.equal(whole[k], resumed[k]) for k in whole), "the resumed run ended with other weights"
-    assert log(tmp_path / "killed") == [{**e, "seconds": r["seconds"]} for e, r in zip(log(tmp_path / "whole"), log(tmp_path / "killed"))]
+    assert log(tmp_path / "killed") == [
+        {**e, "seconds": r["seconds"]} for e, r in zip(log(tmp_path / "whole"), log(tmp_path / "killed"))
+    ]
     assert [e["epoch"] for e in log(tmp_path / "killed")] == list(range(1, epochs + 1))
 
 
