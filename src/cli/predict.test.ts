@@ -8,11 +8,12 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -65,6 +66,21 @@ describe('npm run predict', () => {
       .slice(0, -1)
       .map((r) => Math.abs(Number(r.age) - (parseUtkFaceName(r.path) as { age: number }).age));
     expect(errors.reduce((a, b) => a + b, 0) / errors.length).toBeLessThan(12);
+  });
+
+  it('follows symbolic links to photos and folders, and walks a folder that links to itself once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agegender-links-'));
+    const faces = readdirSync(FACES).slice(0, 3);
+    for (const f of faces) symlinkSync(resolve(FACES, f), join(dir, f));
+    mkdirSync(join(dir, 'more'));
+    symlinkSync(resolve(FACES), join(dir, 'more', 'all-faces')); // a link to a folder
+    symlinkSync(dir, join(dir, 'more', 'loop')); // and one back up: walked once, not forever
+    symlinkSync(join(dir, 'gone.jpg'), join(dir, 'broken.jpg')); // a broken link is skipped
+    const result = predict('--crop', '--format', 'json', dir);
+    expect(result.status, result.stderr).toBe(0);
+    const paths = (JSON.parse(result.stdout) as { path: string }[]).map((r) => r.path);
+    expect(paths).toHaveLength(faces.length + readdirSync(FACES).length);
+    expect(paths.filter((p) => p.startsWith(join(dir, 'more', 'all-faces')))).toHaveLength(readdirSync(FACES).length);
   });
 
   it('writes JSON (and CSV) to standard output and exits 0 when every file is read', () => {

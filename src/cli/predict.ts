@@ -11,7 +11,7 @@
 // jsonl) skips the images an earlier run already wrote and appends; Ctrl-C stops after the images in
 // hand. --shard K/N takes every N-th image from the K-th (0-based), to split an archive across machines.
 // --jobs N (default: the cores) predicts in N worker threads.
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -112,19 +112,24 @@ async function collectFiles(paths: string[]): Promise<string[]> {
   const files: string[] = [];
   for (const path of paths) {
     const info = await stat(path).catch(() => null);
-    if (info?.isDirectory()) {
-      const entries = await readdir(path, { recursive: true, withFileTypes: true });
-      files.push(
-        ...entries
-          .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()))
-          .map((e) => join(e.parentPath, e.name))
-          .sort(),
-      );
-    } else {
-      files.push(path);
-    }
+    files.push(...(info?.isDirectory() ? (await imagesUnder(path, new Set())).sort() : [path]));
   }
   return files;
+}
+
+/** The image files under a folder, following symbolic links to files and folders; a folder met again (a link loop) is walked once. */
+async function imagesUnder(folder: string, walked: Set<string>): Promise<string[]> {
+  const real = await realpath(folder);
+  if (walked.has(real)) return [];
+  walked.add(real);
+  const found: string[] = [];
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    const info = entry.isSymbolicLink() ? await stat(path).catch(() => null) : entry; // a broken link is skipped
+    if (info?.isDirectory()) found.push(...(await imagesUnder(path, walked)));
+    else if (info?.isFile() && IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) found.push(path);
+  }
+  return found;
 }
 
 /** `word` as the shell reads it back: quoted when it holds anything but plain path characters. */
