@@ -1,0 +1,125 @@
+"""Write docs/MODEL.md from the shipped models' cards (public/models/*/model-card.json), so the document
+people read says what the cards say.
+
+    PYTHONPATH=training training/.venv/bin/python -m agegender_train.model_doc [--check]
+
+--check exits 1 if docs/MODEL.md differs from what the cards give (a test runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CARDS = ["public/models/agegender/model-card.json", "public/models/agegender-fast/model-card.json"]
+OUT = "docs/MODEL.md"
+
+
+def _row(cells: list[object]) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _table(head: list[str], rows: list[list[object]]) -> list[str]:
+    return [_row(head), _row(["---"] * len(head)), *(_row(r) for r in rows), ""]
+
+
+def _metrics_rows(groups: dict[str, dict]) -> list[list[object]]:
+    return [
+        [
+            name,
+            m["n"],
+            f"{m['age_mae']:.2f}",
+            f"{m['age_bias']:+.2f}",
+            f"{m['interval_coverage']:.3f}",
+            f"{m['interval_width']:.1f}",
+            f"{m['gender_accuracy']:.3f}",
+        ]
+        for name, m in groups.items()
+    ]
+
+
+HEAD = ["", "faces", "age MAE", "bias", "90% interval coverage", "width (years)", "gender accuracy"]
+
+
+def card_section(card: dict, path: str) -> list[str]:
+    arch, training, split = card["architecture"], card["training"], card["split"]
+    counts = split.get("counts") or {}
+    lines = [
+        f"## {card['name']}",
+        "",
+        card.get("description", ""),
+        "",
+        f"- Network: {arch['name']} at {arch['input_size']} px, {arch['parameters']:,} parameters"
+        + (f", from {arch['pretrained']}" if arch.get("pretrained") else "")
+        + ".",
+        f"- Download: {card['size']['total_bytes'] / 1e6:.2f} MB ({card['size']['weights']} weights); card: `{path}`.",
+        f"- Data: {card['data']['dataset']} ({card['data'].get('license', '')}).",
+        f"- Split: `{split['file']}`, seed {split.get('seed')}"
+        + (f", {', '.join(f'{k} {v:,}' for k, v in counts.items())} faces" if counts else "")
+        + ".",
+        f"- Trained with: `{training['command']}`"
+        + (f" (recipe `{training['recipe']}`)" if training.get("recipe") else "")
+        + f", seed {training['seed']}, on {training.get('trained_on', 'cpu')}.",
+        f"- Calibration: {card['calibration'].get('method', '')}",
+        "",
+        "### Every split",
+        "",
+        f"The train row is an even sample of the faces trained on. {card.get('metrics_note', '')}",
+        "",
+        *_table(HEAD, _metrics_rows({k: v["overall"] for k, v in card["metrics"].items()})),
+    ]
+    test = card["metrics"].get("test")
+    if test:
+        for title, key in (("age band", "by_age_band"), ("gender", "by_gender"), ("race", "by_race")):
+            lines += [f"### Test part by {title}", "", *_table(HEAD, _metrics_rows(test[key]))]
+    real = card.get("real_photos")
+    if real:
+        scans = real["out_of_fold"]["old_scans"]
+        lines += [
+            "### Real photos (FG-NET dev scans, out of fold)",
+            "",
+            *_table(
+                ["", "scans", "MAE", "bias", "coverage", "width"],
+                [
+                    [b, m["n"], f"{m['mae']:.2f}", f"{m['bias']:+.2f}", f"{m['coverage']:.3f}", f"{m['width']:.1f}"]
+                    for b, m in {"all": scans["overall"], **scans["by_age_band"]}.items()
+                ],
+            ),
+        ]
+    return lines
+
+
+def model_doc(root: Path = REPO_ROOT) -> str:
+    lines = [
+        "# The shipped models",
+        "",
+        "Generated from the model cards by `PYTHONPATH=training training/.venv/bin/python -m agegender_train.model_doc`;",
+        "do not edit by hand. The cards hold more: bootstrap intervals, age band x gender, the shift benchmark,",
+        "training curves (the app's Model page draws them).",
+        "",
+    ]
+    for path in CARDS:
+        lines += card_section(json.loads((root / path).read_text()), path)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help=f"exit 1 if {OUT} is not what the cards give")
+    args = parser.parse_args(argv)
+    text, out = model_doc(), REPO_ROOT / OUT
+    if args.check:
+        if not out.exists() or out.read_text() != text:
+            print(f"{OUT} differs from the model cards: run python -m agegender_train.model_doc", file=sys.stderr)
+            return 1
+        return 0
+    out.write_text(text)
+    print(f"wrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
