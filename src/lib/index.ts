@@ -26,6 +26,9 @@ export type {
   TrainingSources,
 } from './modelCard';
 export type { InputSpec } from './preprocess';
+// Live video: new LiveFaceAnalyzer(analyzer).next(frame) for each frame (faces followed, estimated every few frames, smoothed).
+export { DEFAULT_LIVE_OPTIONS, LiveFaceAnalyzer, type LiveOptions } from './live';
+export { DEFAULT_TRACKER_OPTIONS, FaceTracker, type TrackedFace, type TrackerOptions } from './track';
 
 /** The accurate age/gender model's card (the default of load()): data, split, training, calibration, metrics per split and group, size. The fast model's is public/models/agegender-fast/model-card.json. */
 export const modelCard = card as unknown as ModelCard;
