@@ -12,6 +12,7 @@
 // hand. --shard K/N takes every N-th image from the K-th (0-based), to split an archive across machines.
 // --jobs N (default: the cores) predicts in N worker threads.
 import { mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { packagedModel } from '../node/packagedModels';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -54,8 +55,8 @@ function parseConfig(argv: string[]): PredictConfig {
       resume: { type: 'boolean', default: false },
       shard: { type: 'string', default: '0/1' },
       'files-from': { type: 'string' },
-      model: { type: 'string', default: 'public/models/agegender/model.json' },
-      detector: { type: 'string', default: 'public/models/blazeface/blazeface-front.json' },
+      model: { type: 'string', default: packagedModel('agegender/model.json') },
+      detector: { type: 'string', default: packagedModel('blazeface/blazeface-front.json') },
       'batch-size': { type: 'string', default: '32' },
       jobs: { type: 'string', default: String(availableParallelism()) },
       backend: { type: 'string', default: 'wasm' },

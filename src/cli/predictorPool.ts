@@ -4,6 +4,10 @@ import type { PredictionRow } from '../lib/predictionRow';
 import type { PredictorConfig } from './imagePredictor';
 import type { WorkerReply } from './predictWorker';
 
+// Built (dist-lib/cli.js, the package's bin) the worker is dist-lib/predictWorker.js; run from source by tsx,
+// predictWorker.mjs registers tsx in the thread first.
+const WORKER = new URL(import.meta.url.endsWith('.ts') ? './predictWorker.mjs' : './predictWorker.js', import.meta.url);
+
 export class PredictorPool {
   private constructor(
     private readonly idle: Worker[],
@@ -12,10 +16,7 @@ export class PredictorPool {
   ) {}
 
   static async load(cfg: PredictorConfig, jobs: number): Promise<PredictorPool> {
-    const workers = Array.from(
-      { length: jobs },
-      () => new Worker(new URL('./predictWorker.mjs', import.meta.url), { workerData: cfg }),
-    );
+    const workers = Array.from({ length: jobs }, () => new Worker(WORKER, { workerData: cfg }));
     try {
       const backends = await Promise.all(
         workers.map((w) =>

@@ -5,7 +5,6 @@
 //   const faces = await analyzer.estimateFaces(document.querySelector('img')!);
 //   // [{ box, keypoints, score, age, ageLow, ageHigh, gender, femaleProbability }, ...] largest first
 import * as tf from '@tensorflow/tfjs';
-import card from '../../public/models/agegender/model-card.json';
 import { FaceAnalyzer } from './analyze';
 import type { ModelCard } from './modelCard';
 import { checkedModelFiles, fetchFile } from './modelFiles';
@@ -30,8 +29,17 @@ export type { InputSpec } from './preprocess';
 export { DEFAULT_LIVE_OPTIONS, LiveFaceAnalyzer, type LiveOptions } from './live';
 export { DEFAULT_TRACKER_OPTIONS, FaceTracker, type TrackedFace, type TrackerOptions } from './track';
 
-/** The accurate age/gender model's card (the default of load()): data, split, training, calibration, metrics per split and group, size. The fast model's is public/models/agegender-fast/model-card.json. */
-export const modelCard = card as unknown as ModelCard;
+/**
+ * A model card (data, split, training, calibration, metrics per split and group, size): the package's accurate
+ * model's unless `model` says 'fast', or the one at `url`. Fetched when asked, not bundled (it is 85 KB).
+ */
+export async function loadModelCard(options: { model?: 'accurate' | 'fast'; url?: string } = {}): Promise<ModelCard> {
+  const url =
+    options.url ?? packaged(options.model === 'fast' ? 'agegender-fast/model-card.json' : 'agegender/model-card.json');
+  const bytes = await fetchFile(url);
+  if (!bytes) throw new Error(`the model card ${url} could not be fetched`);
+  return JSON.parse(new TextDecoder().decode(bytes)) as ModelCard;
+}
 
 export interface LoadOptions {
   /** Which of the package's age/gender models: 'accurate' (default; photos) or 'fast' (distilled from it, for live video). */

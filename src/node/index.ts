@@ -5,16 +5,16 @@
 //   import { load } from 'agegender/node';
 //   const analyzer = await load();
 //   const faces = await analyzer.estimateFaces('group.jpg');  // the CLI's faces, largest first
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
 import { imageTensor, readImage } from '../cli/readImage';
 import { type FaceAnalysis, FaceAnalyzer, type FaceInput } from '../lib/analyze';
 import type { DetectorOptions } from '../lib/detect';
 import { inFilePixels, minFaceDecoded } from '../lib/imageSize';
+import type { ModelCard } from '../lib/modelCard';
+import { packagedModel } from './packagedModels';
 
-export { type FaceAnalysis, type FaceInput, modelCard } from '../lib/index';
+export { type FaceAnalysis, type FaceInput } from '../lib/index';
 export type { Box, DetectorOptions, FaceKeypoints, GenderCall, ModelCard, Point } from '../lib/index';
 export { ImageReadError } from '../cli/readImage';
 
@@ -29,14 +29,12 @@ export interface NodeLoadOptions {
   backend?: string;
 }
 
-/** A model shipped in the package: public/models/ in the package root, found from this file in dist-lib/ or in src/node/. */
-function packagedModel(path: string): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'public', 'models', path);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir)
-      throw new Error(`the package's public/models/${path} is missing: pass its path to load()`);
-  }
+/** A model card of the package (the accurate model's unless `model` says 'fast'), or the one at `path`. */
+export async function loadModelCard(options: { model?: 'accurate' | 'fast'; path?: string } = {}): Promise<ModelCard> {
+  const path =
+    options.path ??
+    packagedModel(options.model === 'fast' ? 'agegender-fast/model-card.json' : 'agegender/model-card.json');
+  return JSON.parse(await readFile(path, 'utf8')) as ModelCard;
 }
 
 export class NodeFaceAnalyzer {

@@ -1,7 +1,7 @@
 // The package as users get it: `npm pack`, install the tarball in an empty folder, and run the Node
 // example against it. It must find every face of the group photo exactly as the CLI does.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,8 @@ describe('the npm package', () => {
     for (const f of [
       'dist-lib/index.js',
       'dist-lib/node.js',
+      'dist-lib/cli.js',
+      'dist-lib/predictWorker.js',
       'public/models/agegender/model.json',
       'public/models/agegender/weights.bin',
       'public/models/agegender/model-card.json',
@@ -67,8 +69,9 @@ describe('the npm package', () => {
     // declarations have errors of their own under --strict, so only ours and the project's count).
     writeFileSync(
       join(app, 'typed.ts'),
-      "import { load, type FaceAnalysis } from 'agegender/node';\nimport { modelCard } from 'agegender';\n" +
-        "const faces: FaceAnalysis[] = await (await load()).estimateFaces('photo.jpg');\nconsole.log(faces[0]?.ageHigh, modelCard.training.seed);\n",
+      "import { load, loadModelCard, type FaceAnalysis } from 'agegender/node';\n" +
+        "const faces: FaceAnalysis[] = await (await load()).estimateFaces('photo.jpg');\n" +
+        'console.log(faces[0]?.ageHigh, (await loadModelCard()).training.seed);\n',
     );
     const typeCheck = spawnSync(
       resolve('node_modules/.bin/tsc'),
@@ -94,6 +97,20 @@ describe('the npm package', () => {
     expect(typeCheck.stdout.split('\n').filter((line) => /^(typed\.ts|node_modules\/agegender\/)/.test(line))).toEqual(
       [],
     );
+    // The CLI is the package's bin: one row per face chip, with the package's own models.
+    const faces = readdirSync(resolve('e2e/fixtures/faces'));
+    const cli = spawnSync(
+      'npx',
+      ['--no-install', 'agegender', '--crop', '--format', 'json', resolve('e2e/fixtures/faces')],
+      {
+        cwd: app,
+        encoding: 'utf8',
+      },
+    );
+    expect(cli.status, cli.stderr).toBe(0);
+    const cliRows = JSON.parse(cli.stdout) as { path: string; age: number }[];
+    expect(cliRows.map((r) => r.path.split('/').at(-1)).sort()).toEqual([...faces].sort());
+    expect(cliRows.every((r) => Number.isFinite(r.age))).toBe(true);
     const fromLibrary = (
       JSON.parse(execFileSync('node', ['estimate-faces.mjs', PHOTO], { cwd: app, encoding: 'utf8' })) as {
         faces: LibraryFace[];
