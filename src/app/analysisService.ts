@@ -12,7 +12,7 @@ import { checkedModelFiles, fetchFile, type FileReader } from '../lib/modelFiles
 import { CHIP_SIZE } from '../lib/preprocess';
 import { heatmapPixels, type SaliencyMethod, saliencyMap, type SaliencyTarget } from '../lib/saliency';
 import type { TrackedFace } from '../lib/track';
-import { initBrowserBackend, onGradientBackend, whenContextLost } from './backend';
+import { initBrowserBackend, msPerFace, onGradientBackend, whenContextLost } from './backend';
 
 export interface ServiceOptions {
   /** Absolute URLs (a worker resolves relative ones against its own script). */
@@ -280,22 +280,5 @@ export class AnalysisService {
         face.dispose();
       }
     });
-  }
-}
-
-/** The accurate model's time for one face on this backend, warmed up (its first call compiles kernels): the best of three. */
-async function msPerFace(model: AgeGenderModel): Promise<number> {
-  const face = tf.fill([CHIP_SIZE, CHIP_SIZE, 3], 128) as tf.Tensor3D; // an aligned face's size
-  try {
-    await model.estimate([face]);
-    const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const start = performance.now();
-      await model.estimate([face]);
-      times.push(performance.now() - start);
-    }
-    return Math.min(...times);
-  } finally {
-    face.dispose();
   }
 }

@@ -10,8 +10,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import { preview } from 'vite';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium';
-import { FAKE_WEBCAM_VIDEO, writeFakeWebcamVideo } from '../../e2e/fakeWebcam';
+import { WITH_FAKE_WEBCAM, writeFakeWebcamVideo } from '../../e2e/fakeWebcam';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,15 +38,7 @@ async function firstVisit(page: Page, url: string): Promise<number> {
 }
 
 async function oneRun(url: string): Promise<Run> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      ...CHROMIUM_ARGS,
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-video-capture=${FAKE_WEBCAM_VIDEO}`,
-    ],
-  });
+  const browser = await chromium.launch(WITH_FAKE_WEBCAM.launchOptions);
   try {
     const photos = await browser.newPage();
     let start = await firstVisit(photos, url);
