@@ -29,6 +29,7 @@ from .evaluate import load_trained
 from .metrics import label_distribution
 from .model import ARCHITECTURES, PIXEL_MEAN, PIXEL_STD, AgeGenderNet, imagenet_weights_note, tfjs_layer_weights
 from .preprocess import GeometryConfig
+from .train import local_model
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Batch-norm statistics are written as float16 (largest value 65504); equalizing keeps them well below.
@@ -218,6 +219,47 @@ def model_card(
     }
 
 
+def real_photo_bench(model_json: str, fold: int, folds: str) -> dict:
+    """npm run bench:real-photos on one fold, in the card's terms (src/lib/modelCard.ts: RealPhotoReport)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        command = ["npm", "run", "--silent", "bench:real-photos", "--", "--model", model_json, "--fold", str(fold)]
+        subprocess.run([*command, "--folds", folds, "--json", str(report)], cwd=REPO_ROOT, check=True)
+        r = json.loads(report.read_text())
+
+    def age(m: dict) -> dict:
+        return {k: m[key] for k, key in (("n", "n"), ("mae", "mae"), ("bias", "bias"), ("coverage", "coverage"),
+                                           ("width", "width"), ("read_as_scan", "readAsScan"))}  # fmt: skip
+
+    scans, wild = r["old_scans"], r["wild_photos"]
+    return {
+        "old_scans": {
+            "overall": age(scans["overall"]),
+            "by_age_band": {b: age(m) for b, m in scans["byAgeBand"].items()},
+        },
+        "wild_photos": {
+            "gender": wild["gender"],
+            "sure_share": wild["sureShare"],
+            "sure_accuracy": wild["sureAccuracy"],
+            "adult_women_read_as_men": wild["adultWomenReadAsMen"],
+            "age_group_accuracy": wild["ageGroupAccuracy"],
+            "uncertain_band": [0.35, 0.65],
+        },
+    }
+
+
+def held_out_real_photos(cfg: TrainConfig, model_json: Path) -> dict:
+    """The real-photo fold the run never saw, through the app's pipeline: this model, and the one it started from."""
+    k, folds = cfg.real_holdout_fold, cfg.real_folds
+    before = local_model(cfg.init_from, cfg.cache_dir) if cfg.init_from else None
+    return {
+        "note": f"Fold {k} of {folds} (FG-NET by person, FairFace by photo), held out of training, through "
+        f"npm run bench:real-photos -- --fold {k}; 'before' is the model the run started from ({cfg.init_from}).",
+        "out_of_fold": real_photo_bench(str(model_json.resolve()), k, folds),
+        **({"before": real_photo_bench(str(Path(before).resolve()), k, folds)} if before else {}),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", required=True, help="training output folder with model.pt and metrics.json")
@@ -233,6 +275,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--recipe", default="", help="the training/recipes/ file the run followed, if it was not run with --recipe"
     )
+    parser.add_argument(
+        "--real-photos",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="for a run that held a real-photo fold out: run npm run bench:real-photos on that fold with the exported "
+        "model and with the one it started from, into the card (needs ../shared/data/real-photos)",
+    )
     args = parser.parse_args(argv)
     run, out = Path(args.run), Path(args.out)
     model, cfg, state = load_trained(run / "model.pt")
@@ -244,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
         + (f" --recipe {args.recipe}" if args.recipe else "")
     )
     card = model_card(model, cfg, state, metrics, out, args.quantize, export_command, cfg.recipe or args.recipe or None)
+    if cfg.real_faces and cfg.real_holdout_fold >= 0 and args.real_photos:
+        card["real_photos"] = held_out_real_photos(cfg, out / "model.json")
     (out / "model-card.json").write_text(json.dumps(card, indent=1) + "\n")
     print(f"wrote {out / 'model-card.json'}")
     return 0

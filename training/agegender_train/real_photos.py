@@ -32,11 +32,12 @@ from .calibration import Calibration, apply_interval, expected_age, fit_interval
 from .config import GENDER_UNCERTAIN, TrainConfig, age_band, config_parser
 from .dataset import FaceSet, load_utkface, parse_utkface_name
 from .degrade import AugmentationConfig
-from .export import export_tfjs
+from .export import export_tfjs, real_photo_bench
 from .metrics import evaluation_report
 from .model import AgeGenderNet
 from .preprocess import GeometryConfig, augment, load_alignment_jitter, to_model_input
 from .tfjs_import import load_tfjs_model
+from .train import local_model
 
 
 @dataclass
@@ -52,6 +53,10 @@ class RealPhotoConfig:
     export: bool = False
     train_faces: int = 6000  # an even sample of UTKFace's train part (features cost ~25 ms a view here)
     folds: int = 5
+    # A fold of training/splits/real-photo-folds.json kept out of every fit, as train.py --real-holdout-fold keeps it
+    # out of a backbone's training: bench:real-photos --fold K then judges the result on photos nothing here saw.
+    holdout_fold: int = -1
+    before: str = "public/models/agegender/model.json"  # with holdout_fold: the model the card compares on that fold
     real_weight: float = 16.0  # loss weight of one real photo against one UTKFace face
     anchor: float = 3e-3  # pull of the heads towards the model's own (L2 on the difference)
     scan_head_chip_weight: float = 0.1  # weight of a UTKFace or FairFace face in the scan age head's loss
@@ -469,6 +474,15 @@ def person_folds(persons: np.ndarray, folds: int) -> dict[int, int]:
     return fold_of
 
 
+def without_fold(feats: dict[str, Faces], k: int) -> dict[str, Faces]:
+    """The faces without fold k of the committed fold file (FG-NET by person, FairFace by rank among the faces found)."""
+    committed = json.loads(Path(FOLD_FILE).read_text())
+    fg, ff = feats["fgnet"], feats["fairface"]
+    keep_fg = np.array([committed["fgnet_person_fold"][str(int(p))] != k for p in fg.group])
+    keep_ff = ff.group % committed["folds"] != k
+    return feats | {"fgnet": fg.take(np.flatnonzero(keep_fg)), "fairface": ff.take(np.flatnonzero(keep_ff))}
+
+
 def fold_of_faces(feats: dict[str, Faces], cfg: RealPhotoConfig) -> dict[str, np.ndarray]:
     fg = person_folds(feats["fgnet"].group, cfg.folds)
     return {
@@ -600,6 +614,8 @@ def run(cfg: RealPhotoConfig) -> dict:
     torch.manual_seed(cfg.seed)
     model, meta = load_tfjs_model(cfg.model)
     feats = load_features(cfg, model, meta["inputSize"])
+    if cfg.holdout_fold >= 0:
+        feats = without_fold(feats, cfg.holdout_fold)
     start = Heads.of(model)
     folds = fold_of_faces(feats, cfg)
     fg_all, ff_all = feats["fgnet"], feats["fairface"]
@@ -773,7 +789,9 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
             )
         },
         "metrics": result["splits"],
-        "real_photos": {"out_of_fold": result["out_of_fold"], "before": result.get("before")},
+        "real_photos": held_out_report(cfg, out)
+        if cfg.holdout_fold >= 0
+        else {"out_of_fold": result["out_of_fold"], "before": result.get("before")},
         "metrics_note": (
             f"Computed in PyTorch from the exported weights with the shipped calibration, on the val and test parts "
             f"and on an even sample of {result['splits']['train']['overall']['n']} faces of the train part. "
@@ -791,12 +809,24 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
     print(f"wrote {out}/model.json, weights.bin and model-card.json")
 
 
+def held_out_report(cfg: RealPhotoConfig, out: Path) -> dict:
+    """The held-out fold through the app's pipeline (bench:real-photos --fold): the model written, and cfg.before."""
+    k = cfg.holdout_fold
+    return {
+        "note": f"Fold {k} of {FOLD_FILE} (FG-NET by person, FairFace by photo), which neither the backbone's training "
+        f"nor these heads saw, through npm run bench:real-photos -- --fold {k}; 'before' is {cfg.before}.",
+        "out_of_fold": real_photo_bench(str((out / "model.json").resolve()), k, FOLD_FILE),
+        "before": real_photo_bench(str(Path(local_model(cfg.before, cfg.cache_dir)).resolve()), k, FOLD_FILE),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     cfg = RealPhotoConfig(**vars(config_parser(RealPhotoConfig, __doc__.split("\n")[0]).parse_args(argv)))
     torch.set_num_threads(2)
     result = run(cfg)
     if cfg.export:
-        Path(FOLD_FILE).write_text(result["fold_file"])
+        if cfg.holdout_fold < 0:  # with a fold held out, the folds here are of the rest
+            Path(FOLD_FILE).write_text(result["fold_file"])
         export(
             cfg,
             result,
