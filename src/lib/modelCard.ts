@@ -122,8 +122,11 @@ export interface ModelCard {
   calibration: Calibration & { method?: string };
   metrics: Record<string, SplitReport>;
   shift_benchmark?: { part: string; conditions: Record<string, ShiftMetrics> };
-  /** out_of_fold: this model, each fold judged by heads and calibration fitted without it; before: the model it came from. */
-  real_photos?: { out_of_fold: RealPhotoReport; before: RealPhotoReport };
+  /**
+   * out_of_fold: this model on real photos it never saw (for a model whose heads real_photos.py fitted, each fold judged
+   * by heads and calibration fitted without it); before: the model it came from; note: how it was judged.
+   */
+  real_photos?: { out_of_fold: RealPhotoReport; before: RealPhotoReport; note?: string };
   /** sha256: of each model file, checked at load (modelFiles.ts). */
   size: { total_bytes: number; weights: string; sha256?: Record<string, string> };
 }

@@ -79,7 +79,9 @@ def card_section(card: dict, path: str) -> list[str]:
     if real:
         scans = real["out_of_fold"]["old_scans"]
         lines += [
-            "### Real photos (FG-NET dev scans, out of fold)",
+            "### Real photos: FG-NET dev scans never trained on",
+            "",
+            real.get("note", "Out of fold: each person fold judged by heads and calibration fitted without it."),
             "",
             *_table(
                 ["", "scans", "MAE", "bias", "coverage", "width"],
@@ -87,6 +89,20 @@ def card_section(card: dict, path: str) -> list[str]:
                     [b, m["n"], f"{m['mae']:.2f}", f"{m['bias']:+.2f}", f"{m['coverage']:.3f}", f"{m['width']:.1f}"]
                     for b, m in {"all": scans["overall"], **scans["by_age_band"]}.items()
                 ],
+            ),
+        ]
+        wild, was = real["out_of_fold"]["wild_photos"], real.get("before", {}).get("wild_photos")
+        rows = [
+            ["gender accuracy", wild["gender"]["all"]["accuracy"], was and was["gender"]["all"]["accuracy"]],
+            ["adult women read as men", wild["adult_women_read_as_men"], was and was["adult_women_read_as_men"]],
+            ["sure calls right", wild["sure_accuracy"], was and was["sure_accuracy"]],
+            ["uncertain share", 1 - wild["sure_share"], was and 1 - was["sure_share"]],
+        ]
+        lines += [
+            f"FairFace dev wild photos ({wild['gender']['all']['n']}), this model and the one before:",
+            "",
+            *_table(
+                ["", "this model", "before"], [[n, f"{a:.3f}", "" if b is None else f"{b:.3f}"] for n, a, b in rows]
             ),
         ]
     return lines
