@@ -36,7 +36,7 @@ export default defineConfig({
         ],
       },
       workbox: {
-        globPatterns: ['**/*.{html,js,css,wasm,json,bin,png,svg,webmanifest}'],
+        globPatterns: ['**/*.{html,js,css,wasm,json,bin,png,jpg,svg,webmanifest}'],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024, // the model weights are 4 MB
         navigateFallback: null,
       },

@@ -89,6 +89,17 @@ test('drop a group photo: a box and a card for every face the CLI finds; a photo
   expect(errors).toEqual([]);
 });
 
+test('the sample photo: one click, one face with its age', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
+  await page.getByTestId('sample-photo').click();
+  await expect(page.getByTestId('photo-result').locator('h2')).toHaveText(/^sample: astronaut/);
+  await expect(page.getByTestId('face-age')).toHaveCount(1);
+  await expect(page.getByTestId('face-age')).toHaveText(/^Age \d+$/);
+  expect(errors).toEqual([]);
+});
+
 test('a file that is not an image gets a clear message and the page keeps working', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/');

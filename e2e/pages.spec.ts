@@ -38,14 +38,17 @@ test('the model page draws the model card: per age, age band x gender, race, cov
     await expectDrawn(page.getByTestId(`chart-${id}`));
   }
   await expect(page.getByTestId('calibration-method')).toContainText('band of true age');
-  await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v8.json');
-  // v8 is v7 fine-tuned, taught by v7 and v7's second run, named by revision and content: v7's path now holds v8.
+  await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v9.json');
+  // v9 is v8 fine-tuned and taught by v8, named by revision and content: v8's path now holds v9.
   await expect(page.getByTestId('model-init')).toHaveText(
-    /^Fine-tuned from git:4b3adf1:public\/models\/agegender\/model\.json \(sha256 [0-9a-f]+\)\.$/,
+    /^Fine-tuned from git:42aeb8b:public\/models\/agegender\/model\.json \(sha256 [0-9a-f]+\)\.$/,
   );
   await expect(page.getByTestId('model-teacher')).toContainText(
-    'git:6010256:training/teachers/v7-seed1/model.json (sha256 ',
+    'git:42aeb8b:public/models/agegender/model.json (sha256 ',
   );
+  // Real photos: the fold it never saw, before and after, and how it was judged.
+  await expect(page.getByTestId('real-photo-table')).toContainText('all');
+  await expect(page.getByText(/Fold 0 of training\/splits\/real-photo-folds\.json/)).toBeVisible();
   // The shift benchmark: one row per condition, clean faces first, old scans among them.
   const shift = page.getByTestId('shift-benchmark');
   await expect(shift.locator('tbody tr').first()).toContainText('clean');

@@ -146,6 +146,15 @@ async function drainQueue(): Promise<void> {
   batchSummary.set(batch);
 }
 
+/** Analyse the bundled sample photo (public/samples/astronaut.jpg, public domain), for a first try without a photo at hand. */
+export async function analyseSamplePhoto(): Promise<void> {
+  const response = await fetch(siteUrl('samples/astronaut.jpg'));
+  if (!response.ok) throw new Error(`the sample photo could not be loaded (${response.status})`);
+  await analyseFiles([
+    new File([await response.blob()], 'sample: astronaut Eileen Collins (NASA).jpg', { type: 'image/jpeg' }),
+  ]);
+}
+
 /** Stop the batch after the photo being analysed: the photos still waiting leave the list, kept to resume (resumeBatch). */
 export function stopBatch(): void {
   const stopped = queue.splice(0);

@@ -764,6 +764,7 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
     export_tfjs(model, train_cfg, result["calibration"].to_dict(), meta["flipAverage"], out, "uint8", equalize=False)
     files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.name in ("model.json", "weights.bin")}
     card = old_card | {
+        "name": out.name,  # the folder written, as export.py names it (agegender for the shipped one)
         "description": old_card["description"] + " A third head says whether the face looks like an old scanned print; "
         "such faces get interval scales fitted on old scans.",
         "training": old_card["training"]
