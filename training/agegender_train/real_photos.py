@@ -763,49 +763,53 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
     train_cfg = TrainConfig(arch=model.arch_name, input_size=meta["inputSize"], max_age=meta["maxAge"])
     export_tfjs(model, train_cfg, result["calibration"].to_dict(), meta["flipAverage"], out, "uint8", equalize=False)
     files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.name in ("model.json", "weights.bin")}
-    card = old_card | {
-        "name": out.name,  # the folder written, as export.py names it (agegender for the shipped one)
-        "description": old_card["description"] + " A third head says whether the face looks like an old scanned print; "
-        "such faces get interval scales fitted on old scans.",
-        "training": old_card["training"]
+    card = (
+        old_card
         | {
-            "real_photo_heads": {
-                "command": command,
-                "config": result["config"],
-                "folds": FOLD_FILE,
-                "about": "the backbone of the model trained by `command` above (its card's training section) kept; the age and "
-                "gender heads fitted again and a scan head fitted on its pooled features of an even sample of UTKFace "
-                "train faces (clean and one degraded copy each) with the largest face of every FG-NET dev scan and "
-                "FairFace dev photo, as the photo pipeline cuts them (npm run bench:real-photos -- --faces-dir)",
-            }
-        },
-        "calibration": result["calibration"].to_dict()
-        | {
-            "method": old_card["calibration"]["method"]
-            + (
-                "; a second set of band scales fitted on old scans (FG-NET dev, out-of-fold outputs) applies to faces the scan "
-                "head reads as one (probability >= scan_threshold); the temperature is fitted on the val part, its copies and "
-                "FairFace dev; gender_uncertain is the narrowest band around 0.5 outside which FairFace dev calls were right "
-                f">= {cfg.sure_accuracy:.0%} of the time"
-            )
-        },
-        "metrics": result["splits"],
-        "real_photos": held_out_report(cfg, out)
-        if cfg.holdout_fold >= 0
-        else {"out_of_fold": result["out_of_fold"], "before": result.get("before")},
-        "metrics_note": (
-            f"Computed in PyTorch from the exported weights with the shipped calibration, on the val and test parts "
-            f"and on an even sample of {result['splits']['train']['overall']['n']} faces of the train part. "
-            "real_photos: FG-NET dev by person folds, FairFace dev by photo folds, each fold judged by heads and "
-            "calibration fitted without it; README.md gives the figures through npm run bench:real-photos."
-        ),
-        "size": {
-            "files_bytes": files,
-            "total_bytes": sum(files.values()),
-            "weights": "uint8",
-            "sha256": {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in files},
-        },
-    }
+            "name": out.name,  # the folder written, as export.py names it (agegender for the shipped one)
+            "description": old_card["description"]
+            + " A third head says whether the face looks like an old scanned print; "
+            "such faces get interval scales fitted on old scans.",
+            "training": old_card["training"]
+            | {
+                "real_photo_heads": {
+                    "command": command,
+                    "config": result["config"],
+                    "folds": FOLD_FILE,
+                    "about": "the backbone of the model trained by `command` above (its card's training section) kept; the age and "
+                    "gender heads fitted again and a scan head fitted on its pooled features of an even sample of UTKFace "
+                    "train faces (clean and one degraded copy each) with the largest face of every FG-NET dev scan and "
+                    "FairFace dev photo, as the photo pipeline cuts them (npm run bench:real-photos -- --faces-dir)",
+                }
+            },
+            "calibration": result["calibration"].to_dict()
+            | {
+                "method": old_card["calibration"]["method"]
+                + (
+                    "; a second set of band scales fitted on old scans (FG-NET dev, out-of-fold outputs) applies to faces the scan "
+                    "head reads as one (probability >= scan_threshold); the temperature is fitted on the val part, its copies and "
+                    "FairFace dev; gender_uncertain is the narrowest band around 0.5 outside which FairFace dev calls were right "
+                    f">= {cfg.sure_accuracy:.0%} of the time"
+                )
+            },
+            "metrics": result["splits"],
+            "real_photos": held_out_report(cfg, out)
+            if cfg.holdout_fold >= 0
+            else {"out_of_fold": result["out_of_fold"], "before": result.get("before")},
+            "metrics_note": (
+                f"Computed in PyTorch from the exported weights with the shipped calibration, on the val and test parts "
+                f"and on an even sample of {result['splits']['train']['overall']['n']} faces of the train part. "
+                "real_photos: FG-NET dev by person folds, FairFace dev by photo folds, each fold judged by heads and "
+                "calibration fitted without it; README.md gives the figures through npm run bench:real-photos."
+            ),
+            "size": {
+                "files_bytes": files,
+                "total_bytes": sum(files.values()),
+                "weights": "uint8",
+                "sha256": {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in files},
+            },
+        }
+    )
     (out / "model-card.json").write_text(json.dumps(card, indent=1) + "\n")
     print(f"wrote {out}/model.json, weights.bin and model-card.json")
 
