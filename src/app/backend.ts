@@ -33,7 +33,7 @@ export interface ChosenBackend {
 /** A WebGPU estimate may differ from the CPU's by this much (rounding), no more. */
 const WEBGPU_TOLERANCE = { age: 0.5, femaleProbability: 0.02 };
 
-/** Initialise the first backend that works (or the one named), skipping those excluded. */
+/** Initialise the fastest backend that works, timed on one face (or the one named), skipping those excluded. */
 export async function initBrowserBackend({ only, exclude = [], model }: BackendChoice): Promise<ChosenBackend> {
   setWasmPaths({
     'tfjs-backend-wasm.wasm': wasmPlain,
