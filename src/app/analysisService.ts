@@ -107,17 +107,24 @@ export class AnalysisService {
     try {
       // Read (and checked against the card's sha256 sums) once: a WebGPU backend is checked with it first.
       const model = await checkedModelFiles(modelUrl, read).load!();
-      const { name, note } = await initBrowserBackend({
+      const {
+        name,
+        note,
+        msPerFace: timed,
+      } = await initBrowserBackend({
         only: lost.length ? undefined : forcedBackend,
         exclude: lost,
         model,
       });
       const loaded = await FaceAnalyzer.load({ model: tf.io.fromMemory(model), detector: detectorUrl });
-      // Warmed up before "ready" (a first call compiles the kernels): the detector on an empty frame, the
-      // model by timing it, which live video's "auto" reads later.
+      // Warmed up before "ready" (a first call compiles the kernels): the detector on an empty frame, the model
+      // by timing it (live video's "auto" reads the time), unless choosing the backend timed it already.
       const blank = tf.zeros([CHIP_SIZE, CHIP_SIZE, 3]) as tf.Tensor3D;
       await loaded.analyze(blank).finally(() => blank.dispose());
-      this.accurateSpeed = { base: loaded, msPerFace: msPerFace(loaded.model) };
+      this.accurateSpeed = {
+        base: loaded,
+        msPerFace: timed === undefined ? msPerFace(loaded.model) : Promise.resolve(timed),
+      };
       await this.accurateSpeed.msPerFace;
       const lostNote = lost.length
         ? `the ${lost.at(-1)} backend lost its GPU context, so the model was reloaded on ${name}`

@@ -28,6 +28,8 @@ export interface ChosenBackend {
   name: string;
   /** Why this one: the times measured, the backends skipped and why. */
   note?: string;
+  /** The model's milliseconds per face on it, when the choice timed it (live video's "auto" reads it). */
+  msPerFace?: number;
 }
 
 /** A WebGPU estimate may differ from the CPU's by this much (rounding), no more. */
@@ -87,7 +89,11 @@ export async function initBrowserBackend({ only, exclude = [], model }: BackendC
     const fastest = timed.reduce((a, b) => (b.ms < a.ms ? b : a));
     await tf.setBackend(fastest.name);
     const times = timed.map((t) => `${t.name} ${Math.round(t.ms)} ms`).join(', ');
-    return { name: fastest.name, note: [`fastest of those timed on one face (${times})`, ...skipped].join('; ') };
+    return {
+      name: fastest.name,
+      note: [`fastest of those timed on one face (${times})`, ...skipped].join('; '),
+      msPerFace: fastest.ms,
+    };
   }
   throw new Error(`no tfjs backend could start (tried ${candidates.join(', ') || 'none'}: ${skipped.join('; ')})`);
 }

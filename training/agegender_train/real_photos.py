@@ -799,8 +799,12 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
             "metrics_note": (
                 f"Computed in PyTorch from the exported weights with the shipped calibration, on the val and test parts "
                 f"and on an even sample of {result['splits']['train']['overall']['n']} faces of the train part. "
-                "real_photos: FG-NET dev by person folds, FairFace dev by photo folds, each fold judged by heads and "
-                "calibration fitted without it; README.md gives the figures through npm run bench:real-photos."
+                + (
+                    f"real_photos: fold {cfg.holdout_fold}, held out of every fit, through npm run bench:real-photos."
+                    if cfg.holdout_fold >= 0
+                    else "real_photos: FG-NET dev by person folds, FairFace dev by photo folds, each fold judged by "
+                    "heads and calibration fitted without it; README.md gives the figures through npm run bench:real-photos."
+                )
             ),
             "size": {
                 "files_bytes": files,
