@@ -49,7 +49,7 @@ export default defineConfig({
   server: { headers: CROSS_ORIGIN_ISOLATION },
   preview: { port: 4173, strictPort: true, headers: CROSS_ORIGIN_ISOLATION },
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
   },

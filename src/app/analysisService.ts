@@ -5,7 +5,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
 import { decodeImageFile } from '../lib/browserImage';
-import { inFilePixels } from '../lib/imageSize';
 import { LiveFaceAnalyzer } from '../lib/live';
 import { type AgeGenderEstimate, AgeGenderModel } from '../lib/model';
 import { checkedModelFiles, fetchFile, type FileReader } from '../lib/modelFiles';
@@ -176,14 +175,14 @@ export class AnalysisService {
       const image = await decodeImageFile(file);
       try {
         let aligned: Blob[] = [];
-        const faces = await analyzer.analyze(image.pixels, {}, async (cut) => {
+        const faces = await analyzer.analyzePhoto(image, {}, async (cut) => {
           aligned = await Promise.all(cut.map(pngOf));
         });
         // in the file's pixels, as the photo is shown and the CSV gives its boxes
         return {
           width: image.fileWidth,
           height: image.fileHeight,
-          faces: inFilePixels(faces, image).map((f, i) => ({ ...f, aligned: aligned[i] })),
+          faces: faces.map((f, i) => ({ ...f, aligned: aligned[i] })),
         };
       } finally {
         image.pixels.dispose();

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:p
 import sharp from 'sharp';
 import type { FaceAnalysis } from '../lib/analyze';
 import { wholeYears } from '../lib/interval';
-import type { RgbImage } from './readImage';
+import type { DecodedFile } from '../node/readImage';
 
 const escapeXml = (s: string): string => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -12,7 +12,9 @@ export function faceLabel(f: FaceAnalysis): string {
   return `${f.age.toFixed(0)} (${wholeYears(f).join('-')}) ${f.gender === 'uncertain' ? '?' : f.gender === 'female' ? 'F' : 'M'} ${(Math.max(f.femaleProbability, 1 - f.femaleProbability) * 100).toFixed(0)}%`;
 }
 
-function overlay(width: number, height: number, faces: FaceAnalysis[]): string {
+/** The faces (in the file's pixels) drawn over the image as decoded: the SVG's viewBox maps the one onto the other. */
+function overlay(img: DecodedFile, faces: FaceAnalysis[]): string {
+  const [width, height] = [img.fileWidth, img.fileHeight];
   const stroke = Math.max(2, Math.round(Math.max(width, height) / 400));
   const shapes = faces.map((f) => {
     const { left, top, width: w, height: h } = f.box;
@@ -27,7 +29,7 @@ function overlay(width: number, height: number, faces: FaceAnalysis[]): string {
       `<text x="${x}" y="${y}" font-family="sans-serif" font-size="${font}" fill="#fff" stroke="#000" stroke-width="${font / 8}" paint-order="stroke">${escapeXml(faceLabel(f))}</text>`
     );
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${img.width}" height="${img.height}" viewBox="0 0 ${width} ${height}">${shapes.join('')}</svg>`;
 }
 
 /**
@@ -43,11 +45,11 @@ export function drawnPath(path: string, dir: string): string {
 }
 
 /** Writes the copy at drawnPath(path, dir); returns its path. */
-export async function drawFaces(img: RgbImage, faces: FaceAnalysis[], path: string, dir: string): Promise<string> {
+export async function drawFaces(img: DecodedFile, faces: FaceAnalysis[], path: string, dir: string): Promise<string> {
   const out = drawnPath(path, dir);
   await mkdir(dirname(out), { recursive: true });
   await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .composite([{ input: Buffer.from(overlay(img.width, img.height, faces)), top: 0, left: 0 }])
+    .composite([{ input: Buffer.from(overlay(img, faces)), top: 0, left: 0 }])
     .jpeg({ quality: 90 })
     .toFile(out);
   return out;

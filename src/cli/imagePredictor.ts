@@ -2,12 +2,12 @@
 // own thread, or one in each worker thread of predictWorker.ts (--jobs).
 import * as tf from '@tensorflow/tfjs';
 import { type FaceAnalysis, FaceAnalyzer } from '../lib/analyze';
-import { inFilePixels, minFaceDecoded } from '../lib/imageSize';
+import { ImageReadError } from '../lib/imageSize';
 import { AgeGenderModel } from '../lib/model';
 import { chipRow, emptyRow, photoRows, type PredictionRow } from '../lib/predictionRow';
 import { drawFaces } from './drawFaces';
-import { initBackend, modelFromDisk } from './nodeRuntime';
-import { type DecodedFile, ImageReadError, imageTensor, readImage } from './readImage';
+import { initBackend, modelFromDisk } from '../node/nodeRuntime';
+import { type DecodedFile, decodedPhoto, imageTensor, readImage } from '../node/readImage';
 
 export interface PredictorConfig {
   /** Each image is one aligned face chip (no detection). */
@@ -87,17 +87,14 @@ export class ImagePredictor {
     const failed = (what: string, e: unknown): PredictionRow[] => [
       emptyRow(path, `${what}: ${e instanceof Error ? e.message : String(e)}`.replace(/\s+/g, ' ')),
     ];
-    const image = imageTensor(img);
+    const photo = decodedPhoto(img);
     let faces: FaceAnalysis[];
     try {
-      faces = await this.analyzer!.analyze(image, {
-        minFace: minFaceDecoded(this.cfg.minFace, img),
-        maxFaces: this.cfg.maxFaces,
-      });
+      faces = await this.analyzer!.analyzePhoto(photo, { minFace: this.cfg.minFace, maxFaces: this.cfg.maxFaces });
     } catch (e) {
       return failed('cannot analyse', e);
     } finally {
-      image.dispose();
+      photo.pixels.dispose();
     }
     if (this.cfg.draw) {
       try {
@@ -106,6 +103,6 @@ export class ImagePredictor {
         return failed('cannot draw its copy', e);
       }
     }
-    return photoRows(path, inFilePixels(faces, img)); // the copy is drawn as decoded, the boxes given as in the file
+    return photoRows(path, faces);
   }
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alignFace, FACE_TEMPLATE, similarityTransform } from './align';
-import type { FaceKeypoints, Point } from './detect';
+import type { FaceKeypoints } from './detect';
+import type { Point } from './geometry';
 
 const T = FACE_TEMPLATE.keypoints;
 const templateKeypoints = (map: (p: Point) => Point): FaceKeypoints => ({

@@ -2,7 +2,8 @@
 // transform (scale, rotation, shift) that best maps the detected eyes, nose and mouth onto where
 // BlazeFace finds them on the training chips (faceTemplate.json, made by `npm run derive:template`).
 import * as tf from '@tensorflow/tfjs';
-import type { FaceKeypoints, Point } from './detect';
+import type { FaceKeypoints } from './detect';
+import type { Point } from './geometry';
 import templateJson from './faceTemplate.json';
 
 export interface FaceTemplate {

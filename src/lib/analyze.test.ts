@@ -1,8 +1,8 @@
 // The whole-photo API on the bundled models (Node, tfjs WASM backend, as the CLI runs it).
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
-import { imageTensor, readImage } from '../cli/readImage';
+import { initBackend, modelFromDisk } from '../node/nodeRuntime';
+import { imageTensor, readImage } from '../node/readImage';
 import { FaceAnalyzer } from './analyze';
 
 async function photo(name: string): Promise<tf.Tensor3D> {

@@ -2,7 +2,9 @@
 // the training chips were cut (align.ts) and estimate its age and gender (model.ts).
 import * as tf from '@tensorflow/tfjs';
 import { alignFace } from './align';
-import { type Box, type DetectedFace, type DetectorOptions, FaceDetector, type FaceKeypoints } from './detect';
+import { type DetectedFace, type DetectorOptions, FaceDetector, type FaceKeypoints } from './detect';
+import type { Box } from './geometry';
+import { type DecodedPhoto, inFilePixels, minFaceDecoded } from './imageSize';
 import { type AgeGenderEstimate, AgeGenderModel } from './model';
 
 export interface FaceAnalysis extends AgeGenderEstimate {
@@ -59,6 +61,20 @@ export class FaceAnalyzer {
     withAligned?: (aligned: tf.Tensor3D[]) => Promise<void>,
   ): Promise<FaceAnalysis[]> {
     return this.estimateDetected(image, await this.detector.detect(image, options), withAligned);
+  }
+
+  /**
+   * Every face in a photo decoded under the pixel policy (imageSize.ts), largest first, with boxes and
+   * keypoints in the file's pixels and `minFace` taken in them: the page, the CLI and the Node library
+   * all go through here, so a photo over MAX_SIDE px gives the same faces everywhere.
+   */
+  async analyzePhoto(
+    photo: DecodedPhoto,
+    options: Partial<DetectorOptions> = {},
+    withAligned?: (aligned: tf.Tensor3D[]) => Promise<void>,
+  ): Promise<FaceAnalysis[]> {
+    const minFace = minFaceDecoded(options.minFace ?? 0, photo);
+    return inFilePixels(await this.analyze(photo.pixels, { ...options, minFace }, withAligned), photo);
   }
 
   /** Align and estimate faces already detected in `image` (in their order). */

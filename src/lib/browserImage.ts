@@ -1,16 +1,10 @@
 // Decode a user's image file to an RGB tensor in the browser, with EXIF orientation applied and
 // very large photos scaled down first (imageSize.ts, the same policy as the CLI's reader).
 import * as tf from '@tensorflow/tfjs';
-import { type DecodedSize, decodedSize } from './imageSize';
+import { type DecodedPhoto, decodedSize, ImageReadError } from './imageSize';
 
-export class ImageReadError extends Error {}
-
-/** The pixels as decoded (width x height), and the file's own size, larger when they were scaled down. */
-export interface DecodedImage extends DecodedSize {
-  pixels: tf.Tensor3D;
-}
-
-export async function decodeImageFile(file: Blob & { name?: string }): Promise<DecodedImage> {
+/** A photo file's pixels, upright, at most MAX_SIDE on the longer side; throws ImageReadError saying why not. */
+export async function decodeImageFile(file: Blob & { name?: string }): Promise<DecodedPhoto> {
   const label = file.name ?? 'file';
   let bitmap: ImageBitmap;
   try {

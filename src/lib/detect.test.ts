@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
-import { readImage } from '../cli/readImage';
-import { detectionWindows, FaceDetector, type FaceKeypoints, iou, type Point } from './detect';
+import { initBackend, modelFromDisk } from '../node/nodeRuntime';
+import { readImage } from '../node/readImage';
+import { detectionWindows, FaceDetector, type FaceKeypoints } from './detect';
+import { iou, type Point } from './geometry';
 
 describe('detectionWindows', () => {
   it('starts with the whole photo (with and without a margin), then covers it with smaller overlapping windows', () => {

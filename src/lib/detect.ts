@@ -23,15 +23,8 @@
 // faces 90.0% -> 99.0% (training/benchmarks/hard-faces-*.txt); a lower bar for the second look found
 // a few more faces but also faces on dogs.jpg, and mirroring past every edge lost faces that fill the photo.
 import * as tf from '@tensorflow/tfjs';
+import { type Box, iou, type Point, scaleFace } from './geometry';
 import { resizeAntialiased } from './preprocess';
-
-export interface Box {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
-export type Point = [number, number];
 
 /** BlazeFace's keypoints, in image pixels. "Right" is the person's right (left in the picture of a frontal face). */
 export interface FaceKeypoints {
@@ -160,14 +153,6 @@ function anchors(): Point[] {
       }
   }
   return out;
-}
-
-export function iou(a: Box, b: Box): number {
-  const w = Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left);
-  const h = Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
 /** The converted graph has its batch fixed at 1 (input shape and four reshapes); free it. */
@@ -414,17 +399,6 @@ function mirroredView(photo: tf.Tensor4D, w: LookWindow): tf.Tensor4D {
     [left - ml, right - mr],
     [0, 0],
   ]);
-}
-
-/** `face` (and whatever else it carries) with its box and keypoints stretched by sx across and sy down. */
-export function scaleFace<T extends Pick<DetectedFace, 'box' | 'keypoints'>>(face: T, sx: number, sy: number): T {
-  const { box } = face;
-  const keypoints = Object.fromEntries(Object.entries(face.keypoints).map(([k, [x, y]]) => [k, [x * sx, y * sy]]));
-  return {
-    ...face,
-    box: { left: box.left * sx, top: box.top * sy, width: box.width * sx, height: box.height * sy },
-    keypoints: keypoints as unknown as FaceKeypoints,
-  };
 }
 
 /** Neighbouring anchors and overlapping windows find the same face: keep the most confident. */

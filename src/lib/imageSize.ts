@@ -1,9 +1,10 @@
-// One pixel policy for every reader of users' images (the browser's and the CLI's): a photo whose
-// longer side is over MAX_SIDE is scaled down, keeping its aspect, until that side is MAX_SIDE.
-// Faces are found on 128 px windows, so nothing larger helps, and a 12,000 px scan would take
-// gigabytes as a float tensor. Faces found on the smaller copy are given back in the file's pixels.
-
-import { type DetectedFace, scaleFace } from './detect';
+// One pixel policy for every reader of users' images (the page's, the CLI's and the Node library's):
+// a photo whose longer side is over MAX_SIDE is decoded scaled down, keeping its aspect, until that
+// side is MAX_SIDE. Faces are found on 128 px windows, so nothing larger helps, and a 12,000 px scan
+// would take gigabytes as a float tensor. FaceAnalyzer.analyzePhoto gives the faces found on the
+// smaller copy back in the file's pixels.
+import type * as tf from '@tensorflow/tfjs';
+import { type Box, scaleFace } from './geometry';
 
 export const MAX_SIDE = 4096;
 
@@ -15,6 +16,14 @@ export interface DecodedSize {
   fileHeight: number;
 }
 
+/** A photo's RGB pixels ([height, width, 3], 0..255) as decoded under this policy, and the file's size. */
+export interface DecodedPhoto extends DecodedSize {
+  pixels: tf.Tensor3D;
+}
+
+/** Raised for a file that is not an image we can read; the message says why in plain words. */
+export class ImageReadError extends Error {}
+
 /** The size an image of `width` x `height` is decoded at. */
 export function decodedSize(width: number, height: number): { width: number; height: number } {
   const scale = Math.min(1, MAX_SIDE / Math.max(width, height));
@@ -22,7 +31,7 @@ export function decodedSize(width: number, height: number): { width: number; hei
 }
 
 /** Faces found on a decoded image, with their boxes and keypoints in the file's pixels (as users crop the file). */
-export function inFilePixels<T extends Pick<DetectedFace, 'box' | 'keypoints'>>(faces: T[], size: DecodedSize): T[] {
+export function inFilePixels<T extends { box: Box; keypoints: object }>(faces: T[], size: DecodedSize): T[] {
   const [sx, sy] = [size.fileWidth / size.width, size.fileHeight / size.height];
   return sx === 1 && sy === 1 ? faces : faces.map((f) => scaleFace(f, sx, sy));
 }

@@ -10,7 +10,8 @@ import type { ModelCard } from './modelCard';
 import { checkedModelFiles, fetchFile } from './modelFiles';
 
 export { type AnalyzerSources, FaceAnalyzer, type FaceAnalysis, type FaceInput } from './analyze';
-export type { Box, DetectedFace, DetectionWindow, DetectorOptions, FaceDetector, FaceKeypoints, Point } from './detect';
+export type { DetectedFace, DetectionWindow, DetectorOptions, FaceDetector, FaceKeypoints } from './detect';
+export type { Box, Point } from './geometry';
 export type { Calibration, GenderCall, IntervalBand } from './interval';
 export type { AgeGenderEstimate, AgeGenderModel, ModelMetadata } from './model';
 export type {

@@ -1,6 +1,6 @@
 // Where to draw each face's label on a video frame: next to its box, wholly inside the frame, and not over
 // another label (faces side by side have labels wider than themselves).
-import type { Box } from './detect';
+import type { Box } from './geometry';
 
 export interface LabelSize {
   width: number;

@@ -2,10 +2,10 @@
 // faces a full search finds, with far fewer full searches.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
-import { imageTensor, readImage } from '../cli/readImage';
+import { initBackend, modelFromDisk } from '../node/nodeRuntime';
+import { imageTensor, readImage } from '../node/readImage';
 import { FaceAnalyzer } from './analyze';
-import { iou } from './detect';
+import { iou } from './geometry';
 import { LiveFaceAnalyzer } from './live';
 
 describe('LiveFaceAnalyzer', () => {

@@ -7,7 +7,8 @@
 // frames, the tracker smoothing in between.
 import type * as tf from '@tensorflow/tfjs';
 import type { FaceAnalysis, FaceAnalyzer } from './analyze';
-import { type Box, type DetectedFace, type DetectionWindow, iou } from './detect';
+import type { DetectedFace, DetectionWindow } from './detect';
+import { type Box, iou } from './geometry';
 import { GENDER_UNCERTAIN } from './interval';
 import { FaceTracker, type TrackedFace, type TrackerOptions } from './track';
 

@@ -2,7 +2,7 @@
 // frames by box overlap, and box, age, interval and gender probability are averaged over time
 // (exponentially), so labels do not flicker from frame to frame.
 import type { FaceAnalysis } from './analyze';
-import { iou } from './detect';
+import { iou } from './geometry';
 import { GENDER_UNCERTAIN, genderCall } from './interval';
 
 export interface TrackedFace extends FaceAnalysis {

@@ -6,17 +6,16 @@
 //   const analyzer = await load();
 //   const faces = await analyzer.estimateFaces('group.jpg');  // the CLI's faces, largest first
 import { readFile } from 'node:fs/promises';
-import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
-import { imageTensor, readImage } from '../cli/readImage';
 import { type FaceAnalysis, FaceAnalyzer, type FaceInput } from '../lib/analyze';
 import type { DetectorOptions } from '../lib/detect';
-import { inFilePixels, minFaceDecoded } from '../lib/imageSize';
 import type { ModelCard } from '../lib/modelCard';
+import { initBackend, modelFromDisk } from './nodeRuntime';
 import { packagedModel } from './packagedModels';
+import { decodedPhoto, readImage } from './readImage';
 
 export { type FaceAnalysis, type FaceInput } from '../lib/index';
 export type { Box, DetectorOptions, FaceKeypoints, GenderCall, ModelCard, Point } from '../lib/index';
-export { ImageReadError } from '../cli/readImage';
+export { ImageReadError } from '../lib/imageSize';
 
 export interface NodeLoadOptions {
   /** Which of the package's age/gender models: 'accurate' (default) or 'fast' (for video on slow devices). */
@@ -46,16 +45,11 @@ export class NodeFaceAnalyzer {
     options: Partial<DetectorOptions> = {},
   ): Promise<FaceAnalysis[]> {
     if (typeof input !== 'string' && !Buffer.isBuffer(input)) return this.analyzer.estimateFaces(input, options);
-    const img = await readImage(input);
-    const image = imageTensor(img);
+    const photo = decodedPhoto(await readImage(input));
     try {
-      // a photo over 4096 px is searched on a smaller copy: minFace is taken, and the faces given, in the file's pixels
-      return inFilePixels(
-        await this.analyzer.analyze(image, { ...options, minFace: minFaceDecoded(options.minFace ?? 0, img) }),
-        img,
-      );
+      return await this.analyzer.analyzePhoto(photo, options);
     } finally {
-      image.dispose();
+      photo.pixels.dispose();
     }
   }
 

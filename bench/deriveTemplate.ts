@@ -11,17 +11,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { SingleBar } from 'cli-progress';
-import { type FaceTemplate, similarityTransform } from '../lib/align';
-import { FaceDetector, type Point } from '../lib/detect';
-import { initBackend, modelFromDisk } from './nodeRuntime';
-import { imageTensor, readImage } from './readImage';
+import { type FaceTemplate, similarityTransform } from '../src/lib/align';
+import { FaceDetector } from '../src/lib/detect';
+import type { Point } from '../src/lib/geometry';
+import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
+import { imageTensor, readImage } from '../src/node/readImage';
+import { median } from './timing';
 
 const POINTS = ['rightEye', 'leftEye', 'nose', 'mouth'] as const;
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -16,10 +16,10 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { SingleBar } from 'cli-progress';
 import sharp from 'sharp';
-import { FaceAnalyzer } from '../lib/analyze';
-import { GENDER_UNCERTAIN } from '../lib/interval';
-import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
-import { imageTensor, readImage } from '../cli/readImage';
+import { FaceAnalyzer } from '../src/lib/analyze';
+import { GENDER_UNCERTAIN } from '../src/lib/interval';
+import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
+import { decodedPhoto, readImage } from '../src/node/readImage';
 import { type AgeMetrics, type PhotoEstimate, scanReport, wildReport } from './realPhotoMetrics';
 
 interface BenchConfig {
@@ -96,16 +96,16 @@ async function estimateLargestFaces(
   progress.start(paths.length, 0);
   const out: (PhotoEstimate | null)[] = [];
   for (const [i, path] of paths.entries()) {
-    const image = imageTensor(await readImage(path));
+    const photo = decodedPhoto(await readImage(path));
     let chip: Uint8Array | undefined;
     try {
-      const faces = await analyzer.analyze(image, { maxFaces: 1 }, async (aligned) => {
+      const faces = await analyzer.analyzePhoto(photo, { maxFaces: 1 }, async (aligned) => {
         if (facesDir && aligned.length)
           chip = new Uint8Array(await tf.tidy(() => aligned[0].clipByValue(0, 255).round().cast('int32')).data());
       });
       out.push(faces[0] ?? null);
     } finally {
-      image.dispose();
+      photo.pixels.dispose();
     }
     if (facesDir && chip) {
       await sharp(Buffer.from(chip), { raw: { width: 200, height: 200, channels: 3 } })

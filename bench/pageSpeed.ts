@@ -10,7 +10,8 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import { preview } from 'vite';
-import { WITH_FAKE_WEBCAM, writeFakeWebcamVideo } from '../../e2e/fakeWebcam';
+import { WITH_FAKE_WEBCAM, writeFakeWebcamVideo } from '../e2e/fakeWebcam';
+import { median } from './timing';
 
 const { values: args } = parseArgs({
   options: {
@@ -62,8 +63,6 @@ async function oneRun(url: string): Promise<Run> {
     await browser.close();
   }
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   if (!existsSync('dist/index.html')) throw new Error('no dist/index.html: run npm run build first');

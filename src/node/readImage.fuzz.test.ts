@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ImageReadError, readImage } from './readImage';
+import { ImageReadError } from '../lib/imageSize';
+import { readImage } from './readImage';
 
 const dir = mkdtempSync(join(tmpdir(), 'agegender-fuzz-'));
 const seeds: Record<string, Buffer> = {};

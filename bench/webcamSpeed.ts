@@ -12,10 +12,11 @@ import { parseArgs } from 'node:util';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
-import { FaceAnalyzer } from '../lib/analyze';
-import { type Box, iou } from '../lib/detect';
-import { DEFAULT_LIVE_OPTIONS, LiveFaceAnalyzer } from '../lib/live';
+import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
+import { FaceAnalyzer } from '../src/lib/analyze';
+import { type Box, iou } from '../src/lib/geometry';
+import { DEFAULT_LIVE_OPTIONS, LiveFaceAnalyzer } from '../src/lib/live';
+import { median } from './timing';
 
 const FACE_API_MODELS = 'node_modules/@vladmandic/face-api/model';
 const [WIDTH, HEIGHT] = [640, 480];
@@ -52,7 +53,6 @@ async function panningFrames(count: number): Promise<tf.Tensor3D[]> {
   );
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function main(): Promise<void> {

@@ -9,9 +9,9 @@ import { parseArgs } from 'node:util';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { FaceAnalyzer } from '../lib/analyze';
-import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
-import { medianMs } from './timing';
+import { FaceAnalyzer } from '../src/lib/analyze';
+import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
+import { median, medianMs } from './timing';
 
 const PHOTOS = 'e2e/fixtures/photos';
 const FACE_API_MODELS = 'node_modules/@vladmandic/face-api/model';
@@ -65,7 +65,6 @@ async function main(): Promise<void> {
     );
     photo.dispose();
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   console.log(
     `median per photo: agegender ${median(totals.ours).toFixed(0)} ms, face-api SSD pipeline ${median(totals.faceApi).toFixed(0)} ms`,
   );

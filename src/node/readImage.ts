@@ -1,8 +1,9 @@
 // Decode an image file to RGB pixels with sharp (libvips): EXIF orientation applied, alpha dropped,
-// any colour space (grey, CMYK, 16-bit) converted to 8-bit sRGB, very large photos scaled down.
+// any colour space (grey, CMYK, 16-bit) converted to 8-bit sRGB, very large photos scaled down
+// (imageSize.ts, the policy the page's decoder follows too).
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { type DecodedSize, decodedSize } from '../lib/imageSize';
+import { type DecodedPhoto, type DecodedSize, decodedSize, ImageReadError } from '../lib/imageSize';
 
 export interface RgbImage {
   data: Uint8Array;
@@ -18,8 +19,11 @@ export function imageTensor(img: RgbImage): tf.Tensor3D {
   return tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
 }
 
-/** Raised for a file that is not an image we can read; the message says why in plain words. */
-export class ImageReadError extends Error {}
+/** A file as FaceAnalyzer.analyzePhoto takes it: its pixels as a tensor (the caller disposes it) and its sizes. */
+export function decodedPhoto(img: DecodedFile): DecodedPhoto {
+  const { width, height, fileWidth, fileHeight } = img;
+  return { pixels: imageTensor(img), width, height, fileWidth, fileHeight };
+}
 
 /** An image file (path) or its bytes, decoded to RGB, upright, at most MAX_SIDE on its longer side. */
 export async function readImage(source: string | Buffer): Promise<DecodedFile> {

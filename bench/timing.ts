@@ -1,3 +1,10 @@
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(xs: number[]): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 /** Median wall time of `run` in milliseconds over `rounds` runs, after `warmups` untimed ones (kernels compiled, weights uploaded). */
 export async function medianMs(rounds: number, run: () => Promise<unknown>, warmups = 1): Promise<number> {
   for (let i = 0; i < warmups; i++) await run();
@@ -7,5 +14,5 @@ export async function medianMs(rounds: number, run: () => Promise<unknown>, warm
     await run();
     times.push(performance.now() - start);
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  return median(times);
 }

@@ -2,7 +2,7 @@
 // read by the detection test and the hard-faces benchmark.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Box } from '../lib/detect';
+import type { Box } from '../src/lib/geometry';
 
 export const FACES_IN_PHOTOS = '../shared/data/faces-in-photos';
 

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import * as tf from '@tensorflow/tfjs';
-import { AgeGenderModel } from '../lib/model';
-import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
-import { imageTensor, readImage } from '../cli/readImage';
+import { AgeGenderModel } from '../src/lib/model';
+import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
+import { imageTensor, readImage } from '../src/node/readImage';
 import { medianMs } from './timing';
 
 const FACES = 'e2e/fixtures/faces';

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Box, iou } from '../lib/detect';
+import { type Box, iou } from '../src/lib/geometry';
 import { FACES_IN_PHOTOS as DIR, readAnnotatedFaces } from './annotatedFaces';
 
 const present = existsSync(join(DIR, 'training.xml'));

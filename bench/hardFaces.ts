@@ -12,7 +12,7 @@
 // left upright (BlazeFace's boxes are), and clipped to the photo like the detector's boxes.
 // Every other detection is an "extra" (a false detection, or the same face found twice).
 // Then the detector runs on faces-in-photos: the 18 boxes of training.xml (found at IoU >= 0.4, as
-// src/cli/facesInPhotos.test.ts counts them), false detections there, and faces found on dogs.jpg.
+// bench/facesInPhotos.test.ts counts them), false detections there, and faces found on dogs.jpg.
 // `--only REGEX` keeps the kinds whose name matches; `--misses DIR` writes the cases not found as JPEGs;
 // `--detector` runs another BlazeFace graph (a fine-tune), at `--score-threshold` instead of the default bar.
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -20,10 +20,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import sharp from 'sharp';
-import { type Box, DEFAULT_DETECTOR_OPTIONS, FaceDetector, iou } from '../lib/detect';
-import { initBackend, modelFromDisk } from '../cli/nodeRuntime';
-import { FACES_IN_PHOTOS as PHOTOS, readAnnotatedFaces } from '../cli/annotatedFaces';
-import { imageTensor, type RgbImage, readImage } from '../cli/readImage';
+import { DEFAULT_DETECTOR_OPTIONS, FaceDetector } from '../src/lib/detect';
+import { type Box, iou } from '../src/lib/geometry';
+import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
+import { FACES_IN_PHOTOS as PHOTOS, readAnnotatedFaces } from './annotatedFaces';
+import { imageTensor, type RgbImage, readImage } from '../src/node/readImage';
+import { median } from './timing';
 
 const CHIP = 200;
 const [CANVAS_W, CANVAS_H] = [640, 480];
@@ -168,7 +170,6 @@ function faceBox(p: Placement, width: number, height: number): Box {
 }
 
 const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}%`;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -1,6 +1,6 @@
 // What the real-photo benchmark reports: old scans (FG-NET, exact ages) and wild photos (FairFace,
 // age groups and gender), each photo's largest face as the CLI gives it.
-import { AGE_BANDS, ageBand } from '../lib/metrics';
+import { AGE_BANDS, ageBand } from '../src/lib/metrics';
 
 /** The largest face found in a photo (null: none found). */
 export interface PhotoEstimate {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { decodedSize, MAX_SIDE } from '../lib/imageSize';
-import { ImageReadError, readImage } from './readImage';
+import { decodedSize, ImageReadError, MAX_SIDE } from '../lib/imageSize';
+import { readImage } from './readImage';
 
 const dir = mkdtempSync(join(tmpdir(), 'agegender-read-'));
 const solid = (width: number, height: number, channels: 3 | 4 = 3) =>
