@@ -1,10 +1,19 @@
-"""One config object for a training run, mirrored one-to-one by command-line flags."""
+"""One config object for a training run, mirrored one-to-one by command-line flags.
+
+Every TrainConfig field is a flag: --input-size 128, --no-pretrained. The fields that hold a config of their own
+(degradations: AugmentationConfig, geometry: GeometryConfig) take one flag per field of it, --FIELD.SUBFIELD
+(--degradations.p-grey 0.2, --geometry.max-rotate-deg 0, --degradations.exposure-range 0.2 1.5), each set over
+the recipe's values (or the defaults); --no-degradations turns the degradations off and --degradations back on,
+with the default values. A recipe (training/recipes/*.json) gives them as objects, merged over the defaults in the
+same way; "degradations": null turns them off.
+"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import json
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +31,44 @@ def age_band(age: int) -> str:
         if low <= age <= high:
             return f"{low}+" if high >= 200 else f"{low}-{high}"
     raise ValueError(f"age {age} is outside every band")
+
+
+@dataclass(frozen=True)
+class AugmentationConfig:
+    """Probability that each real-photo degradation (degrade.random_degradations) is drawn for a training face,
+    and its strength range."""
+
+    # About 30% of training faces get none of them: clean chips stay part of what the model sees.
+    p_grey: float = 0.1
+    p_faded_scan: float = 0.07
+    p_grain: float = 0.15
+    grain_max: float = 25.0
+    p_blur: float = 0.12
+    blur_max: float = 3.0
+    p_small_face: float = 0.15
+    small_face_min: int = 36  # chip side in pixels; the face is about 0.6 of it
+    p_jpeg: float = 0.2
+    jpeg_min: int = 8
+    p_colour_cast: float = 0.12
+    colour_cast_max: float = 0.3
+    p_exposure: float = 0.2
+    exposure_range: tuple[float, float] = (0.15, 1.8)
+    p_occlusion: float = 0.08
+    occlusion_max: float = 0.25
+
+
+@dataclass(frozen=True)
+class GeometryConfig:
+    """Random geometry (preprocess.augment) on top of the measured alignment jitter: head rotation, zoom,
+    off-centre and turned faces."""
+
+    max_rotate_deg: float = 12.0
+    max_scale: float = 0.1
+    max_shift: float = 0.05
+    p_off_centre: float = 0.15  # of these, shift up to max_off_centre and zoom out to 0.8
+    max_off_centre: float = 0.15
+    p_turned: float = 0.2  # narrowed to min_squeeze..1, as a head turned towards profile
+    min_squeeze: float = 0.65
 
 
 @dataclass
@@ -66,10 +113,10 @@ class TrainConfig:
     mean_loss_weight: float = 0.1  # weight of the L1 loss on the expected age
     gender_loss_weight: float = 1.0
     dropout: float = 0.2
-    # Real-photo degradations (degrade.AugmentationConfig: faded scans, grain, blur, small faces, JPEG,
-    # colour casts, dim light, occlusion). The random tilt, zoom, shift and off-centre / turned cuts
-    # (preprocess.GeometryConfig) apply either way.
-    degradations: bool = True
+    # Real-photo degradations drawn for training faces (faded scans, grain, blur, small faces, JPEG, colour casts,
+    # dim light, occlusion); None: none. The random tilt, zoom, shift and off-centre / turned cuts apply either way.
+    degradations: AugmentationConfig | None = AugmentationConfig()
+    geometry: GeometryConfig = GeometryConfig()
     # Alignment transforms measured on training chips by `npm run derive:template`; every training face
     # is cut through one of them, as the photo pipeline would cut it. "" turns this off.
     alignment_jitter: str = "training/geometry/alignment-jitter.json"
@@ -97,7 +144,50 @@ class TrainConfig:
     progress: bool = True
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain values, a nested config as a dict (None where off): what model.pt and the model card keep."""
         return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        """A TrainConfig from to_dict's form or a recipe's: a nested config as an object merged over its defaults
+        (null: off); an unknown field is an error. "degradations": true / false, as model.pt files and model cards
+        written before the degradations' settings were in the config hold it, gives the defaults / none."""
+        _check_fields(values, cls)
+        nested = {
+            name: _nested_config(name, kind, may_be_off, values[name])
+            for name, (kind, may_be_off) in _nested_fields(cls).items()
+            if name in values
+        }
+        return cls(**(values | nested))
+
+
+def _check_fields(values: dict[str, Any], config_class: type, prefix: str = "") -> None:
+    unknown = sorted(set(values) - {f.name for f in dataclasses.fields(config_class)})
+    if unknown:
+        names = ", ".join(prefix + name for name in unknown)
+        raise ValueError(f"{names} {'is not a' if len(unknown) == 1 else 'are not'} {config_class.__name__} field(s)")
+
+
+def _nested_fields(config_class: type) -> dict[str, tuple[type, bool]]:
+    """The fields of a config dataclass that hold a config of their own: its class, and whether it may be None (off)."""
+    hints = typing.get_type_hints(config_class)
+    return {
+        f.name: (type(f.default), type(None) in typing.get_args(hints[f.name]))
+        for f in dataclasses.fields(config_class)
+        if dataclasses.is_dataclass(f.default)
+    }
+
+
+def _nested_config(name: str, kind: type, may_be_off: bool, value: Any) -> Any:
+    if may_be_off and isinstance(value, bool):  # --degradations / --no-degradations, or a config from before nesting
+        value = {} if value else None
+    if (value is None and may_be_off) or isinstance(value, kind):
+        return value
+    if not isinstance(value, dict):
+        raise ValueError(f"{name}: expected an object of {kind.__name__} fields, not {value!r}")
+    _check_fields(value, kind, prefix=f"{name}.")
+    # JSON has no tuples: a range (exposure_range) comes as a list.
+    return kind(**{k: tuple(v) if isinstance(v, list) else v for k, v in value.items()})
 
 
 def _flag(name: str) -> str:
@@ -105,26 +195,43 @@ def _flag(name: str) -> str:
 
 
 def load_recipe(path: str) -> dict[str, Any]:
-    """A recipe's TrainConfig fields (its "about" is for people); an unknown field is an error."""
+    """A recipe's TrainConfig fields (its "about" is for people), a nested config merged over its defaults; an
+    unknown field is an error."""
     recipe = json.loads(Path(path).read_text())
-    fields = {f.name: f for f in dataclasses.fields(TrainConfig)}
-    unknown = sorted(set(recipe) - set(fields) - {"about"})
-    if unknown:
-        raise ValueError(
-            f"{path}: {', '.join(unknown)} {'is not a' if len(unknown) == 1 else 'are not'} TrainConfig field(s)"
-        )
-    return {k: v for k, v in recipe.items() if k != "about"}
+    recipe.pop("about", None)
+    cfg = TrainConfig.from_dict(recipe)
+    return {name: getattr(cfg, name) for name in recipe}
+
+
+def _add_flag(parser: argparse.ArgumentParser, flag: str, dest: str, like: Any, default: Any) -> None:
+    """A flag taking a value of the type of `like` (a bool: --flag / --no-flag; a tuple: that many values)."""
+    if isinstance(like, bool):
+        parser.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction, default=default)
+    elif isinstance(like, tuple):
+        parser.add_argument(flag, dest=dest, type=type(like[0]), nargs=len(like), default=default)
+    else:
+        parser.add_argument(flag, dest=dest, type=type(like), default=default)
 
 
 def config_parser(config_class: type, description: str = "") -> argparse.ArgumentParser:
-    """A parser with one flag per field of a config dataclass (--input-size 128, --no-pretrained)."""
+    """A parser with one flag per field of a config dataclass (--input-size 128, --no-pretrained); for a field
+    holding a config of its own, one flag per field of that (--degradations.p-grey 0.2, in the namespace as
+    "degradations.p_grey" only when given), and --FIELD / --no-FIELD where it may be None."""
     parser = argparse.ArgumentParser(description=description)
+    nested = _nested_fields(config_class)
     for f in dataclasses.fields(config_class):
-        default = f.default
-        if isinstance(default, bool):
-            parser.add_argument(_flag(f.name), dest=f.name, action=argparse.BooleanOptionalAction, default=default)
+        if f.name not in nested:
+            _add_flag(parser, _flag(f.name), f.name, f.default, f.default)
+            continue
+        kind, may_be_off = nested[f.name]
+        if may_be_off:
+            parser.add_argument(_flag(f.name), dest=f.name, action=argparse.BooleanOptionalAction, default=f.default)
         else:
-            parser.add_argument(_flag(f.name), dest=f.name, type=type(default), default=default)
+            parser.set_defaults(**{f.name: f.default})
+        for sub in dataclasses.fields(kind):
+            _add_flag(
+                parser, f"{_flag(f.name)}.{_flag(sub.name)[2:]}", f"{f.name}.{sub.name}", sub.default, argparse.SUPPRESS
+            )
     return parser
 
 
@@ -136,5 +243,14 @@ def parse_config(argv: list[str] | None = None, description: str = "") -> TrainC
         try:
             parser.set_defaults(**load_recipe(recipe))
         except (OSError, ValueError) as e:
-            parser.error(f"cannot read --recipe: {e}")
-    return TrainConfig(**vars(parser.parse_args(argv)))
+            parser.error(f"cannot read --recipe {recipe}: {e}")
+    values = vars(parser.parse_args(argv))
+    for name in _nested_fields(TrainConfig):
+        given = {key.split(".", 1)[1]: values.pop(key) for key in list(values) if key.startswith(f"{name}.")}
+        if given:  # over the recipe's values, or the defaults where it turned them off
+            base = values[name]
+            values[name] = (dataclasses.asdict(base) if dataclasses.is_dataclass(base) else {}) | given
+    try:
+        return TrainConfig.from_dict(values)
+    except ValueError as e:
+        parser.error(str(e))

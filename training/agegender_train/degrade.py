@@ -20,6 +20,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from .config import AugmentationConfig
+
 Batch = torch.Tensor  # float [N, 3, H, W], 0..255
 Strength = torch.Tensor  # float [N]
 
@@ -206,29 +208,6 @@ CONDITIONS: tuple[Condition, ...] = (
         Geometry(squeeze_x=0.8, shift_x=0.06, rotate_deg=8),
     ),
 )
-
-
-@dataclass(frozen=True)
-class AugmentationConfig:
-    """Probability that each degradation is drawn for a training face, and its strength range."""
-
-    # About 30% of training faces get none of them: clean chips stay part of what the model sees.
-    p_grey: float = 0.1
-    p_faded_scan: float = 0.07
-    p_grain: float = 0.15
-    grain_max: float = 25.0
-    p_blur: float = 0.12
-    blur_max: float = 3.0
-    p_small_face: float = 0.15
-    small_face_min: int = 36  # chip side in pixels; the face is about 0.6 of it
-    p_jpeg: float = 0.2
-    jpeg_min: int = 8
-    p_colour_cast: float = 0.12
-    colour_cast_max: float = 0.3
-    p_exposure: float = 0.2
-    exposure_range: tuple[float, float] = (0.15, 1.8)
-    p_occlusion: float = 0.08
-    occlusion_max: float = 0.25
 
 
 def random_degradations(x: Batch, cfg: AugmentationConfig, gen: torch.Generator) -> Batch:

@@ -1,4 +1,4 @@
-"""Run a trained AgeGenderNet over faces, calibrate it on the validation part, report every split.
+"""Calibrate a trained AgeGenderNet on the validation part and report every split.
 
     PYTHONPATH=training training/.venv/bin/python -m agegender_train.evaluate --run training/runs/v6
 
@@ -13,52 +13,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from .calibration import fit_calibration, predictions
 from .config import TrainConfig
 from .dataset import FaceSet, load_utkface
-from .degrade import AugmentationConfig
+from .inference import ModelInputs, load_trained, run_model
 from .metrics import evaluation_report
 from .model import AgeGenderNet
-from .preprocess import GeometryConfig, augment, load_alignment_jitter, to_model_input
+from .preprocess import augment, load_alignment_jitter
 from .shift import format_table, shift_benchmark
 from .split import load_or_make_split
-
-ModelInputs = Callable[[np.ndarray, int], torch.Tensor]  # (uint8 faces, index of the first) -> normalised NCHW
-
-
-@torch.no_grad()
-def run_model(
-    model: AgeGenderNet,
-    faces: FaceSet,
-    size: int,
-    flip_average: bool,
-    batch_size: int = 128,
-    progress: bool = False,
-    desc: str = "evaluating",
-    inputs: ModelInputs | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Age probabilities [N, max_age+1] and female logits [N]; with flip_average, the mean over the face and its mirror image.
-
-    `inputs` turns a batch of faces into model input (default: the plain resize; shift.py degrades them first).
-    """
-    model.eval()
-    device = next(model.parameters()).device
-    probs, logits = [], []
-    for start in tqdm(range(0, len(faces), batch_size), desc=desc, disable=not progress, unit="batch"):
-        images = faces.images[start : start + batch_size]
-        x = (inputs(images, start) if inputs else to_model_input(images, size)).to(device)
-        views = [x, x.flip(-1)] if flip_average else [x]
-        outputs = [model(v) for v in views]
-        probs.append(torch.stack([torch.softmax(a.double(), dim=1) for a, _ in outputs]).mean(0).cpu().numpy())
-        logits.append(torch.stack([g.double() for _, g in outputs]).mean(0).cpu().numpy())
-    return np.concatenate(probs), np.concatenate(logits)
 
 
 def degraded_copies(
@@ -72,8 +40,8 @@ def degraded_copies(
             cfg.input_size,
             torch.Generator().manual_seed(cfg.seed + 7919 * (k + 1) + start),
             "cpu",
-            AugmentationConfig(),
-            GeometryConfig(),
+            cfg.degradations,
+            cfg.geometry,
             jitter,
         )
 
@@ -138,14 +106,6 @@ def evaluate_and_save(
         )
     print("shift benchmark, val part:\n" + format_table(shift))
     return result
-
-
-def load_trained(path: str | Path) -> tuple[AgeGenderNet, TrainConfig, dict]:
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    cfg = TrainConfig(**state["config"])
-    model = AgeGenderNet(cfg.arch, cfg.max_age, cfg.dropout)
-    model.load_state_dict(state["model"])
-    return model.eval().to(memory_format=torch.channels_last), cfg, state  # 2-3x faster convolutions on the CPU
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,6 @@ import json
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +23,9 @@ import torch
 
 from .config import TrainConfig
 from .dataset import parse_utkface_name
-from .degrade import AugmentationConfig
-from .evaluate import load_trained
+from .inference import load_trained
 from .metrics import label_distribution
 from .model import ARCHITECTURES, PIXEL_MEAN, PIXEL_STD, AgeGenderNet, imagenet_weights_note, tfjs_layer_weights
-from .preprocess import GeometryConfig
 from .train import local_model
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -189,11 +186,6 @@ def model_card(
             "seed": cfg.seed,
             "config": cfg.to_dict(),
             "history": metrics["history"],
-            "augmentation": {
-                "degradations": asdict(AugmentationConfig()) if cfg.degradations else None,
-                "geometry": asdict(GeometryConfig()),
-                "alignment_jitter": cfg.alignment_jitter or None,
-            },
         },
         "export": {"command": export_command},
         "calibration": metrics["calibration"]

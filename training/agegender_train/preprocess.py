@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .config import AugmentationConfig, GeometryConfig
 from .dataset import SOURCE_SIZE
-from .degrade import AugmentationConfig, Condition, apply_steps, random_degradations
+from .degrade import Condition, apply_steps, random_degradations
 from .model import PIXEL_MEAN, PIXEL_STD
 
 
@@ -110,19 +110,6 @@ def warp(x: torch.Tensor, size: int, matrices: torch.Tensor, device: torch.devic
     """
     grid = F.affine_grid(matrices[:, :2].to(device), [len(x), 3, size, size], align_corners=False)
     return _normalise(F.grid_sample(x.to(device), grid, mode="bilinear", padding_mode="border", align_corners=False))
-
-
-@dataclass(frozen=True)
-class GeometryConfig:
-    """Random geometry on top of the measured alignment jitter: head rotation, zoom, off-centre and turned faces."""
-
-    max_rotate_deg: float = 12.0
-    max_scale: float = 0.1
-    max_shift: float = 0.05
-    p_off_centre: float = 0.15  # of these, shift up to max_off_centre and zoom out to 0.8
-    max_off_centre: float = 0.15
-    p_turned: float = 0.2  # narrowed to min_squeeze..1, as a head turned towards profile
-    min_squeeze: float = 0.65
 
 
 def augment(

@@ -29,13 +29,12 @@ from PIL import Image
 from tqdm import tqdm
 
 from .calibration import Calibration, apply_interval, expected_age, fit_interval_bands, fit_temperature, sigmoid
-from .config import GENDER_UNCERTAIN, TrainConfig, age_band, config_parser
+from .config import GENDER_UNCERTAIN, AugmentationConfig, GeometryConfig, TrainConfig, age_band, config_parser
 from .dataset import FaceSet, load_utkface, parse_utkface_name
-from .degrade import AugmentationConfig
 from .export import export_tfjs, real_photo_bench
 from .metrics import evaluation_report
 from .model import AgeGenderNet
-from .preprocess import GeometryConfig, augment, load_alignment_jitter, to_model_input
+from .preprocess import augment, load_alignment_jitter, to_model_input
 from .tfjs_import import load_tfjs_model
 from .train import local_model
 

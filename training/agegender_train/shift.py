@@ -38,6 +38,7 @@ from .calibration import Calibration, predictions
 from .config import GENDER_UNCERTAIN, GENDERS, TrainConfig, age_band
 from .dataset import FaceSet, load_utkface
 from .degrade import CONDITIONS, Condition
+from .inference import load_trained, run_model
 from .metrics import expected_calibration_error, group_metrics
 from .model import AgeGenderNet
 from .preprocess import degrade_for_benchmark, load_alignment_jitter
@@ -78,8 +79,6 @@ def condition_outputs(
     jitter: np.ndarray | None,
     batch_size: int = 128,
 ) -> tuple[np.ndarray, np.ndarray]:
-    from .evaluate import run_model  # evaluate uses this module to write the benchmark into metrics.json
-
     return run_model(
         model,
         faces,
@@ -220,8 +219,6 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     cfg = TrainConfig()
     if args.run:
-        from .evaluate import load_trained
-
         model, cfg, _ = load_trained(Path(args.run) / "model.pt")
         metrics = json.loads((Path(args.run) / "metrics.json").read_text())
         calibration, flip, size = Calibration.from_dict(metrics["calibration"]), metrics["flip_average"], cfg.input_size

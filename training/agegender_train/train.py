@@ -25,6 +25,7 @@ import sys
 import time
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,11 +38,11 @@ from tqdm import tqdm
 from .calibration import expected_age
 from .config import TrainConfig, parse_config
 from .dataset import DatasetError, FaceSet, load_utkface, save_npz_atomic
-from .degrade import AugmentationConfig
-from .distributed import start_processes
-from .evaluate import evaluate_and_save, load_trained, run_model
+from .distributed import Processes, start_processes
+from .evaluate import evaluate_and_save
+from .inference import load_trained, run_model
 from .model import AgeGenderNet, load_imagenet_weights
-from .preprocess import GeometryConfig, augment, load_alignment_jitter
+from .preprocess import augment, load_alignment_jitter
 from .real_faces import RealFaces, load_real_faces
 from .split import load_or_make_split
 
@@ -295,39 +296,28 @@ def teacher_targets(
     return torch.from_numpy(probs.astype(np.float32)).to(device), torch.from_numpy(female.astype(np.float32)).to(device)
 
 
-def main(argv: list[str] | None = None) -> int:
-    cfg = parse_config(argv, description=__doc__ or "")
-    try:
-        device = resolve_device(cfg.device)
-    except (ValueError, RuntimeError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    procs, device = start_processes(device)
-    say = print if procs.is_main else (lambda *args, **kwargs: None)
-    torch.manual_seed(cfg.seed)
-    torch.set_num_threads(cfg.threads)
-    out = Path(cfg.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+class RunError(Exception):
+    """A run that cannot start (its data, split, flags or models): main prints it and exits with status 2."""
 
+
+def load_data(cfg: TrainConfig, procs: Processes, say: Callable[..., None]) -> tuple[dict[str, FaceSet], FaceSet, str]:
+    """The parts of the split, the faces trained on (the train part, or --limit of it) and a summary of the data."""
     if not procs.is_main:
         procs.barrier()  # rank 0 decodes the data (and writes the cache and the split file) first
     try:
         faces, report = load_utkface(cfg.data, cfg.cache_dir, cfg.progress and procs.is_main)
     except DatasetError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        raise RunError(str(e)) from e
     say(report.summary())
     split = load_or_make_split(cfg.split_file, faces, cfg.val_fraction, cfg.test_fraction, cfg.seed)
     if procs.is_main:
         procs.barrier()
     parts = {name: faces.subset(names) for name, names in split.items()}
     if min(len(p) for p in parts.values()) == 0:
-        print(
-            f"error: a part of the split is empty ({ {k: len(v) for k, v in parts.items()} }): "
-            "use more faces or larger --val-fraction/--test-fraction",
-            file=sys.stderr,
+        raise RunError(
+            f"a part of the split is empty ({ {k: len(v) for k, v in parts.items()} }): "
+            "use more faces or larger --val-fraction/--test-fraction"
         )
-        return 2
     train = parts["train"]
     if cfg.limit:
         train = train.subset(
@@ -339,38 +329,27 @@ def main(argv: list[str] | None = None) -> int:
         + f"; training on {len(train)}"
         + (f" in {procs.world_size} processes" if procs.distributed else "")
     )
-    if cfg.batch_size < procs.world_size:
-        print(
-            f"error: --batch-size {cfg.batch_size} is split between {procs.world_size} processes: use at least one face each",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        jitter = load_alignment_jitter(cfg.alignment_jitter) if cfg.alignment_jitter else None
-    except (OSError, ValueError) as e:
-        print(f"error: cannot read --alignment-jitter {cfg.alignment_jitter}: {e}", file=sys.stderr)
-        return 2
-    degradations = AugmentationConfig() if cfg.degradations else None
-    real_train = real_holdout = None
-    if cfg.real_faces:
-        try:
-            real = load_real_faces(cfg.real_data, cfg.real_faces, cfg.real_folds)
-        except (OSError, ValueError, KeyError) as e:
-            print(f"error: cannot read --real-faces {cfg.real_faces}: {e}", file=sys.stderr)
-            return 2
-        real_train, real_holdout = (
-            real.take(real.fold != cfg.real_holdout_fold),
-            real.take(real.fold == cfg.real_holdout_fold),
-        )
-        say(
-            f"real photos: training on {len(real_train)} faces, {cfg.real_per_batch} a step with weight {cfg.real_weight}"
-            + (f"; fold {cfg.real_holdout_fold} ({len(real_holdout)} faces) held out" if len(real_holdout) else "")
-        )
-        real_ranges = torch.from_numpy(real_train.age_range).to(device)
-        real_female = torch.from_numpy(real_train.female).to(device)
-    train_ages = torch.from_numpy(np.minimum(train.ages, cfg.max_age)).to(device)
-    train_genders = torch.from_numpy(train.genders).to(device)
+    return parts, train, report.summary()
 
+
+def load_real_photos(cfg: TrainConfig, say: Callable[..., None]) -> tuple[RealFaces | None, RealFaces | None]:
+    """The real photos trained on beside UTKFace, and the fold held out of them (None, None: --real-faces "")."""
+    if not cfg.real_faces:
+        return None, None
+    try:
+        real = load_real_faces(cfg.real_data, cfg.real_faces, cfg.real_folds)
+    except (OSError, ValueError, KeyError) as e:
+        raise RunError(f"cannot read --real-faces {cfg.real_faces}: {e}") from e
+    train, holdout = real.take(real.fold != cfg.real_holdout_fold), real.take(real.fold == cfg.real_holdout_fold)
+    say(
+        f"real photos: training on {len(train)} faces, {cfg.real_per_batch} a step with weight {cfg.real_weight}"
+        + (f"; fold {cfg.real_holdout_fold} ({len(holdout)} faces) held out" if len(holdout) else "")
+    )
+    return train, holdout
+
+
+def initial_model(cfg: TrainConfig, device: torch.device) -> tuple[AgeGenderNet, dict[str, object]]:
+    """The network training starts from (--init-from, ImageNet weights or random), and what it was read from."""
     net = AgeGenderNet(cfg.arch, cfg.max_age, cfg.dropout)
     sources: dict[str, object] = {}  # what the run started from and distilled, by content
     if cfg.init_from:
@@ -379,26 +358,243 @@ def main(argv: list[str] | None = None) -> int:
             load_own_weights(net, init_from)
             sources["init_from"] = source_hashes(cfg.init_from, init_from)
         except (OSError, ValueError, KeyError, RuntimeError) as e:
-            print(f"error: cannot start from --init-from {cfg.init_from}: {e}", file=sys.stderr)
-            return 2
+            raise RunError(f"cannot start from --init-from {cfg.init_from}: {e}") from e
     elif cfg.pretrained:
         load_imagenet_weights(net)
-    net = net.to(device, memory_format=torch.channels_last)  # 2-3x faster convolutions on the CPU
-    taught_all = None
+    return net.to(device, memory_format=torch.channels_last), sources  # 2-3x faster convolutions on the CPU
+
+
+def distillation_targets(
+    cfg: TrainConfig, faces: FaceSet, device: torch.device, procs: Processes, say: Callable[..., None]
+) -> tuple[tuple[torch.Tensor, torch.Tensor], list[dict[str, str]]]:
+    """The teachers' outputs on the training faces (teacher_targets), and the sha256 of each teacher's files."""
+    if not procs.is_main:
+        procs.barrier()  # rank 0 runs the teacher and writes the cache first; the others then read it
+    try:
+        teachers = [local_model(path, cfg.cache_dir) for path in teacher_paths(cfg)]
+        targets = teacher_targets(cfg, teachers, faces, device, cfg.progress and procs.is_main)
+        hashes = [source_hashes(ref, path) for ref, path in zip(teacher_paths(cfg), teachers)]
+    except (OSError, ValueError, KeyError, RuntimeError) as e:
+        raise RunError(f"cannot distil --teacher {cfg.teacher}: {e}") from e
+    if procs.is_main:
+        procs.barrier()
+    whose = "their averaged outputs" if len(teacher_paths(cfg)) > 1 else "its outputs"
+    say(f"distilling {cfg.teacher} ({whose} on the clean training faces) with weight {cfg.distill_weight}")
+    return targets, hashes
+
+
+@dataclass
+class TrainingData:
+    """What every step draws from: the training faces (and the teachers' targets for them, on the device), the
+    alignment transforms they are cut through, and the real photos trained on beside them."""
+
+    faces: FaceSet
+    taught: tuple[torch.Tensor, torch.Tensor] | None
+    jitter: np.ndarray | None
+    real: RealFaces | None
+
+
+def resume_or_start(
+    cfg: TrainConfig,
+    out: Path,
+    net: AgeGenderNet,
+    optimizer: torch.optim.Optimizer,
+    ema: AveragedModel | None,
+    say: Callable[..., None],
+) -> tuple[int, list[dict]]:
+    """The epoch to start at and the log of the epochs done: with --resume, those of out's checkpoint (whose weights,
+    optimizer state and moving average are loaded); else 0 and none."""
+    checkpoint_path = out / "checkpoint.pt"
+    if not cfg.resume:
+        return 0, []
+    if not checkpoint_path.exists():
+        say(f"no checkpoint at {checkpoint_path}: starting from scratch")
+        return 0, []
+    state = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
+    net.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    if ema is not None:
+        ema.load_state_dict(state["ema"])
+    start_epoch = state["epoch"] + 1
+    # Checkpoints from before the log was kept in them: the log file's lines of the epochs they hold.
+    old_log = out / "log.jsonl"
+    log = state.get("log") or (
+        [json.loads(line) for line in old_log.read_text().splitlines()[:start_epoch]] if old_log.exists() else []
+    )
+    say(f"resumed from {checkpoint_path} after epoch {start_epoch}")
+    return start_epoch, log
+
+
+def batch_loss(
+    model: torch.nn.Module,
+    data: TrainingData,
+    batch: torch.Tensor,
+    cfg: TrainConfig,
+    augment_gen: torch.Generator,
+    procs: Processes,
+    device: torch.device,
+) -> tuple[torch.Tensor, float]:
+    """This process's share of the batch (and real photos beside it), augmented, through the model: its loss,
+    weighted by the share, and the share."""
+    idx = procs.share_of(batch)
+    rows, faces = idx.numpy(), data.faces
+    x = augment(faces.images[rows], cfg.input_size, augment_gen, device, cfg.degradations, cfg.geometry, data.jitter)
+    if data.real is not None:  # real faces are already photos: no degradations, and cut as the app cuts
+        picked = torch.randint(0, len(data.real), (cfg.real_per_batch,), generator=augment_gen).numpy()
+        x = torch.cat([x, augment(data.real.images[picked], cfg.input_size, augment_gen, device, None, cfg.geometry)])
+    age_logits, female_logit = model(x)
+    n = len(idx)
+    # Weighted by this process's share, so that the gradient averaged over processes is the whole batch's.
+    share = n * procs.world_size / len(batch)
+    ages = torch.from_numpy(np.minimum(faces.ages[rows], cfg.max_age)).to(device)
+    genders = torch.from_numpy(faces.genders[rows]).to(device)
+    taught = None if data.taught is None else (data.taught[0][idx], data.taught[1][idx])
+    loss = loss_fn(age_logits[:n], female_logit[:n], ages, genders, cfg, taught) * share
+    if data.real is not None:
+        age_range, female = (torch.from_numpy(a[picked]).to(device) for a in (data.real.age_range, data.real.female))
+        real_loss = real_photo_loss(age_logits[n:], female_logit[n:], age_range, female, cfg)
+        loss = loss + cfg.real_weight * real_loss.sum() / n * share
+    return loss, share
+
+
+def train_epoch(
+    model: torch.nn.Module,
+    net: AgeGenderNet,
+    ema: AveragedModel | None,
+    optimizer: torch.optim.Optimizer,
+    data: TrainingData,
+    cfg: TrainConfig,
+    epoch: int,
+    procs: Processes,
+    device: torch.device,
+) -> float:
+    """One pass over the training faces, its batches, augmentations and dropout drawn from the epoch's own seeds;
+    the mean loss of its steps over every process."""
+    model.train()
+    steps_per_epoch = math.ceil(len(data.faces) / cfg.batch_size)
+    total_steps, warmup = steps_per_epoch * cfg.epochs, int(cfg.warmup_epochs * steps_per_epoch)
+    epoch_seed = cfg.seed * 1000 + epoch
+    gen = torch.Generator().manual_seed(epoch_seed)  # same batches and augmentations on resume
+    order = torch.randperm(len(data.faces), generator=gen)
+    # Process 0 draws its augmentations from `gen` (so one process trains as it always did), the others from seeds of their own.
+    augment_gen = gen if procs.is_main else torch.Generator().manual_seed(epoch_seed + 7919 * procs.rank)
+    torch.manual_seed(epoch_seed + procs.rank)  # dropout
+    total_loss, steps = 0.0, 0
+    bar = tqdm(
+        range(steps_per_epoch),
+        desc=f"epoch {epoch + 1}/{cfg.epochs}",
+        disable=not (cfg.progress and procs.is_main),
+        unit="batch",
+    )
+    for i in bar:
+        batch = order[i * cfg.batch_size : (i + 1) * cfg.batch_size]
+        if len(batch) < procs.world_size:
+            continue  # a last batch too small to share (every process skips it)
+        lr = learning_rate(epoch * steps_per_epoch + i, total_steps, warmup, cfg.lr)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        loss, share = batch_loss(model, data, batch, cfg, augment_gen, procs, device)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if ema is not None:
+            ema.update_parameters(net)
+        total_loss += loss.item() / procs.world_size
+        steps += 1
+        bar.set_postfix(loss=f"{loss.item() / share:.3f}", lr=f"{lr:.2e}")
+    return procs.sum(total_loss) / max(1, steps)
+
+
+def epoch_report(
+    net: AgeGenderNet, ema: AveragedModel | None, val: FaceSet, real_holdout: RealFaces | None, cfg: TrainConfig
+) -> dict[str, float]:
+    """The val figures of the weights trained so far (and of the raw weights, when a moving average is kept), and
+    the held-out real photos'."""
+    report = validate(trained(net, ema), val, cfg)
+    if ema is not None:  # the raw weights too, to show what averaging buys
+        report |= validate(net, val, cfg, suffix="_raw")
+    if real_holdout is not None and len(real_holdout):
+        report |= real_photo_report(trained(net, ema), real_holdout, cfg)
+    return report
+
+
+def save_checkpoint(
+    out: Path,
+    epoch: int,
+    log: list[dict],
+    net: AgeGenderNet,
+    optimizer: torch.optim.Optimizer,
+    ema: AveragedModel | None,
+    cfg: TrainConfig,
+) -> None:
+    """checkpoint.pt: everything --resume continues from after this epoch."""
+    checkpoint = {
+        "model": net.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "epoch": epoch,
+        "log": log,
+        "ema": ema.state_dict() if ema is not None else None,
+        "config": cfg.to_dict(),
+    }
+    save_atomic(checkpoint, out / "checkpoint.pt")
+
+
+def save_model(
+    out: Path,
+    net: AgeGenderNet,
+    which: str,
+    cfg: TrainConfig,
+    argv: list[str],
+    device: torch.device,
+    procs: Processes,
+    sources: dict[str, object],
+) -> None:
+    """model.pt: the delivered weights, the config and command line, where they were trained and what from."""
+    trained_on = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    if procs.distributed:
+        trained_on = f"{procs.world_size} x {trained_on}"
+    save_atomic(
+        {
+            "model": {k: v.cpu() for k, v in net.state_dict().items()},  # loadable on a machine without the GPU
+            "config": cfg.to_dict(),
+            "argv": argv,
+            "trained_on": trained_on,
+            "delivered_weights": which,
+            "sources": sources,
+        },
+        out / "model.pt",
+    )
+
+
+def run(cfg: TrainConfig, argv: list[str]) -> None:
+    """The whole run: data, model, epochs (each logged and checkpointed), then model.pt and metrics.json."""
+    try:
+        device = resolve_device(cfg.device)
+    except (ValueError, RuntimeError) as e:
+        raise RunError(str(e)) from e
+    procs, device = start_processes(device)
+    say = print if procs.is_main else (lambda *args, **kwargs: None)
+    if cfg.batch_size < procs.world_size:
+        raise RunError(
+            f"--batch-size {cfg.batch_size} is split between {procs.world_size} processes: use at least one face each"
+        )
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    out = Path(cfg.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    parts, train_faces, data_summary = load_data(cfg, procs, say)
+    try:
+        jitter = load_alignment_jitter(cfg.alignment_jitter) if cfg.alignment_jitter else None
+    except (OSError, ValueError) as e:
+        raise RunError(f"cannot read --alignment-jitter {cfg.alignment_jitter}: {e}") from e
+    real_train, real_holdout = load_real_photos(cfg, say)
+    net, sources = initial_model(cfg, device)
+    taught = None
     if cfg.teacher:
-        if not procs.is_main:
-            procs.barrier()  # rank 0 runs the teacher and writes the cache first; the others then read it
-        try:
-            teachers = [local_model(path, cfg.cache_dir) for path in teacher_paths(cfg)]
-            taught_all = teacher_targets(cfg, teachers, train, device, cfg.progress and procs.is_main)
-            sources["teachers"] = [source_hashes(ref, path) for ref, path in zip(teacher_paths(cfg), teachers)]
-        except (OSError, ValueError, KeyError, RuntimeError) as e:
-            print(f"error: cannot distil --teacher {cfg.teacher}: {e}", file=sys.stderr)
-            return 2
-        if procs.is_main:
-            procs.barrier()
-        whose = "their averaged outputs" if len(teacher_paths(cfg)) > 1 else "its outputs"
-        say(f"distilling {cfg.teacher} ({whose} on the clean training faces) with weight {cfg.distill_weight}")
+        taught, sources["teachers"] = distillation_targets(cfg, train_faces, device, procs, say)
+    data = TrainingData(train_faces, taught, jitter, real_train)
+
     # The average of the weights over the last few hundred steps, batch-norm statistics included.
     ema = (
         AveragedModel(net, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
@@ -406,103 +602,24 @@ def main(argv: list[str] | None = None) -> int:
         else None
     )
     optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
-    total_steps, warmup = steps_per_epoch * cfg.epochs, int(cfg.warmup_epochs * steps_per_epoch)
-
-    start_epoch, checkpoint_path, log = 0, out / "checkpoint.pt", []
-    if cfg.resume and checkpoint_path.exists():
-        state = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
-        net.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        if ema is not None:
-            ema.load_state_dict(state["ema"])
-        start_epoch = state["epoch"] + 1
-        # Checkpoints from before the log was kept in them: the log file's lines of the epochs they hold.
-        old_log = out / "log.jsonl"
-        log = state.get("log") or (
-            [json.loads(line) for line in old_log.read_text().splitlines()[:start_epoch]] if old_log.exists() else []
-        )
-        say(f"resumed from {checkpoint_path} after epoch {start_epoch}")
-    elif cfg.resume:
-        say(f"no checkpoint at {checkpoint_path}: starting from scratch")
+    start_epoch, log = resume_or_start(cfg, out, net, optimizer, ema, say)
     if procs.is_main:  # the log of the epochs the checkpoint holds, whatever a killed run left behind
         (out / "log.jsonl").write_text("".join(json.dumps(entry) + "\n" for entry in log))
     # Gradients are averaged between processes after each backward pass; each holds the same weights.
     model = DistributedDataParallel(net) if procs.distributed else net
 
     for epoch in range(start_epoch, cfg.epochs):
-        model.train()
-        epoch_seed = cfg.seed * 1000 + epoch
-        gen = torch.Generator().manual_seed(epoch_seed)  # same batches and augmentations on resume
-        order = torch.randperm(len(train), generator=gen)
-        # Process 0 draws its augmentations from `gen` (so one process trains as it always did), the others from seeds of their own.
-        augment_gen = gen if procs.is_main else torch.Generator().manual_seed(epoch_seed + 7919 * procs.rank)
-        torch.manual_seed(epoch_seed + procs.rank)  # dropout
-        started, total_loss, steps = time.time(), 0.0, 0
-        bar = tqdm(
-            range(steps_per_epoch),
-            desc=f"epoch {epoch + 1}/{cfg.epochs}",
-            disable=not (cfg.progress and procs.is_main),
-            unit="batch",
-        )
-        for i in bar:
-            batch = order[i * cfg.batch_size : (i + 1) * cfg.batch_size]
-            if len(batch) < procs.world_size:
-                continue  # a last batch too small to share (every process skips it)
-            idx = procs.share_of(batch)
-            lr = learning_rate(epoch * steps_per_epoch + i, total_steps, warmup, cfg.lr)
-            for group in optimizer.param_groups:
-                group["lr"] = lr
-            x = augment(
-                train.images[idx.numpy()], cfg.input_size, augment_gen, device, degradations, GeometryConfig(), jitter
-            )
-            taught = None if taught_all is None else (taught_all[0][idx], taught_all[1][idx])
-            if real_train is not None:  # real faces are already photos: no degradations, and cut as the app cuts
-                picked = torch.randint(0, len(real_train), (cfg.real_per_batch,), generator=augment_gen)
-                x = torch.cat([x, augment(real_train.images[picked.numpy()], cfg.input_size, augment_gen, device)])
-            age_logits, female_logit = model(x)
-            n = len(idx)
-            # Weighted by this process's share, so that the gradient averaged over processes is the whole batch's.
-            share = n * procs.world_size / len(batch)
-            loss = loss_fn(age_logits[:n], female_logit[:n], train_ages[idx], train_genders[idx], cfg, taught) * share
-            if real_train is not None:
-                real_loss = real_photo_loss(
-                    age_logits[n:], female_logit[n:], real_ranges[picked], real_female[picked], cfg
-                )
-                loss = loss + cfg.real_weight * real_loss.sum() / n * share
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            if ema is not None:
-                ema.update_parameters(net)
-            total_loss += loss.item() / procs.world_size
-            steps += 1
-            bar.set_postfix(loss=f"{loss.item() / share:.3f}", lr=f"{lr:.2e}")
-        total_loss = procs.sum(total_loss)
-
+        started = time.time()
+        train_loss = train_epoch(model, net, ema, optimizer, data, cfg, epoch, procs, device)
         if procs.is_main:
             entry = {
                 "epoch": epoch + 1,
-                "train_loss": total_loss / max(1, steps),
-                **validate(trained(net, ema), parts["val"], cfg),
+                "train_loss": train_loss,
+                **epoch_report(net, ema, parts["val"], real_holdout, cfg),
             }
-            if ema is not None:  # the raw weights too, to show what averaging buys
-                entry |= validate(net, parts["val"], cfg, suffix="_raw")
-            if real_holdout is not None and len(real_holdout):
-                entry |= real_photo_report(trained(net, ema), real_holdout, cfg)
             entry["seconds"] = round(time.time() - started, 1)
             log.append(entry)
-            save_atomic(
-                {
-                    "model": net.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "epoch": epoch,
-                    "log": log,
-                    "ema": ema.state_dict() if ema is not None else None,
-                    "config": cfg.to_dict(),
-                },
-                checkpoint_path,
-            )
+            save_checkpoint(out, epoch, log, net, optimizer, ema, cfg)
             with open(out / "log.jsonl", "a") as f:
                 f.write(json.dumps(entry) + "\n")
             print(json.dumps(entry), flush=True)
@@ -510,28 +627,23 @@ def main(argv: list[str] | None = None) -> int:
     procs.check_identical(torch.cat([p.detach().flatten().cpu() for p in net.parameters()]), "weights")
     procs.stop()
     if not procs.is_main:
-        return 0
+        return
     net, which = delivered(net, ema, log)
     say(
         f"delivering the {which} weights"
         + (" (lower val age error than their moving average at the last epoch)" if ema and which == "raw" else "")
     )
-    weights = {k: v.cpu() for k, v in net.state_dict().items()}  # loadable on a machine without the GPU
-    trained_on = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
-    if procs.distributed:
-        trained_on = f"{procs.world_size} x {trained_on}"
-    save_atomic(
-        {
-            "model": weights,
-            "config": cfg.to_dict(),
-            "argv": sys.argv[1:] if argv is None else argv,
-            "trained_on": trained_on,
-            "delivered_weights": which,
-            "sources": sources,
-        },
-        out / "model.pt",
-    )
-    evaluate_and_save(out, net, cfg, parts, report.summary(), cfg.flip_average, cfg.progress)
+    save_model(out, net, which, cfg, argv, device, procs, sources)
+    evaluate_and_save(out, net, cfg, parts, data_summary, cfg.flip_average, cfg.progress)
+
+
+def main(argv: list[str] | None = None) -> int:
+    cfg = parse_config(argv, description=__doc__ or "")
+    try:
+        run(cfg, sys.argv[1:] if argv is None else argv)
+    except RunError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     return 0
 
 

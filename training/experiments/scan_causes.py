@@ -14,7 +14,7 @@ from PIL import Image, ImageFilter, ImageOps
 
 from agegender_train.calibration import Calibration, predictions
 from agegender_train.dataset import FaceSet
-from agegender_train.evaluate import run_model
+from agegender_train.inference import run_model
 from agegender_train.tfjs_import import load_tfjs_model
 
 torch.set_num_threads(2)

@@ -8,7 +8,8 @@ import pytest
 import torch
 from conftest import REPO_ROOT, fixture_face_pixels
 
-from agegender_train.degrade import CONDITIONS, DEGRADATIONS, AugmentationConfig, random_degradations
+from agegender_train.config import AugmentationConfig
+from agegender_train.degrade import CONDITIONS, DEGRADATIONS, random_degradations
 from agegender_train.preprocess import (
     _to_nchw,
     alignment_matrices,

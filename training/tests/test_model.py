@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import torch
 
+from agegender_train.config import GeometryConfig
 from agegender_train.model import AgeGenderNet, SameConv2d, load_imagenet_weights, tfjs_layer_weights
-from agegender_train.preprocess import GeometryConfig, augment, to_model_input
+from agegender_train.preprocess import augment, to_model_input
 
 
 @pytest.mark.parametrize("size,kernel,stride", [(128, 3, 2), (127, 3, 2), (64, 5, 2), (33, 5, 1)])

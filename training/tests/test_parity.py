@@ -12,8 +12,8 @@ from PIL import Image
 from agegender_train.calibration import Calibration, IntervalBand, predictions
 from agegender_train.config import GENDER_UNCERTAIN, TrainConfig
 from agegender_train.dataset import FaceSet
-from agegender_train.evaluate import run_model
 from agegender_train.export import export_tfjs
+from agegender_train.inference import run_model
 
 # Stated tolerances: the CLI prints age to 0.1 year and probabilities to 1e-4; float32 arithmetic in
 # two frameworks differs far below that. float16 weights add their own error.

@@ -12,8 +12,8 @@ from PIL import Image
 from agegender_train.calibration import expected_age
 from agegender_train.config import TrainConfig
 from agegender_train.dataset import FaceSet
-from agegender_train.evaluate import run_model
 from agegender_train.export import equalize_kernel_ranges, export_tfjs
+from agegender_train.inference import run_model
 from agegender_train.model import AgeGenderNet, tfjs_layer_weights
 from agegender_train.preprocess import to_model_input
 from agegender_train.tfjs_import import load_tfjs_model
