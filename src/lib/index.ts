@@ -12,6 +12,9 @@ import { checkedModelFiles, fetchFile } from './modelFiles';
 export { type AnalyzerSources, FaceAnalyzer, type FaceAnalysis, type FaceInput } from './analyze';
 export type { DetectedFace, DetectionWindow, DetectorOptions, FaceDetector, FaceKeypoints } from './detect';
 export type { Box, Point } from './geometry';
+// A photo file decoded under the pixel policy, for FaceAnalyzer.analyzePhoto (faces in the file's pixels).
+export { decodeImageFile } from './browserImage';
+export { type DecodedPhoto, type DecodedSize, ImageReadError, MAX_SIDE } from './imageSize';
 export type { Calibration, GenderCall, IntervalBand } from './interval';
 export type { AgeGenderEstimate, AgeGenderModel, ModelMetadata } from './model';
 export type {
