@@ -3,9 +3,10 @@
 Every TrainConfig field is a flag: --input-size 128, --no-pretrained. The fields that hold a config of their own
 (degradations: AugmentationConfig, geometry: GeometryConfig) take one flag per field of it, --FIELD.SUBFIELD
 (--degradations.p-grey 0.2, --geometry.max-rotate-deg 0, --degradations.exposure-range 0.2 1.5), each set over
-the recipe's values (or the defaults); --no-degradations turns the degradations off and --degradations back on,
-with the default values. A recipe (training/recipes/*.json) gives them as objects, merged over the defaults in the
-same way; "degradations": null turns them off.
+the recipe's values (or the defaults); --no-degradations turns the degradations off (and contradicts a
+--degradations.* flag), --degradations turns them on with the recipe's values (the defaults where it had none).
+A recipe (training/recipes/*.json) gives them as objects, merged over the defaults in the same way;
+"degradations": null turns them off.
 """
 
 from __future__ import annotations
@@ -161,6 +162,10 @@ class TrainConfig:
         return cls(**(values | nested))
 
 
+# Fields that say where and how a run runs, not what it learns: a recipe leaves them to the command line.
+RUN_LOCAL_FIELDS: frozenset[str] = frozenset({"recipe", "cache_dir", "threads", "device", "resume", "progress"})
+
+
 def _check_fields(values: dict[str, Any], config_class: type, prefix: str = "") -> None:
     unknown = sorted(set(values) - {f.name for f in dataclasses.fields(config_class)})
     if unknown:
@@ -247,6 +252,10 @@ def parse_config(argv: list[str] | None = None, description: str = "") -> TrainC
     values = vars(parser.parse_args(argv))
     for name in _nested_fields(TrainConfig):
         given = {key.split(".", 1)[1]: values.pop(key) for key in list(values) if key.startswith(f"{name}.")}
+        if values[name] is False and given:  # --no-FIELD (a recipe's null is None)
+            parser.error(f"--no-{name} contradicts {', '.join(f'--{name}.{k}' for k in given)}")
+        if values[name] is True:  # --FIELD: the recipe's values, or the defaults where it turned them off
+            values[name] = parser.get_default(name) if dataclasses.is_dataclass(parser.get_default(name)) else True
         if given:  # over the recipe's values, or the defaults where it turned them off
             base = values[name]
             values[name] = (dataclasses.asdict(base) if dataclasses.is_dataclass(base) else {}) | given

@@ -10,13 +10,16 @@ from pathlib import Path
 import pytest
 from conftest import REPO_ROOT
 
-from agegender_train.config import AugmentationConfig, GeometryConfig, TrainConfig, parse_config
+from agegender_train.config import RUN_LOCAL_FIELDS, AugmentationConfig, GeometryConfig, TrainConfig, parse_config
 from agegender_train.train import local_model, source_hashes, teacher_paths
 
 RECIPES = sorted((REPO_ROOT / "training" / "recipes").glob("*.json"))
 
 
-CARDS = sorted((REPO_ROOT / "public" / "models").glob("*/model-card.json"))
+# The shipped models' cards, and the teacher's kept in the repository (v8 was distilled from it).
+CARDS = sorted((REPO_ROOT / "public" / "models").glob("*/model-card.json")) + sorted(
+    (REPO_ROOT / "training" / "teachers").glob("*/model-card.json")
+)
 
 
 def _json(cfg: TrainConfig) -> dict:
@@ -32,9 +35,11 @@ def test_every_recipe_is_a_valid_config(recipe: Path) -> None:
 
 
 @pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.name)
-def test_every_recipe_pins_its_augmentation(recipe: Path) -> None:
-    """Every field of the degradations (or null: none) and of the geometry, so a change of defaults changes no recipe."""
+def test_every_recipe_pins_every_training_setting(recipe: Path) -> None:
+    """Every field but the run-local ones, the degradations' (or null: none) and the geometry's included, so that a
+    change of defaults changes no recipe."""
     fields = json.loads(recipe.read_text())
+    assert set(fields) - {"about"} == {f for f in TrainConfig().to_dict() if f not in RUN_LOCAL_FIELDS}
     assert fields["degradations"] is None or set(fields["degradations"]) == set(asdict(AugmentationConfig()))
     assert set(fields["geometry"]) == set(asdict(GeometryConfig()))
 
@@ -42,7 +47,7 @@ def test_every_recipe_pins_its_augmentation(recipe: Path) -> None:
 @pytest.mark.parametrize(
     "card", [c for c in CARDS if json.loads(c.read_text())["training"].get("recipe")], ids=lambda p: p.parent.name
 )
-def test_a_shipped_models_recipe_gives_its_training_config(card: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_models_recipe_gives_its_training_config(card: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     training = json.loads(card.read_text())["training"]
     monkeypatch.chdir(REPO_ROOT)  # as the card's command ran
     argv = shlex.split(training["command"].split(" -m agegender_train.train", 1)[1])
@@ -70,9 +75,13 @@ def test_flags_override_the_recipe(tmp_path: Path) -> None:
     assert cfg.degradations == AugmentationConfig(p_grey=0.5, exposure_range=(0.5, 1.5))
     assert cfg.geometry == GeometryConfig(max_rotate_deg=0)
     assert parse_config(["--recipe", str(recipe), "--no-degradations"]).degradations is None
-    assert parse_config(["--recipe", str(recipe), "--degradations"]).degradations == AugmentationConfig()
+    # --degradations keeps the recipe's; with --no-degradations, a degradation's flag is a contradiction.
+    assert parse_config(["--recipe", str(recipe), "--degradations"]).degradations == AugmentationConfig(p_grey=0.5)
+    with pytest.raises(SystemExit):
+        parse_config(["--recipe", str(recipe), "--no-degradations", "--degradations.p-blur", "0.3"])
     recipe.write_text(json.dumps({"degradations": None}))
     assert parse_config(["--recipe", str(recipe)]).degradations is None
+    assert parse_config(["--recipe", str(recipe), "--degradations"]).degradations == AugmentationConfig()
     assert parse_config(["--recipe", str(recipe), "--degradations.p-blur", "0.3"]).degradations == AugmentationConfig(
         p_blur=0.3
     )
