@@ -19,7 +19,7 @@ import sharp from 'sharp';
 import { FaceAnalyzer } from '../src/lib/analyze';
 import { GENDER_UNCERTAIN } from '../src/lib/interval';
 import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
-import { decodedPhoto, readImage } from '../src/node/readImage';
+import { toDecodedPhoto, readImage } from '../src/node/readImage';
 import { type AgeMetrics, type PhotoEstimate, scanReport, wildReport } from './realPhotoMetrics';
 
 interface BenchConfig {
@@ -96,7 +96,7 @@ async function estimateLargestFaces(
   progress.start(paths.length, 0);
   const out: (PhotoEstimate | null)[] = [];
   for (const [i, path] of paths.entries()) {
-    const photo = decodedPhoto(await readImage(path));
+    const photo = toDecodedPhoto(await readImage(path));
     let chip: Uint8Array | undefined;
     try {
       const faces = await analyzer.analyzePhoto(photo, { maxFaces: 1 }, async (aligned) => {

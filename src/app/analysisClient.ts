@@ -22,7 +22,7 @@ function workerAnalysis(worker: Worker): Analysis {
   const remote = wrap<AnalysisService>(worker);
   return {
     start: (options, onStatus) => remote.start(options, proxy(onStatus)),
-    analysePhoto: (file) => remote.analysePhoto(file),
+    analysePhotoFile: (file) => remote.analysePhotoFile(file),
     estimateChip: (file) => remote.estimateChip(file),
     liveFrame: (frame, video, choice) => remote.liveFrame(transfer(frame, [frame]), video, choice), // handed over, not copied
     explain: (aligned, target, method) => remote.explain(aligned, target, method),

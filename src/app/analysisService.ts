@@ -169,7 +169,7 @@ export class AnalysisService {
   }
 
   /** Every face in a photo file (decoded with EXIF orientation, huge ones scaled down), with its aligned image. */
-  async analysePhoto(file: File): Promise<PhotoAnalysis> {
+  async analysePhotoFile(file: File): Promise<PhotoAnalysis> {
     // Decoded inside: after a lost backend the retry needs the pixels on the new one.
     const found = await this.withAnalyzer(async (analyzer) => {
       const image = await decodeImageFile(file);
@@ -265,7 +265,7 @@ export class AnalysisService {
     }
   }
 
-  /** A saliency map of one aligned face (a PNG from analysePhoto) for `target` by `method`, coloured for display. */
+  /** A saliency map of one aligned face (a PNG from analysePhotoFile) for `target` by `method`, coloured for display. */
   async explain(aligned: Blob, target: SaliencyTarget, method: SaliencyMethod): Promise<SaliencyImage> {
     return this.withAnalyzer(async (analyzer) => {
       const bitmap = await createImageBitmap(aligned);

@@ -135,7 +135,7 @@ let batch: BatchSummary = { photos: 0, faces: 0, noFace: 0, errors: 0, stopped: 
 async function drainQueue(): Promise<void> {
   for (let job = queue.shift(); job; job = queue.shift()) {
     batchProgress.update((b) => b && { ...b, waiting: queue.length });
-    const result = await analysePhoto(job);
+    const result = await analysePhotoFile(job);
     batch.photos += 1;
     batch.faces += result.faces?.length ?? 0;
     batch.noFace += Number(result.faces?.length === 0);
@@ -172,14 +172,14 @@ export function resumeBatch(): Promise<void> {
   return analyseFiles(files);
 }
 
-async function analysePhoto({ item, file }: PhotoJob): Promise<Pick<ImageResult, 'faces' | 'error'>> {
+async function analysePhotoFile({ item, file }: PhotoJob): Promise<Pick<ImageResult, 'faces' | 'error'>> {
   const done = (patch: Partial<ImageResult>): Partial<ImageResult> => {
     results.update((list) => list.map((r) => (r.id === item.id ? { ...r, ...patch } : r)));
     return patch;
   };
   done({ queued: false });
   try {
-    const { width, height, faces, tensors } = await (await analysis()).analysePhoto(file);
+    const { width, height, faces, tensors } = await (await analysis()).analysePhotoFile(file);
     tensorCount.set(tensors);
     if (!get(results).some((r) => r.id === item.id)) return {}; // cleared meanwhile: no face images to make (and leak)
     return done({

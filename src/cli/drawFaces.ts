@@ -15,11 +15,12 @@ export function faceLabel(f: FaceAnalysis): string {
 /** The faces (in the file's pixels) drawn over the image as decoded: the SVG's viewBox maps the one onto the other. */
 function overlay(img: DecodedFile, faces: FaceAnalysis[]): string {
   const [width, height] = [img.fileWidth, img.fileHeight];
-  const stroke = Math.max(2, Math.round(Math.max(width, height) / 400));
+  const px = width / img.width; // one pixel of the copy, in the file's pixels: labels stay readable on the copy
+  const stroke = Math.max(2 * px, Math.round(Math.max(width, height) / 400));
   const shapes = faces.map((f) => {
     const { left, top, width: w, height: h } = f.box;
-    const font = Math.max(12, Math.round(w / 5));
-    const y = top > font + 4 ? top - 4 : top + h + font;
+    const font = Math.max(12 * px, Math.round(w / 5));
+    const y = top > font + 4 * px ? top - 4 * px : top + h + font;
     const x = Math.max(0, Math.min(left, width - 0.6 * font * faceLabel(f).length)); // keep the label inside the picture
     const dots = Object.values(f.keypoints)
       .map(([x, py]) => `<circle cx="${x}" cy="${py}" r="${stroke}" fill="#ffd400"/>`)
@@ -29,7 +30,7 @@ function overlay(img: DecodedFile, faces: FaceAnalysis[]): string {
       `<text x="${x}" y="${y}" font-family="sans-serif" font-size="${font}" fill="#fff" stroke="#000" stroke-width="${font / 8}" paint-order="stroke">${escapeXml(faceLabel(f))}</text>`
     );
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${img.width}" height="${img.height}" viewBox="0 0 ${width} ${height}">${shapes.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${img.width}" height="${img.height}" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none">${shapes.join('')}</svg>`;
 }
 
 /**

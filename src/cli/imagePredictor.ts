@@ -7,7 +7,7 @@ import { AgeGenderModel } from '../lib/model';
 import { chipRow, emptyRow, photoRows, type PredictionRow } from '../lib/predictionRow';
 import { drawFaces } from './drawFaces';
 import { initBackend, modelFromDisk } from '../node/nodeRuntime';
-import { type DecodedFile, decodedPhoto, imageTensor, readImage } from '../node/readImage';
+import { type DecodedFile, toDecodedPhoto, imageTensor, readImage } from '../node/readImage';
 
 export interface PredictorConfig {
   /** Each image is one aligned face chip (no detection). */
@@ -87,7 +87,7 @@ export class ImagePredictor {
     const failed = (what: string, e: unknown): PredictionRow[] => [
       emptyRow(path, `${what}: ${e instanceof Error ? e.message : String(e)}`.replace(/\s+/g, ' ')),
     ];
-    const photo = decodedPhoto(img);
+    const photo = toDecodedPhoto(img);
     let faces: FaceAnalysis[];
     try {
       faces = await this.analyzer!.analyzePhoto(photo, { minFace: this.cfg.minFace, maxFaces: this.cfg.maxFaces });

@@ -73,8 +73,9 @@ export class FaceAnalyzer {
     options: Partial<DetectorOptions> = {},
     withAligned?: (aligned: tf.Tensor3D[]) => Promise<void>,
   ): Promise<FaceAnalysis[]> {
-    const minFace = minFaceDecoded(options.minFace ?? 0, photo);
-    return inFilePixels(await this.analyze(photo.pixels, { ...options, minFace }, withAligned), photo);
+    // minFace 0 (the default) is a share of the image, the same at any scale
+    const decoded = options.minFace ? { ...options, minFace: minFaceDecoded(options.minFace, photo) } : options;
+    return inFilePixels(await this.analyze(photo.pixels, decoded, withAligned), photo);
   }
 
   /** Align and estimate faces already detected in `image` (in their order). */

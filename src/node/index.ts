@@ -11,7 +11,7 @@ import type { DetectorOptions } from '../lib/detect';
 import type { ModelCard } from '../lib/modelCard';
 import { initBackend, modelFromDisk } from './nodeRuntime';
 import { packagedModel } from './packagedModels';
-import { decodedPhoto, readImage } from './readImage';
+import { toDecodedPhoto, readImage } from './readImage';
 
 export { type FaceAnalysis, type FaceInput } from '../lib/index';
 export type { Box, DetectorOptions, FaceKeypoints, GenderCall, ModelCard, Point } from '../lib/index';
@@ -45,7 +45,7 @@ export class NodeFaceAnalyzer {
     options: Partial<DetectorOptions> = {},
   ): Promise<FaceAnalysis[]> {
     if (typeof input !== 'string' && !Buffer.isBuffer(input)) return this.analyzer.estimateFaces(input, options);
-    const photo = decodedPhoto(await readImage(input));
+    const photo = toDecodedPhoto(await readImage(input));
     try {
       return await this.analyzer.analyzePhoto(photo, options);
     } finally {

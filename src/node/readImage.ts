@@ -20,7 +20,7 @@ export function imageTensor(img: RgbImage): tf.Tensor3D {
 }
 
 /** A file as FaceAnalyzer.analyzePhoto takes it: its pixels as a tensor (the caller disposes it) and its sizes. */
-export function decodedPhoto(img: DecodedFile): DecodedPhoto {
+export function toDecodedPhoto(img: DecodedFile): DecodedPhoto {
   const { width, height, fileWidth, fileHeight } = img;
   return { pixels: imageTensor(img), width, height, fileWidth, fileHeight };
 }
