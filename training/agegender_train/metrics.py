@@ -93,14 +93,7 @@ def evaluation_report(pred: dict[str, np.ndarray], ages: np.ndarray, genders: np
         )
 
     def metrics(mask: np.ndarray) -> dict:
-        m: dict = group_metrics(
-            pred["age"][mask],
-            pred["age_low"][mask],
-            pred["age_high"][mask],
-            pred["female_probability"][mask],
-            ages[mask],
-            genders[mask],
-        )
+        m = metrics_plain(mask)
         m["age_mae_ci95"] = list(bootstrap_mae_ci(pred["age"][mask] - ages[mask]))
         return m
 

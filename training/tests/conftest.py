@@ -73,3 +73,13 @@ def make_utkface_folder(folder: Path, count: int) -> Path:
             image = image.transpose(Image.FLIP_LEFT_RIGHT)
         image.save(folder / f"{age}_{gender}_{race}_2017010{i:010d}.jpg.chip.jpg", quality=92)
     return folder
+
+
+def tiny_run_args(data: Path, tmp_path: Path, out_dir: Path, batch_size: int = 8) -> list[str]:
+    """train.py flags for a run of the tiny network at 48 px on `data`, half of it held out as val and test;
+    each test adds what it is about."""
+    return [
+        "--data", str(data), "--split-file", str(tmp_path / "split.json"), "--out-dir", str(out_dir),
+        "--cache-dir", str(tmp_path / "cache"), "--arch", "tiny", "--no-pretrained", "--input-size", "48",
+        "--batch-size", str(batch_size), "--val-fraction", "0.25", "--test-fraction", "0.25", "--no-progress",
+    ]  # fmt: skip

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import REPO_ROOT, make_utkface_folder, run_cli
+from conftest import REPO_ROOT, make_utkface_folder, run_cli, tiny_run_args
 
 from agegender_train import export, train
 
@@ -17,32 +17,8 @@ from agegender_train import export, train
 def test_train_export_predict(tmp_path: Path, node_ready: None, capsys: pytest.CaptureFixture[str]) -> None:
     data = make_utkface_folder(tmp_path / "utk", 40)
     run, models = tmp_path / "run", tmp_path / "public-model"
-    args = [
-        "--data",
-        str(data),
-        "--split-file",
-        str(tmp_path / "split.json"),
-        "--out-dir",
-        str(run),
-        "--cache-dir",
-        str(tmp_path / "cache"),
-        "--arch",
-        "tiny",
-        "--no-pretrained",
-        "--input-size",
-        "48",
-        "--batch-size",
-        "8",
-        "--val-fraction",
-        "0.25",
-        "--test-fraction",
-        "0.25",
-        "--ema-decay",
-        "0.9",
-        "--alignment-jitter",
-        str(REPO_ROOT / "training" / "geometry" / "alignment-jitter.json"),
-        "--no-progress",
-    ]
+    jitter = str(REPO_ROOT / "training" / "geometry" / "alignment-jitter.json")
+    args = tiny_run_args(data, tmp_path, run) + ["--ema-decay", "0.9", "--alignment-jitter", jitter]
     assert train.main(args + ["--epochs", "1"]) == 0
     assert [json.loads(line)["epoch"] for line in (run / "log.jsonl").read_text().splitlines()] == [1]
     # --resume continues after the saved epoch instead of starting again.

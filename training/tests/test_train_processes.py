@@ -9,47 +9,17 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import REPO_ROOT, make_utkface_folder
+from conftest import REPO_ROOT, make_utkface_folder, tiny_run_args
 
 PYTHON_ENV = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "training"), "OMP_NUM_THREADS": "1"}
 
 
-def tiny_run_args(tmp_path: Path, out: str, epochs: int, batch_size: int = 4) -> list[str]:
+def run_args(tmp_path: Path, out: str, epochs: int, batch_size: int = 4) -> list[str]:
     data = make_utkface_folder(tmp_path / "utk", 40)
-    return [
-        "--data",
-        str(data),
-        "--split-file",
-        str(tmp_path / "split.json"),
-        "--out-dir",
-        str(tmp_path / out),
-        "--cache-dir",
-        str(tmp_path / "cache"),
-        "--arch",
-        "tiny",
-        "--no-pretrained",
-        "--input-size",
-        "48",
-        "--batch-size",
-        str(batch_size),
-        "--lr",
-        "0.03",
-        "--val-fraction",
-        "0.25",
-        "--test-fraction",
-        "0.25",
-        "--ema-decay",
-        "0.9",
-        "--epochs",
-        str(epochs),
-        "--threads",
-        "1",
-        "--shift-faces",
-        "10",
-        "--calibration-copies",
-        "1",
-        "--no-progress",
-    ]
+    return tiny_run_args(data, tmp_path, tmp_path / out, batch_size) + [
+        "--lr", "0.03", "--ema-decay", "0.9", "--epochs", str(epochs), "--threads", "1", "--shift-faces", "10",
+        "--calibration-copies", "1",
+    ]  # fmt: skip
 
 
 def train_command(args: list[str], processes: int = 1) -> list[str]:
@@ -85,9 +55,9 @@ def log(run: Path) -> list[dict[str, float]]:
 
 def test_killed_run_resumes_to_the_same_weights(tmp_path: Path) -> None:
     epochs = 4
-    run_training(tiny_run_args(tmp_path, "whole", epochs))
+    run_training(run_args(tmp_path, "whole", epochs))
 
-    killed = tiny_run_args(tmp_path, "killed", epochs)
+    killed = run_args(tmp_path, "killed", epochs)
     process = subprocess.Popen(
         train_command(killed), cwd=REPO_ROOT, env=PYTHON_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -118,8 +88,8 @@ def test_two_processes_train_like_one(tmp_path: Path) -> None:
     identical weights, training checks itself (and fails otherwise).
     """
     epochs, batch_size = 8, 10  # 5 faces per process: a smaller half-batch makes batch statistics too noisy to compare
-    run_training(tiny_run_args(tmp_path, "one", epochs, batch_size))
-    run_training(tiny_run_args(tmp_path, "two", epochs, batch_size), processes=2)
+    run_training(run_args(tmp_path, "one", epochs, batch_size))
+    run_training(run_args(tmp_path, "two", epochs, batch_size), processes=2)
     one, two = log(tmp_path / "one"), log(tmp_path / "two")
     assert [e["epoch"] for e in two] == list(range(1, epochs + 1)), "rank 0 alone logs, each epoch once"
     learned = one[0]["train_loss"] - one[-1]["train_loss"]

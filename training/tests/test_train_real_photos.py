@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from conftest import REPO_ROOT, fixture_face_pixels, make_utkface_folder
+from conftest import REPO_ROOT, fixture_face_pixels, make_utkface_folder, tiny_run_args
 from PIL import Image
 
 from agegender_train import train
@@ -80,12 +80,11 @@ def test_training_with_real_photos_reports_the_held_out_fold(tmp_path: Path) -> 
     data, faces, folds = _write_real_photos(tmp_path)
     utk = make_utkface_folder(tmp_path / "utk", 24)
     run = tmp_path / "run"
-    args = ["--data", str(utk), "--split-file", str(tmp_path / "split.json"), "--out-dir", str(run),
-            "--cache-dir", str(tmp_path / "cache"), "--arch", "tiny", "--no-pretrained", "--input-size", "48",
-            "--batch-size", "8", "--val-fraction", "0.25", "--test-fraction", "0.25", "--epochs", "1",
-            "--alignment-jitter", str(REPO_ROOT / "training" / "geometry" / "alignment-jitter.json"),
-            "--real-faces", str(faces), "--real-data", str(data), "--real-folds", str(folds),
-            "--real-holdout-fold", "0", "--real-per-batch", "4", "--no-progress"]  # fmt: skip
+    args = tiny_run_args(utk, tmp_path, run) + [
+        "--epochs", "1", "--alignment-jitter", str(REPO_ROOT / "training" / "geometry" / "alignment-jitter.json"),
+        "--real-faces", str(faces), "--real-data", str(data), "--real-folds", str(folds),
+        "--real-holdout-fold", "0", "--real-per-batch", "4",
+    ]  # fmt: skip
     assert train.main(args) == 0
     entry = json.loads((run / "log.jsonl").read_text().splitlines()[0])
     assert np.isfinite(entry["holdout_scan_age_mae"]) and np.isfinite(entry["holdout_scan_age_bias"])
