@@ -141,7 +141,7 @@ export async function msPerFace(model: AgeGenderModel): Promise<number> {
   }
 }
 
-/** A smooth synthetic pattern, not a face: the site ships no photo of anyone. */
+/** A smooth synthetic pattern, not a face: made in memory, no file to fetch, and the same input on every backend. */
 function checkImage(size: number): tf.Tensor3D {
   return tf.tidy(() => {
     const [x, y] = tf.meshgrid(tf.linspace(0, 1, size), tf.linspace(0, 1, size));
