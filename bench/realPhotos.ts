@@ -4,10 +4,11 @@
 // The shipped artifact on real photos, through the CLI's photo pipeline (decode, BlazeFace, align,
 // estimate; tfjs WASM), each photo's largest face: FG-NET's old scans (age error, bias, interval
 // coverage and width per age band) and FairFace's wild photos (gender by gender and adult/child,
-// the sure calls, age group). --predictions writes one row per photo; --faces-dir saves each
-// largest face as the model saw it (200x200 PNG), for training on real photos. --fold K reports only
-// fold K of training/splits/real-photo-folds.json (FG-NET by person; FairFace by rank among the photos
-// with a face), the part a model trained on the other folds never saw.
+// the sure calls, age group). --predictions writes one row per photo (the estimate and the face's
+// keypoints); --faces-dir saves each largest face as the model saw it (200x200 PNG), for training on
+// real photos. --fold K reports only fold K of training/splits/real-photo-folds.json (FG-NET by
+// person; FairFace by rank among the photos with a face), the part a model trained on the other folds
+// never saw.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,11 +17,11 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { SingleBar } from 'cli-progress';
 import sharp from 'sharp';
-import { FaceAnalyzer } from '../src/lib/analyze';
+import { type FaceAnalysis, FaceAnalyzer } from '../src/lib/analyze';
 import { GENDER_UNCERTAIN } from '../src/lib/interval';
 import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
 import { toDecodedPhoto, readImage } from '../src/node/readImage';
-import { type AgeMetrics, type PhotoEstimate, scanReport, wildReport } from './realPhotoMetrics';
+import { type AgeMetrics, scanReport, wildReport } from './realPhotoMetrics';
 
 interface BenchConfig {
   data: string;
@@ -86,7 +87,7 @@ async function estimateLargestFaces(
   paths: string[],
   facesDir: string | undefined,
   label: string,
-): Promise<(PhotoEstimate | null)[]> {
+): Promise<(FaceAnalysis | null)[]> {
   const progress = new SingleBar({
     format: `${label} [{bar}] {value}/{total} photos | {eta_formatted} left`,
     stream: process.stderr,
@@ -94,7 +95,7 @@ async function estimateLargestFaces(
     notTTYSchedule: 10_000,
   });
   progress.start(paths.length, 0);
-  const out: (PhotoEstimate | null)[] = [];
+  const out: (FaceAnalysis | null)[] = [];
   for (const [i, path] of paths.entries()) {
     const photo = toDecodedPhoto(await readImage(path));
     let chip: Uint8Array | undefined;
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
     fgnet: readLabels(join(sets.fgnet, 'labels.csv')),
     fairface: readLabels(join(sets.fairface, 'labels.csv')),
   };
-  const estimates: Record<string, (PhotoEstimate | null)[]> = {};
+  const estimates: Record<string, (FaceAnalysis | null)[]> = {};
   for (const name of ['fgnet', 'fairface'] as const) {
     const facesDir = cfg.facesDir && join(cfg.facesDir, name);
     if (facesDir) mkdirSync(facesDir, { recursive: true });
@@ -205,6 +206,8 @@ async function main(): Promise<void> {
           est_high: e?.ageHigh ?? '',
           female_probability: e?.femaleProbability ?? '',
           old_scan: e ? Number(e.oldScan) : '',
+          // the face's six keypoints in the photo's pixels (x, y each), for studying errors by pose
+          keypoints: e ? JSON.stringify(Object.values(e.keypoints).flat().map(Math.round)) : '',
         };
       }),
     );
