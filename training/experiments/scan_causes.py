@@ -1,11 +1,16 @@
-"""Why do old scans read older? v8 (the shipped 8-bit export, in PyTorch) on the FG-NET dev faces as the photo
+"""Why do old scans read older? v8 (its 8-bit export, in PyTorch) on the FG-NET dev faces as the photo
 pipeline cut them, each changed one way at a time (EXPERIMENTS.md, "Real photos measured on real photos").
 
+    mkdir -p /tmp/v8 && for f in model.json weights.bin model-card.json; do
+      git show 42aeb8b:public/models/agegender/$f > /tmp/v8/$f; done
     npm run bench:real-photos -- --faces-dir training/.cache/real-faces
-    PYTHONPATH=training training/.venv/bin/python training/experiments/scan_causes.py
+    PYTHONPATH=training training/.venv/bin/python training/experiments/scan_causes.py /tmp/v8/model.json
+
+Without an argument it studies the shipped model (public/models/agegender).
 """
 
 import csv
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +23,7 @@ from agegender_train.inference import run_model
 from agegender_train.tfjs_import import load_tfjs_model
 
 torch.set_num_threads(2)
-model, meta = load_tfjs_model("public/models/agegender/model.json")
+model, meta = load_tfjs_model(sys.argv[1] if len(sys.argv) > 1 else "public/models/agegender/model.json")
 cal = Calibration.from_any(meta["calibration"])
 size = meta["inputSize"]
 
