@@ -21,10 +21,10 @@ import torch
 from .calibration import fit_calibration, predictions
 from .config import TrainConfig
 from .dataset import FaceSet, load_utkface
-from .inference import ModelInputs, load_trained, run_model
+from .inference import degraded_inputs, load_trained, run_model
 from .metrics import evaluation_report
 from .model import AgeGenderNet
-from .preprocess import augment, load_alignment_jitter
+from .preprocess import load_alignment_jitter
 from .shift import format_table, shift_benchmark
 from .split import load_or_make_split
 
@@ -32,22 +32,16 @@ from .split import load_or_make_split
 def degraded_copies(
     model: AgeGenderNet, faces: FaceSet, cfg: TrainConfig, flip_average: bool, jitter: np.ndarray | None, progress: bool
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Outputs on cfg.calibration_copies copies of `faces`, each degraded and cut at random as training faces are."""
-
-    def copy(k: int) -> ModelInputs:
-        return lambda images, start: augment(
-            images,
-            cfg.input_size,
-            torch.Generator().manual_seed(cfg.seed + 7919 * (k + 1) + start),
-            "cpu",
-            cfg.degradations,
-            cfg.geometry,
-            jitter,
-        )
-
+    """Outputs on cfg.calibration_copies copies of `faces`, each degraded and cut at random (inference.degraded_inputs)."""
     return [
         run_model(
-            model, faces, cfg.input_size, flip_average, progress=progress, desc=f"degraded copy {k + 1}", inputs=copy(k)
+            model,
+            faces,
+            cfg.input_size,
+            flip_average,
+            progress=progress,
+            desc=f"degraded copy {k + 1}",
+            inputs=degraded_inputs(cfg.input_size, cfg.seed, k, jitter),
         )
         for k in range(cfg.calibration_copies)
     ]

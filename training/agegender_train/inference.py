@@ -13,12 +13,26 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from .config import TrainConfig
+from .config import AugmentationConfig, GeometryConfig, TrainConfig
 from .dataset import FaceSet
 from .model import AgeGenderNet
-from .preprocess import to_model_input
+from .preprocess import augment, to_model_input
 
 ModelInputs = Callable[[np.ndarray, int], torch.Tensor]  # (uint8 faces, index of the first) -> normalised NCHW
+
+
+def degraded_inputs(size: int, seed: int, copy: int, jitter: np.ndarray | None) -> ModelInputs:
+    """Inputs of degraded copy `copy` of a face set: the default degradations and cuts, whatever a run trained with,
+    so that every model is calibrated on the same harder faces; seeded by face, so a copy is the same every time."""
+    return lambda images, start: augment(
+        images,
+        size,
+        torch.Generator().manual_seed(seed + 7919 * (copy + 1) + start),
+        "cpu",
+        AugmentationConfig(),
+        GeometryConfig(),
+        jitter,
+    )
 
 
 @torch.no_grad()

@@ -29,12 +29,13 @@ from PIL import Image
 from tqdm import tqdm
 
 from .calibration import Calibration, apply_interval, expected_age, fit_interval_bands, fit_temperature, sigmoid
-from .config import GENDER_UNCERTAIN, AugmentationConfig, GeometryConfig, TrainConfig, age_band, config_parser
+from .config import GENDER_UNCERTAIN, TrainConfig, age_band, config_parser
 from .dataset import FaceSet, load_utkface, parse_utkface_name
 from .export import export_tfjs, real_photo_bench
+from .inference import degraded_inputs
 from .metrics import evaluation_report
 from .model import AgeGenderNet
-from .preprocess import augment, load_alignment_jitter, to_model_input
+from .preprocess import load_alignment_jitter, to_model_input
 from .tfjs_import import load_tfjs_model
 from .train import local_model
 
@@ -161,25 +162,33 @@ def load_features(cfg: RealPhotoConfig, model: AgeGenderNet, size: int) -> dict[
         train_images, val_images, test_images = (faces.subset(part.names).images for part in (train, val, test))
         jitter = load_alignment_jitter(cfg.alignment_jitter)
 
-        def degraded(k: int):
-            return lambda images, start: augment(
-                images,
-                size,
-                torch.Generator().manual_seed(cfg.seed + 7919 * (k + 1) + start),
-                "cpu",
-                AugmentationConfig(),
-                GeometryConfig(),
-                jitter,
-            )
-
         arrays = {
             "train": _features(model, train_images, size, "UTKFace train", cfg.progress),
             "train_degraded": _features(
-                model, train_images, size, "UTKFace train, degraded", cfg.progress, degraded(0)
+                model,
+                train_images,
+                size,
+                "UTKFace train, degraded",
+                cfg.progress,
+                degraded_inputs(size, cfg.seed, 0, jitter),
             ),
             "val": _features(model, val_images, size, "UTKFace val", cfg.progress),
-            "val_degraded1": _features(model, val_images, size, "UTKFace val, degraded 1", cfg.progress, degraded(1)),
-            "val_degraded2": _features(model, val_images, size, "UTKFace val, degraded 2", cfg.progress, degraded(2)),
+            "val_degraded1": _features(
+                model,
+                val_images,
+                size,
+                "UTKFace val, degraded 1",
+                cfg.progress,
+                degraded_inputs(size, cfg.seed, 1, jitter),
+            ),
+            "val_degraded2": _features(
+                model,
+                val_images,
+                size,
+                "UTKFace val, degraded 2",
+                cfg.progress,
+                degraded_inputs(size, cfg.seed, 2, jitter),
+            ),
             "test": _features(model, test_images, size, "UTKFace test", cfg.progress),
             "fgnet": _features(model, real["fgnet"][0], size, "FG-NET dev", cfg.progress),
             "fairface": _features(model, real["fairface"][0], size, "FairFace dev", cfg.progress),
