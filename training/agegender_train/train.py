@@ -389,9 +389,12 @@ class TrainingData:
     alignment transforms they are cut through, and the real photos trained on beside them."""
 
     faces: FaceSet
+    ages: torch.Tensor  # the faces' ages (capped at max_age) and genders, on the device once, indexed each step
+    genders: torch.Tensor
     taught: tuple[torch.Tensor, torch.Tensor] | None
     jitter: np.ndarray | None
     real: RealFaces | None
+    real_labels: tuple[torch.Tensor, torch.Tensor] | None  # the real photos' age ranges and genders, on the device
 
 
 def resume_or_start(
@@ -446,12 +449,10 @@ def batch_loss(
     n = len(idx)
     # Weighted by this process's share, so that the gradient averaged over processes is the whole batch's.
     share = n * procs.world_size / len(batch)
-    ages = torch.from_numpy(np.minimum(faces.ages[rows], cfg.max_age)).to(device)
-    genders = torch.from_numpy(faces.genders[rows]).to(device)
     taught = None if data.taught is None else (data.taught[0][idx], data.taught[1][idx])
-    loss = loss_fn(age_logits[:n], female_logit[:n], ages, genders, cfg, taught) * share
-    if data.real is not None:
-        age_range, female = (torch.from_numpy(a[picked]).to(device) for a in (data.real.age_range, data.real.female))
+    loss = loss_fn(age_logits[:n], female_logit[:n], data.ages[idx], data.genders[idx], cfg, taught) * share
+    if data.real_labels is not None:
+        age_range, female = (labels[picked] for labels in data.real_labels)
         real_loss = real_photo_loss(age_logits[n:], female_logit[n:], age_range, female, cfg)
         loss = loss + cfg.real_weight * real_loss.sum() / n * share
     return loss, share
@@ -593,7 +594,17 @@ def run(cfg: TrainConfig, argv: list[str]) -> None:
     taught = None
     if cfg.teacher:
         taught, sources["teachers"] = distillation_targets(cfg, train_faces, device, procs, say)
-    data = TrainingData(train_faces, taught, jitter, real_train)
+    data = TrainingData(
+        train_faces,
+        torch.from_numpy(np.minimum(train_faces.ages, cfg.max_age)).to(device),
+        torch.from_numpy(train_faces.genders).to(device),
+        taught,
+        jitter,
+        real_train,
+        None
+        if real_train is None
+        else (torch.from_numpy(real_train.age_range).to(device), torch.from_numpy(real_train.female).to(device)),
+    )
 
     # The average of the weights over the last few hundred steps, batch-norm statistics included.
     ema = (
