@@ -201,9 +201,11 @@ def _flag(name: str) -> str:
 
 def load_recipe(path: str) -> dict[str, Any]:
     """A recipe's TrainConfig fields (its "about" is for people), a nested config merged over its defaults; an
-    unknown field is an error."""
+    unknown field, or one of RUN_LOCAL_FIELDS (how this machine runs it, not what is trained), is an error."""
     recipe = json.loads(Path(path).read_text())
     recipe.pop("about", None)
+    if local := sorted(RUN_LOCAL_FIELDS & recipe.keys()):
+        raise ValueError(f"{path}: {', '.join(local)} belong on the command line, not in a recipe")
     cfg = TrainConfig.from_dict(recipe)
     return {name: getattr(cfg, name) for name in recipe}
 

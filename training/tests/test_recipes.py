@@ -87,6 +87,14 @@ def test_flags_override_the_recipe(tmp_path: Path) -> None:
     )
 
 
+def test_a_recipe_leaves_how_it_runs_to_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    recipe = tmp_path / "r.json"
+    recipe.write_text(json.dumps({"epochs": 3, "threads": 4, "device": "cuda"}))
+    with pytest.raises(SystemExit):
+        parse_config(["--recipe", str(recipe)])
+    assert "device, threads belong on the command line, not in a recipe" in capsys.readouterr().err
+
+
 def test_a_config_reads_back_from_model_pt_and_from_before_nesting() -> None:
     cfg = parse_config(["--degradations.p-grey", "0.3", "--geometry.p-turned", "0"])
     assert TrainConfig.from_dict(cfg.to_dict()) == cfg
