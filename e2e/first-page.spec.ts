@@ -100,6 +100,17 @@ test('the sample photo: one click, one face with its age', async ({ page }) => {
   expect(errors).toEqual([]);
 });
 
+test('a sample photo that cannot be loaded says so', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.route('**/samples/astronaut.jpg', (route) => route.fulfill({ status: 404 }));
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('Ready.');
+  await page.getByTestId('sample-photo').click();
+  await expect(page.getByTestId('face-error')).toHaveText('the sample photo could not be loaded (HTTP 404)');
+  // the browser's own log of the 404, and no unhandled rejection
+  expect(errors).toEqual(['console: Failed to load resource: the server responded with a status of 404 (Not Found)']);
+});
+
 test('a file that is not an image gets a clear message and the page keeps working', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/');

@@ -148,11 +148,19 @@ async function drainQueue(): Promise<void> {
 
 /** Analyse the bundled sample photo (public/samples/astronaut.jpg, public domain), for a first try without a photo at hand. */
 export async function analyseSamplePhoto(): Promise<void> {
-  const response = await fetch(siteUrl('samples/astronaut.jpg'));
-  if (!response.ok) throw new Error(`the sample photo could not be loaded (${response.status})`);
-  await analyseFiles([
-    new File([await response.blob()], 'sample: astronaut Eileen Collins (NASA).jpg', { type: 'image/jpeg' }),
-  ]);
+  const name = 'sample: astronaut Eileen Collins (NASA).jpg';
+  let photo: Blob;
+  try {
+    const response = await fetch(siteUrl('samples/astronaut.jpg'));
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    photo = await response.blob();
+  } catch (e) {
+    // shown as a failed photo is, not lost in an unhandled rejection
+    const error = `the sample photo could not be loaded (${e instanceof Error ? e.message : String(e)})`;
+    results.update((list) => [...list, { id: nextId++, name, url: '', error }]);
+    return;
+  }
+  await analyseFiles([new File([photo], name, { type: 'image/jpeg' })]);
 }
 
 /** Stop the batch after the photo being analysed: the photos still waiting leave the list, kept to resume (resumeBatch). */
