@@ -14,7 +14,7 @@
 // Then the detector runs on faces-in-photos: the 18 boxes of training.xml (found at IoU >= 0.4, as
 // bench/facesInPhotos.test.ts counts them), false detections there, and faces found on dogs.jpg.
 // `--only REGEX` keeps the kinds whose name matches; `--misses DIR` writes the cases not found as JPEGs;
-// `--detector` runs another BlazeFace graph (a fine-tune), at `--score-threshold` instead of the default bar.
+// `--detector` runs another BlazeFace graph, at `--score-threshold` instead of the default bar.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
       detector: { type: 'string', default: 'public/models/blazeface/blazeface-front.json' },
       only: { type: 'string', default: '' },
       misses: { type: 'string' },
-      // a fine-tuned detector scores higher everywhere: run it at its own matched bar (detector-card.json)
+      // another graph may score higher everywhere: run it at a bar matched to it
       'score-threshold': { type: 'string', default: String(DEFAULT_DETECTOR_OPTIONS.scoreThreshold) },
     },
   });

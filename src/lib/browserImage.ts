@@ -1,5 +1,5 @@
 // Decode a user's image file to an RGB tensor in the browser, with EXIF orientation applied and
-// very large photos scaled down first (imageSize.ts, the same policy as the CLI's reader).
+// very large photos scaled down first (imageSize.ts, the same policy as Node's reader, src/node/readImage.ts).
 import * as tf from '@tensorflow/tfjs';
 import { type DecodedPhoto, decodedSize, ImageReadError } from './imageSize';
 

@@ -1,5 +1,5 @@
-// tfjs in Node for the CLI: the WASM backend (the same kernels the browser falls back to) and a
-// loader for a model folder on disk.
+// tfjs in Node (the CLI, the agegender/node package, benchmarks): the WASM backend (the same
+// kernels the browser falls back to) and a loader for a model folder on disk.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';

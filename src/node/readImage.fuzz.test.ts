@@ -1,4 +1,4 @@
-// Fuzzing the CLI's image reader: random bytes, and real JPEG/PNG/WebP files truncated or with bits
+// Fuzzing Node's image reader (readImage.ts): random bytes, and real JPEG/PNG/WebP files truncated or with bits
 // flipped. Each read either gives a well-formed image or a one-line ImageReadError; nothing throws
 // anything else, hangs or runs out of memory.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
