@@ -22,7 +22,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from agegender_train.dataset import FaceSet
+from agegender_train.config import GENDER_UNCERTAIN
+from agegender_train.dataset import FaceSet, load_utkface
 from agegender_train.inference import run_model
 from agegender_train.real_photos import RealPhotoConfig, _labels, load_features
 from agegender_train.tfjs_import import load_tfjs_model
@@ -49,19 +50,21 @@ def report(name: str, female_logit: np.ndarray, threshold: float | np.ndarray = 
 
 # 1. The crop: the model's own gender on the pipeline's aligned cut, and on fixed centre crops of the photo
 #    (FairFace's photos are centred on the face, so these frame every face alike, whatever its pose).
-model, _ = load_tfjs_model(MODEL)
+model, meta = load_tfjs_model(MODEL)
+size = meta["inputSize"]
 
 
 def own_gender(images: list[np.ndarray]) -> np.ndarray:
     faces = FaceSet(files, np.stack(images), np.zeros(len(files)), female.astype(int), np.zeros(len(files)))
-    return run_model(model, faces, 160, flip_average=True)[1]
+    return run_model(model, faces, size, flip_average=True)[1]
 
 
-report("own head, pipeline cut", own_gender([np.asarray(Image.open(CUT / f"{f}.png").convert("RGB")) for f in files]))
+cuts = [np.asarray(Image.open(CUT / f"{f}.png").convert("RGB")) for f in files]  # 200x200, as the app cut them
+report("own head, pipeline cut", own_gender(cuts))
+photos = [Image.open(FAIRFACE / "images" / f).convert("RGB") for f in files]
 for frac in (0.45, 0.5, 0.55, 0.6):
     crops = []
-    for f in files:
-        photo = Image.open(FAIRFACE / "images" / f).convert("RGB")
+    for photo in photos:
         side = photo.size[0] * frac
         x0 = (photo.size[0] - side) / 2
         crops.append(np.asarray(photo.crop((x0, x0, x0 + side, x0 + side)).resize((200, 200), Image.BILINEAR)))
@@ -80,7 +83,8 @@ down = np.stack([-unit[:, 1], unit[:, 0]], 1)
 turned = np.abs(((nose - mid) * unit).sum(1)) / eyes
 tilted = ((nose - mid) * down).sum(1) / ((mouth - mid) * down).sum(1)
 p_app = np.array([float(app[f]["female_probability"]) for f in files])
-app_right, app_sure = (p_app >= 0.5) == female, np.abs(p_app - 0.5) >= 0.15  # v8's uncertain band: 0.35-0.65
+low, high = GENDER_UNCERTAIN  # v8's uncertain band (0.35-0.65)
+app_right, app_sure = (p_app >= 0.5) == female, (p_app <= low) | (p_app >= high)
 print(f"\nv8 through the app: gender {app_right.mean():.3f}")
 for name, x in (("turned aside", turned), ("nose drop", tilted)):
     edges = np.quantile(x, [0, 1 / 3, 2 / 3, 1])
@@ -114,7 +118,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None,
 
 
 cfg = RealPhotoConfig(model=MODEL, progress=False)
-feats = load_features(cfg, model, 160)
+feats = load_features(cfg, model, size)
 train, val = feats["train"], feats["val"]  # train: 6,000 faces and a degraded copy of each
 x_train, x_val, x_wild = (s.features.mean(1) for s in (train, val, feats["fairface"]))
 head = fit_logistic(x_train, train.female == 1)
@@ -169,9 +173,8 @@ find = dlib.get_frontal_face_detector()
 found_by_dlib: list[bool] = []
 
 
-def descriptor(image: Image.Image) -> np.ndarray:
-    """dlib's own alignment (5 landmarks, a 150 px chip) inside our cut; the cut's middle when dlib finds no face."""
-    pixels = np.asarray(image.convert("RGB").resize((200, 200), Image.BILINEAR))
+def descriptor(pixels: np.ndarray) -> np.ndarray:
+    """dlib's own alignment (5 landmarks, a 150 px chip) inside a 200x200 face; its middle when dlib finds none."""
     found = find(pixels, 1)
     found_by_dlib.append(bool(found))
     box = max(found, key=lambda r: r.area()) if found else dlib.rectangle(36, 44, 164, 172)
@@ -179,12 +182,12 @@ def descriptor(image: Image.Image) -> np.ndarray:
     return np.array(describe.compute_face_descriptor(chip, 0))
 
 
-utk = Path(cfg.utkface)
+utkface, _ = load_utkface(cfg.utkface, cfg.cache_dir, progress=False)  # decoded once, cached
 train_names = _labels(json.loads(Path(cfg.split_file).read_text())["train"]).even_sample(cfg.train_faces).names
-d_train = np.stack([descriptor(Image.open(utk / n)) for n in train_names])
-d_val = np.stack([descriptor(Image.open(utk / n)) for n in val_names])
+d_train = np.stack([descriptor(image) for image in utkface.subset(train_names).images])
+d_val = np.stack([descriptor(image) for image in utkface.subset(val_names).images])
 found_by_dlib.clear()
-d_wild = np.stack([descriptor(Image.open(CUT / f"{f}.png")) for f in files])
+d_wild = np.stack([descriptor(cut) for cut in cuts])
 print(f"\ndlib's detector finds a face in {np.mean(found_by_dlib):.2f} of FairFace's cuts (the rest: a fixed box)")
 clean = train.female[: len(train_names)] == 1
 for l2 in (1e-3, 1e-2):
