@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageGroupRange, scanReport, wildReport } from './realPhotoMetrics';
+import { ageGroupRange, everydayReport, scanReport, wildReport } from './realPhotoMetrics';
 
 const est = (age: number, ageLow: number, ageHigh: number, femaleProbability = 0.5, oldScan = false) => ({
   age,
@@ -45,11 +45,46 @@ describe('wildReport', () => {
     expect(r.sureAccuracy).toBe(0.5);
     expect(r.adultWomenReadAsMen).toBe(0.5);
     expect(r.ageGroupAccuracy).toBe(0.75); // 41 is not in 20-29
+    expect(r.genderWithMisses).toBe(0.6); // 3 right of 5 photos: the one with no face counts wrong
+    expect(r.readAsScan).toBe(0);
+  });
+
+  it('reports gender per ethnic group with misses counted wrong', () => {
+    const r = wildReport(
+      [
+        { ageGroup: '30-39', gender: 'female', race: 'Black', estimate: est(35, 30, 40, 0.2, true) },
+        { ageGroup: '30-39', gender: 'female', race: 'Black', estimate: est(35, 30, 40, 0.9) },
+        { ageGroup: '30-39', gender: 'male', race: 'East Asian', estimate: null },
+      ],
+      [0.3, 0.7],
+    );
+    expect(r.genderByRace).toEqual({ Black: { n: 2, accuracy: 0.5 }, 'East Asian': { n: 1, accuracy: 0 } });
+    expect(r.readAsScan).toBe(0.5);
   });
 
   it('reads FairFace age groups and refuses anything else', () => {
     expect(ageGroupRange('0-2')).toEqual([0, 2]);
     expect(ageGroupRange('70+')).toEqual([70, Infinity]);
     expect(() => ageGroupRange('adult')).toThrow(/not a FairFace age group/);
+  });
+});
+
+describe('everydayReport', () => {
+  it('scores exact ages per band and gender for adults and children, misses counted wrong', () => {
+    const r = everydayReport([
+      { age: 5, gender: 'female', estimate: est(7, 3, 9, 0.8) }, // right
+      { age: 45, gender: 'male', estimate: est(40, 35, 50, 0.7) }, // wrong
+      { age: 45, gender: 'male', estimate: est(44, 40, 50, 0.1) }, // right
+      { age: 60, gender: 'female', estimate: null },
+    ]);
+    expect(r.faceFound).toBe(0.75);
+    expect(r.overall).toMatchObject({ n: 3, coverage: 1 });
+    expect(r.overall.bias).toBeCloseTo(-4 / 3); // +2, -5, -1
+    expect(r.gender).toEqual({
+      all: { n: 3, accuracy: 2 / 3 },
+      adults: { n: 2, accuracy: 0.5 },
+      children: { n: 1, accuracy: 1 },
+    });
+    expect(r.genderWithMisses).toBe(0.5);
   });
 });

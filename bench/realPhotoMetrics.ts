@@ -1,5 +1,6 @@
-// What the real-photo benchmark reports: old scans (FG-NET, exact ages) and wild photos (FairFace,
-// age groups and gender), each photo's largest face as the CLI gives it.
+// What the real-photo benchmark reports: old scans (FG-NET, exact ages), wild photos (FairFace, age
+// groups, gender and race) and everyday photos (All-Age-Faces, exact ages and gender), each photo's
+// largest face as the CLI gives it.
 import { AGE_BANDS, ageBand } from '../src/lib/metrics';
 
 /** The largest face found in a photo (null: none found). */
@@ -17,6 +18,13 @@ export interface ScanResult {
 }
 export interface WildResult {
   ageGroup: string;
+  gender: 'female' | 'male';
+  /** FairFace's ethnic group, where the set gives one. */
+  race?: string;
+  estimate: PhotoEstimate | null;
+}
+export interface EverydayResult {
+  age: number;
   gender: 'female' | 'male';
   estimate: PhotoEstimate | null;
 }
@@ -54,6 +62,17 @@ export interface WildReport {
   adultWomenReadAsMen: number;
   /** The estimated age falls in the photo's own FairFace age group. */
   ageGroupAccuracy: number;
+  /** Gender right over every photo, a photo with no face found counted wrong. */
+  genderWithMisses: number;
+  /** Gender right per ethnic group, misses counted wrong (where races are given). */
+  genderByRace: Record<string, GenderMetrics>;
+  readAsScan: number;
+}
+
+export interface EverydayReport extends ScanReport {
+  /** Gender right over the faces found, overall, for adults (20+) and children. */
+  gender: Record<string, GenderMetrics>;
+  genderWithMisses: number;
 }
 
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
@@ -122,5 +141,40 @@ export function wildReport(results: WildResult[], uncertain: readonly [number, n
     sureAccuracy: mean(sure.map((r) => Number(right(r)))),
     adultWomenReadAsMen: mean(adultWomen.map((r) => Number(r.estimate.femaleProbability < 0.5))),
     ageGroupAccuracy: mean(found.map((r) => Number(inGroup(r)))),
+    genderWithMisses: withMisses(results, right),
+    genderByRace: Object.fromEntries(
+      [...new Set(results.flatMap((r) => (r.race ? [r.race] : [])))].sort().map((race) => {
+        const rows = results.filter((r) => r.race === race);
+        return [race, { n: rows.length, accuracy: withMisses(rows, right) }];
+      }),
+    ),
+    readAsScan: mean(found.map((r) => Number(r.estimate.oldScan))),
+  };
+}
+
+/** The share of `results` whose face was found and `right`: a photo with no face found counts wrong. */
+function withMisses<T extends { estimate: PhotoEstimate | null }>(
+  results: T[],
+  right: (r: T & { estimate: PhotoEstimate }) => boolean,
+): number {
+  return mean(results.map((r) => Number(r.estimate !== null && right(r as T & { estimate: PhotoEstimate }))));
+}
+
+export function everydayReport(results: EverydayResult[]): EverydayReport {
+  const right = (r: EverydayResult & { estimate: PhotoEstimate }): boolean =>
+    r.estimate.femaleProbability >= 0.5 === (r.gender === 'female');
+  const found = results.filter((r): r is EverydayResult & { estimate: PhotoEstimate } => r.estimate !== null);
+  const genderOf = (rows: typeof found): GenderMetrics => ({
+    n: rows.length,
+    accuracy: mean(rows.map((r) => Number(right(r)))),
+  });
+  return {
+    ...scanReport(results),
+    gender: {
+      all: genderOf(found),
+      adults: genderOf(found.filter((r) => r.age >= 20)),
+      children: genderOf(found.filter((r) => r.age < 20)),
+    },
+    genderWithMisses: withMisses(results, right),
   };
 }

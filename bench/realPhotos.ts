@@ -1,27 +1,35 @@
-// npm run bench:real-photos -- [--data ../shared/data/real-photos] [--model model.json] [--json FILE]
-//                              [--predictions FILE] [--faces-dir DIR] [--fold K [--folds FILE]]
+// npm run bench:real-photos -- [--data ../shared/data] [--model model.json] [--json FILE]
+//                              [--predictions FILE] [--part test|val|train [--split FILE]]
 //
 // The shipped artifact on real photos, through the CLI's photo pipeline (decode, BlazeFace, align,
 // estimate; tfjs WASM), each photo's largest face: FG-NET's old scans (age error, bias, interval
-// coverage and width per age band) and FairFace's wild photos (gender by gender and adult/child,
-// the sure calls, age group). --predictions writes one row per photo (the estimate and the face's
-// keypoints); --faces-dir saves each largest face as the model saw it (200x200 PNG), for training on
-// real photos. --fold K reports only fold K of training/splits/real-photo-folds.json (FG-NET by
-// person; FairFace by rank among the photos with a face), the part a model trained on the other folds
-// never saw.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// coverage and width per age band), FairFace's wild photos (gender by gender, adult/child and ethnic
+// group, the sure calls, age group) and All-Age-Faces' everyday photos (age per band, gender).
+// Without --part, the two dev sets in full (fgnet-dev, fairface-dev). --part test reports the test
+// parts of training/splits/real-photos.json of all four sets (real_data.py: FG-NET by person), the
+// photos no model was trained or tuned on. --predictions writes one row per photo (the estimate and
+// the face's keypoints). `npm run cut:faces` cuts the faces for training.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { SingleBar } from 'cli-progress';
-import sharp from 'sharp';
 import { type FaceAnalysis, FaceAnalyzer } from '../src/lib/analyze';
 import { GENDER_UNCERTAIN } from '../src/lib/interval';
 import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
 import { toDecodedPhoto, readImage } from '../src/node/readImage';
-import { type AgeMetrics, scanReport, wildReport } from './realPhotoMetrics';
+import { type AgeMetrics, everydayReport, scanReport, wildReport } from './realPhotoMetrics';
+
+/** The labelled sets (as cut:faces reads them), what each measures, and the key of its report. */
+const SETS = {
+  'fgnet-dev': { folder: 'real-photos/fgnet-dev', images: 'images', kind: 'scans', key: 'old_scans' },
+  'fairface-dev': { folder: 'real-photos/fairface-dev', images: 'images', kind: 'wild', key: 'wild_photos' },
+  fairface: { folder: 'fairface', images: '', kind: 'wild', key: 'fairface' },
+  'all-age-faces': { folder: 'all-age-faces', images: '', kind: 'everyday', key: 'everyday_photos' },
+} as const;
+type SetName = keyof typeof SETS;
+const DEV_SETS: SetName[] = ['fgnet-dev', 'fairface-dev'];
 
 interface BenchConfig {
   data: string;
@@ -29,22 +37,20 @@ interface BenchConfig {
   detector: string;
   json?: string;
   predictions?: string;
-  facesDir?: string;
-  fold?: number;
-  folds: string;
+  part?: string;
+  split: string;
 }
 
 function parseConfig(): BenchConfig {
   const { values } = parseArgs({
     options: {
-      data: { type: 'string', default: '../shared/data/real-photos' },
+      data: { type: 'string', default: '../shared/data' },
       model: { type: 'string', default: 'public/models/agegender/model.json' },
       detector: { type: 'string', default: 'public/models/blazeface/blazeface-front.json' },
       json: { type: 'string' },
       predictions: { type: 'string' },
-      'faces-dir': { type: 'string' },
-      fold: { type: 'string' },
-      folds: { type: 'string', default: 'training/splits/real-photo-folds.json' },
+      part: { type: 'string' },
+      split: { type: 'string', default: 'training/splits/real-photos.json' },
     },
   });
   return {
@@ -53,39 +59,35 @@ function parseConfig(): BenchConfig {
     detector: values.detector!,
     json: values.json,
     predictions: values.predictions,
-    facesDir: values['faces-dir'],
-    fold: values.fold === undefined ? undefined : Number(values.fold),
-    folds: values.folds!,
+    part: values.part,
+    split: values.split!,
   };
 }
 
-interface RealPhotoFolds {
-  folds: number;
-  fgnet_person_fold: Record<string, number>;
-}
+type Labels = Record<string, string>;
+const readLabels = (path: string): Labels[] =>
+  parse(readFileSync(path, 'utf8'), { columns: true, skip_empty_lines: true }) as Labels[];
 
-/** Which photos fold `k` holds: FG-NET by person; FairFace by rank among the photos with a face (as real_faces.py folds them). */
-function inFold(
-  folds: RealPhotoFolds,
-  k: number,
-  fgnet: Record<string, string>[],
-  fairfaceFound: boolean[],
-): { fgnet: boolean[]; fairface: boolean[] } {
-  let rank = 0;
-  return {
-    fgnet: fgnet.map((l) => folds.fgnet_person_fold[l.person] === k),
-    fairface: fairfaceFound.map((found) => found && rank++ % folds.folds === k),
-  };
+/** Each set's labelled photos to run: all of a dev set without --part, else the set's part (none: skipped). */
+function photosToRun(cfg: BenchConfig): [SetName, Labels[]][] {
+  const split =
+    cfg.part === undefined
+      ? null
+      : (JSON.parse(readFileSync(cfg.split, 'utf8')) as { sets: Record<string, Record<string, string[]>> }).sets;
+  const names = split ? (Object.keys(SETS) as SetName[]) : DEV_SETS;
+  return names.flatMap((name): [SetName, Labels[]][] => {
+    const labels = readLabels(join(cfg.data, SETS[name].folder, 'labels.csv'));
+    if (!split) return [[name, labels]];
+    const files = new Set(split[name]?.[cfg.part!] ?? []);
+    const kept = labels.filter((l) => files.has(l.file));
+    return kept.length ? [[name, kept]] : [];
+  });
 }
-
-const readLabels = (path: string): Record<string, string>[] =>
-  parse(readFileSync(path, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
 
 /** Each photo's largest face, in the order given, with a progress bar. */
 async function estimateLargestFaces(
   analyzer: FaceAnalyzer,
   paths: string[],
-  facesDir: string | undefined,
   label: string,
 ): Promise<(FaceAnalysis | null)[]> {
   const progress = new SingleBar({
@@ -98,20 +100,10 @@ async function estimateLargestFaces(
   const out: (FaceAnalysis | null)[] = [];
   for (const [i, path] of paths.entries()) {
     const photo = toDecodedPhoto(await readImage(path));
-    let chip: Uint8Array | undefined;
     try {
-      const faces = await analyzer.analyzePhoto(photo, { maxFaces: 1 }, async (aligned) => {
-        if (facesDir && aligned.length)
-          chip = new Uint8Array(await tf.tidy(() => aligned[0].clipByValue(0, 255).round().cast('int32')).data());
-      });
-      out.push(faces[0] ?? null);
+      out.push((await analyzer.analyzePhoto(photo, { maxFaces: 1 }))[0] ?? null);
     } finally {
       photo.pixels.dispose();
-    }
-    if (facesDir && chip) {
-      await sharp(Buffer.from(chip), { raw: { width: 200, height: 200, channels: 3 } })
-        .png()
-        .toFile(join(facesDir, `${path.split('/').pop()}.png`));
     }
     progress.update(i + 1);
   }
@@ -124,76 +116,82 @@ const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
 const ageLine = (name: string, m: AgeMetrics): string =>
   `  ${name.padEnd(8)} n=${String(m.n).padStart(4)}  MAE ${m.mae.toFixed(2)}  bias ${signed(m.bias)}  coverage ${pct(m.coverage)}  ` +
   `width ${m.width.toFixed(1)}  read as old scan ${pct(m.readAsScan)}`;
+const genderLine = (name: string, m: { n: number; accuracy: number }): string =>
+  `  gender ${name.padEnd(16)} n=${String(m.n).padStart(4)}  accuracy ${pct(m.accuracy)}`;
+
+/** One set's report, printed, in the terms of its kind. */
+function report(
+  name: SetName,
+  labels: Labels[],
+  estimates: (FaceAnalysis | null)[],
+  uncertain: readonly [number, number],
+): object {
+  const { kind } = SETS[name];
+  const rows = labels.map((l, i) => ({ l, estimate: estimates[i] }));
+  if (kind === 'scans') {
+    const r = scanReport(rows.map(({ l, estimate }) => ({ age: Number(l.age), estimate })));
+    console.log(`Old scans (${name}): ${r.photos} photos, face found ${pct(r.faceFound)}`);
+    console.log(ageLine('all', r.overall));
+    for (const [band, m] of Object.entries(r.byAgeBand)) console.log(ageLine(band, m));
+    return r;
+  }
+  const gender = (l: Labels): 'female' | 'male' => l.gender as 'female' | 'male';
+  if (kind === 'everyday') {
+    const r = everydayReport(rows.map(({ l, estimate }) => ({ age: Number(l.age), gender: gender(l), estimate })));
+    console.log(`Everyday photos (${name}): ${r.photos} photos, face found ${pct(r.faceFound)}`);
+    console.log(ageLine('all', r.overall));
+    for (const [band, m] of Object.entries(r.byAgeBand)) console.log(ageLine(band, m));
+    for (const [group, m] of Object.entries(r.gender)) console.log(genderLine(group, m));
+    console.log(`  gender, a photo with no face found counted wrong: ${pct(r.genderWithMisses)}`);
+    return r;
+  }
+  const r = wildReport(
+    rows.map(({ l, estimate }) => ({ ageGroup: l.age_group, gender: gender(l), race: l.race, estimate })),
+    uncertain,
+  );
+  console.log(`Wild photos (${name}): ${r.photos} photos, face found ${pct(r.faceFound)}`);
+  for (const [group, m] of Object.entries(r.gender)) console.log(genderLine(group, m));
+  console.log(`  gender, a photo with no face found counted wrong: ${pct(r.genderWithMisses)}`);
+  for (const [race, m] of Object.entries(r.genderByRace)) console.log(genderLine(race, m));
+  console.log(
+    `  sure calls (outside ${uncertain.join(' to ')}) ${pct(r.sureShare)} of faces, right ${pct(r.sureAccuracy)}; uncertain ${pct(1 - r.sureShare)}`,
+  );
+  console.log(
+    `  adult women read as men ${pct(r.adultWomenReadAsMen)}; age group right ${pct(r.ageGroupAccuracy)}; read as old scan ${pct(r.readAsScan)}`,
+  );
+  return r;
+}
 
 async function main(): Promise<void> {
   const cfg = parseConfig();
   const backend = await initBackend('wasm');
   const analyzer = await FaceAnalyzer.load({ model: modelFromDisk(cfg.model), detector: modelFromDisk(cfg.detector) });
-  const sets = { fgnet: join(cfg.data, 'fgnet-dev'), fairface: join(cfg.data, 'fairface-dev') };
-  const labels = {
-    fgnet: readLabels(join(sets.fgnet, 'labels.csv')),
-    fairface: readLabels(join(sets.fairface, 'labels.csv')),
-  };
-  const estimates: Record<string, (FaceAnalysis | null)[]> = {};
-  for (const name of ['fgnet', 'fairface'] as const) {
-    const facesDir = cfg.facesDir && join(cfg.facesDir, name);
-    if (facesDir) mkdirSync(facesDir, { recursive: true });
-    estimates[name] = await estimateLargestFaces(
-      analyzer,
-      labels[name].map((l) => join(sets[name], 'images', l.file)),
-      facesDir,
-      name,
+  const uncertain = analyzer.model.metadata.calibration.gender_uncertain ?? GENDER_UNCERTAIN;
+  const runs = photosToRun(cfg);
+  const estimates: (FaceAnalysis | null)[][] = [];
+  for (const [name, labels] of runs) {
+    const images = join(cfg.data, SETS[name].folder, SETS[name].images);
+    estimates.push(
+      await estimateLargestFaces(
+        analyzer,
+        labels.map((l) => join(images, l.file)),
+        name,
+      ),
     );
   }
-  const uncertain = analyzer.model.metadata.calibration.gender_uncertain ?? GENDER_UNCERTAIN;
   analyzer.dispose();
 
-  const kept =
-    cfg.fold === undefined
-      ? null
-      : inFold(
-          JSON.parse(readFileSync(cfg.folds, 'utf8')) as RealPhotoFolds,
-          cfg.fold,
-          labels.fgnet,
-          estimates.fairface.map((e) => e !== null),
-        );
-  const scans = scanReport(
-    labels.fgnet
-      .map((l, i) => ({ age: Number(l.age), estimate: estimates.fgnet[i] }))
-      .filter((_, i) => !kept || kept.fgnet[i]),
-  );
-  const wild = wildReport(
-    labels.fairface
-      .map((l, i) => ({
-        ageGroup: l.age_group,
-        gender: l.gender as 'female' | 'male',
-        estimate: estimates.fairface[i],
-      }))
-      .filter((_, i) => !kept || kept.fairface[i]),
-    uncertain,
-  );
   console.log(
-    `${cfg.model} (tfjs ${backend}), largest face per photo${kept ? `, fold ${cfg.fold} of ${cfg.folds} only` : ''}`,
+    `${cfg.model} (tfjs ${backend}), largest face per photo${cfg.part ? `, the ${cfg.part} parts of ${cfg.split}` : ''}`,
   );
-  console.log(`Old scans (FG-NET dev): ${scans.photos} photos, face found ${pct(scans.faceFound)}`);
-  console.log(ageLine('all', scans.overall));
-  for (const [band, m] of Object.entries(scans.byAgeBand)) console.log(ageLine(band, m));
-  console.log(`Wild photos (FairFace dev): ${wild.photos} photos, face found ${pct(wild.faceFound)}`);
-  for (const [group, m] of Object.entries(wild.gender))
-    console.log(`  gender ${group.padEnd(16)} n=${String(m.n).padStart(4)}  accuracy ${pct(m.accuracy)}`);
-  console.log(
-    `  sure calls (outside ${uncertain.join(' to ')}) ${pct(wild.sureShare)} of faces, right ${pct(wild.sureAccuracy)}; uncertain ${pct(1 - wild.sureShare)}`,
+  const reports = Object.fromEntries(
+    runs.map(([name, labels], i) => [SETS[name].key, report(name, labels, estimates[i], uncertain)]),
   );
-  console.log(
-    `  adult women read as men ${pct(wild.adultWomenReadAsMen)}; age group right ${pct(wild.ageGroupAccuracy)}`,
-  );
-
-  if (cfg.json)
-    writeFileSync(cfg.json, `${JSON.stringify({ model: cfg.model, old_scans: scans, wild_photos: wild }, null, 1)}\n`);
+  if (cfg.json) writeFileSync(cfg.json, `${JSON.stringify({ model: cfg.model, ...reports }, null, 1)}\n`);
   if (cfg.predictions) {
-    const rows = (['fgnet', 'fairface'] as const).flatMap((name) =>
-      labels[name].map((l, i) => {
-        const e = estimates[name][i];
+    const rows = runs.flatMap(([name, labels], s) =>
+      labels.map((l, i) => {
+        const e = estimates[s][i];
         return {
           set: name,
           file: l.file,
@@ -201,6 +199,7 @@ async function main(): Promise<void> {
           age: l.age ?? '',
           age_group: l.age_group ?? '',
           gender: l.gender ?? '',
+          race: l.race ?? '',
           est_age: e?.age ?? '',
           est_low: e?.ageLow ?? '',
           est_high: e?.ageHigh ?? '',

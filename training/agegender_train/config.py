@@ -72,6 +72,21 @@ class GeometryConfig:
     min_squeeze: float = 0.65
 
 
+@dataclass(frozen=True)
+class RealMixConfig:
+    """How often a face of each real-photo set (real_data.SETS, "-" as "_") is drawn: a face's chance is its set's
+    weight over the sum of every training face's weight (0: the set is not trained on). Equal weights draw every face
+    alike, as v9 did; to give a set a share whatever its size, divide the share by its train faces."""
+
+    fgnet_dev: float = 1.0
+    fairface_dev: float = 1.0
+    fairface: float = 0.0
+    all_age_faces: float = 0.0
+
+    def weight(self, set_name: str) -> float:
+        return float(getattr(self, set_name.replace("-", "_")))
+
+
 @dataclass
 class TrainConfig:
     # A recipe (training/recipes/*.json): the fields of a shipped model's run; flags given as well override it.
@@ -91,14 +106,12 @@ class TrainConfig:
     # training face are mixed into that face's targets, with this weight (0..1).
     teacher: str = ""
     distill_weight: float = 0.5
-    # Real photos trained on beside UTKFace: a folder of faces as the app cuts them from real-photos' dev photos
-    # (npm run bench:real-photos -- --faces-dir DIR; real_faces.py), "" for none. Each step adds real_per_batch of
-    # them to the batch, each weighing real_weight UTKFace faces. The fold real_holdout_fold of real_folds is kept
-    # out and reported after every epoch (-1: train on every fold).
+    # Real photos trained on beside UTKFace: the faces `npm run cut:faces` cut from every labelled set (real_data.py),
+    # "" for none; the train part of real_split is trained on, its val parts reported after every epoch. Each step
+    # adds real_per_batch of them to the batch, drawn by real_mix, each weighing real_weight UTKFace faces.
     real_faces: str = ""
-    real_data: str = "../shared/data/real-photos"
-    real_folds: str = "training/splits/real-photo-folds.json"
-    real_holdout_fold: int = -1
+    real_split: str = "training/splits/real-photos.json"
+    real_mix: RealMixConfig = RealMixConfig()
     real_per_batch: int = 8
     real_weight: float = 1.0
     max_age: int = 100  # age classes 0..max_age; older labels are clipped to it
@@ -162,6 +175,9 @@ class TrainConfig:
         return cls(**(values | nested))
 
 
+# A recipe's entries that are not TrainConfig fields: its description for people, and the sections of the stages after
+# training that build.py runs (real_photos.py's heads, export).
+NOT_TRAINING: tuple[str, ...] = ("about", "heads", "export")
 # Fields that say where and how a run runs, not what it learns: a recipe leaves them to the command line.
 RUN_LOCAL_FIELDS: frozenset[str] = frozenset({"recipe", "cache_dir", "threads", "device", "resume", "progress"})
 
@@ -200,10 +216,11 @@ def _flag(name: str) -> str:
 
 
 def load_recipe(path: str) -> dict[str, Any]:
-    """A recipe's TrainConfig fields (its "about" is for people), a nested config merged over its defaults; an
+    """A recipe's TrainConfig fields (NOT_TRAINING left out), a nested config merged over its defaults; an
     unknown field, or one of RUN_LOCAL_FIELDS (how this machine runs it, not what is trained), is an error."""
     recipe = json.loads(Path(path).read_text())
-    recipe.pop("about", None)
+    for key in NOT_TRAINING:
+        recipe.pop(key, None)
     if local := sorted(RUN_LOCAL_FIELDS & recipe.keys()):
         raise ValueError(f"{path}: {', '.join(local)} belong on the command line, not in a recipe")
     cfg = TrainConfig.from_dict(recipe)

@@ -211,12 +211,13 @@ def model_card(
     }
 
 
-def real_photo_bench(model_json: str, fold: int, folds: str) -> dict:
-    """npm run bench:real-photos on one fold, in the card's terms (src/lib/modelCard.ts: RealPhotoReport)."""
+def real_photo_bench(model_json: str, split: str) -> dict:
+    """npm run bench:real-photos on the split's test parts, in the card's terms (src/lib/modelCard.ts:
+    RealPhotoReport)."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
-        command = ["npm", "run", "--silent", "bench:real-photos", "--", "--model", model_json, "--fold", str(fold)]
-        subprocess.run([*command, "--folds", folds, "--json", str(report)], cwd=REPO_ROOT, check=True)
+        command = ["npm", "run", "--silent", "bench:real-photos", "--", "--model", model_json, "--part", "test"]
+        subprocess.run([*command, "--split", split, "--json", str(report)], cwd=REPO_ROOT, check=True)
         r = json.loads(report.read_text())
 
     def age(m: dict) -> dict:
@@ -241,14 +242,14 @@ def real_photo_bench(model_json: str, fold: int, folds: str) -> dict:
 
 
 def held_out_real_photos(cfg: TrainConfig, model_json: Path) -> dict:
-    """The real-photo fold the run never saw, through the app's pipeline: this model, and the one it started from."""
-    k, folds = cfg.real_holdout_fold, cfg.real_folds
+    """The real photos' test parts, through the app's pipeline: this model, and the one it started from."""
+    split = cfg.real_split
     before = local_model(cfg.init_from, cfg.cache_dir) if cfg.init_from else None
     return {
-        "note": f"Fold {k} of {folds} (FG-NET by person, FairFace by photo), held out of training, through "
-        f"npm run bench:real-photos -- --fold {k}; 'before' is the model the run started from ({cfg.init_from}).",
-        "out_of_fold": real_photo_bench(str(model_json.resolve()), k, folds),
-        **({"before": real_photo_bench(str(Path(before).resolve()), k, folds)} if before else {}),
+        "note": f"The test parts of {split} (FG-NET dev by person, FairFace dev by photo), never trained on, through "
+        f"npm run bench:real-photos -- --part test; 'before' is the model the run started from ({cfg.init_from}).",
+        "out_of_fold": real_photo_bench(str(model_json.resolve()), split),
+        **({"before": real_photo_bench(str(Path(before).resolve()), split)} if before else {}),
     }
 
 
@@ -271,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         "--real-photos",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="for a run that held a real-photo fold out: run npm run bench:real-photos on that fold with the exported "
+        help="for a run trained on real photos: run npm run bench:real-photos on the test parts with the exported "
         "model and with the one it started from, into the card (needs ../shared/data/real-photos)",
     )
     args = parser.parse_args(argv)
@@ -285,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         + (f" --recipe {args.recipe}" if args.recipe else "")
     )
     card = model_card(model, cfg, state, metrics, out, args.quantize, export_command, cfg.recipe or args.recipe or None)
-    if cfg.real_faces and cfg.real_holdout_fold >= 0 and args.real_photos:
+    if cfg.real_faces and args.real_photos:
         card["real_photos"] = held_out_real_photos(cfg, out / "model.json")
     (out / "model-card.json").write_text(json.dumps(card, indent=1) + "\n")
     print(f"wrote {out / 'model-card.json'}")

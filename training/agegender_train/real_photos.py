@@ -1,6 +1,6 @@
 """Teach a shipped model's heads real photos, and calibrate it per kind of photo, judged by person folds.
 
-    npm run bench:real-photos -- --faces-dir training/.cache/real-faces      # the dev photos' faces, as the app cuts them
+    npm run cut:faces                                                        # every set's faces, as the app cuts them
     PYTHONPATH=training training/.venv/bin/python -m agegender_train.real_photos --export   # v8 -> v9 in public/models/agegender
 
 The backbone and the age head of `--model` stay; its gender head is fitted again (starting from its own, pulled
@@ -14,7 +14,6 @@ scan calibration is fitted on the other folds' out-of-fold outputs. Writes model
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import json
@@ -25,17 +24,17 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 from tqdm import tqdm
 
 from .calibration import Calibration, apply_interval, expected_age, fit_interval_bands, fit_temperature, sigmoid
 from .config import GENDER_UNCERTAIN, TrainConfig, age_band, config_parser
-from .dataset import FaceSet, load_utkface, parse_utkface_name
+from .dataset import FaceSet, load_utkface, parse_utkface_name, save_npz_atomic
 from .export import export_tfjs, real_photo_bench
 from .inference import degraded_inputs
 from .metrics import evaluation_report
 from .model import AgeGenderNet
 from .preprocess import load_alignment_jitter, to_model_input
+from .real_data import RealFaces, load_real_faces
 from .tfjs_import import load_tfjs_model
 from .train import local_model
 
@@ -43,8 +42,8 @@ from .train import local_model
 @dataclass
 class RealPhotoConfig:
     model: str = "public/models/agegender/model.json"  # the exported model whose backbone is kept
-    faces_dir: str = "training/.cache/real-faces"  # written by npm run bench:real-photos -- --faces-dir
-    data: str = "../shared/data/real-photos"
+    faces_dir: str = "training/.cache/faces"  # written by npm run cut:faces
+    real_split: str = "training/splits/real-photos.json"  # real_data.py: FairFace dev by row among the faces found
     utkface: str = "../shared/data/UTKFace"
     split_file: str = "training/splits/utkface.json"
     alignment_jitter: str = "training/geometry/alignment-jitter.json"
@@ -53,11 +52,19 @@ class RealPhotoConfig:
     export: bool = False
     train_faces: int = 6000  # an even sample of UTKFace's train part (features cost ~25 ms a view here)
     folds: int = 5
-    # A fold of training/splits/real-photo-folds.json kept out of every fit, as train.py --real-holdout-fold keeps it
-    # out of a backbone's training: bench:real-photos --fold K then judges the result on photos nothing here saw.
+    # A fold of training/splits/real-photo-folds.json kept out of every fit; fold 0 is the test part of real_split,
+    # which train.py never trains on: bench:real-photos --part test then judges the result on photos nothing here saw.
     holdout_fold: int = -1
     before: str = "public/models/agegender/model.json"  # with holdout_fold: the model the card compares on that fold
-    real_weight: float = 16.0  # loss weight of one real photo against one UTKFace face
+    real_weight: float = 16.0  # loss weight of one FG-NET dev or FairFace dev photo against one UTKFace face
+    # Even samples of the train parts of FairFace and All-Age-Faces (real_split) the heads are fitted on too, each
+    # photo weighing modern_weight UTKFace faces; their val parts calibrate (0: neither set is read).
+    wild_train_faces: int = 0
+    everyday_train_faces: int = 0
+    modern_weight: float = 4.0
+    # The scan threshold rises above scan_threshold until at most this share of modern val faces (UTKFace val and its
+    # degraded copies, All-Age-Faces val, FairFace val and dev) is read as an old scan; 1: scan_threshold as given.
+    scan_flag_rate: float = 1.0
     anchor: float = 3e-3  # pull of the heads towards the model's own (L2 on the difference)
     scan_head_chip_weight: float = 0.1  # weight of a UTKFace or FairFace face in the scan age head's loss
     scan_threshold: float = 0.7  # a face is read as an old scan from this scan probability on
@@ -69,6 +76,7 @@ class RealPhotoConfig:
     sure_accuracy: float = 0.90  # the uncertain band is the narrowest whose sure wild calls are this often right
     seed: int = 0
     progress: bool = True
+    build_command: str = ""  # the one command that made the whole model (build.py), recorded in the card
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -84,10 +92,17 @@ class Faces:
     female: np.ndarray  # 1/0; -1 unknown (FG-NET)
     group: np.ndarray  # fold key: person (FG-NET), photo (FairFace), -1 UTKFace
     race: np.ndarray  # UTKFace's 0..4; -1 unknown
+    race_name: np.ndarray | None = None  # FairFace's race, where the set has one
 
     def take(self, idx: np.ndarray) -> Faces:
         return Faces(
-            self.features[idx], self.age[idx], self.age_range[idx], self.female[idx], self.group[idx], self.race[idx]
+            self.features[idx],
+            self.age[idx],
+            self.age_range[idx],
+            self.female[idx],
+            self.group[idx],
+            self.race[idx],
+            None if self.race_name is None else self.race_name[idx],
         )
 
 
@@ -108,25 +123,22 @@ def _features(model: AgeGenderNet, images: np.ndarray, size: int, desc: str, pro
     return np.concatenate(out).astype(np.float32)
 
 
-def _age_range(group: str) -> tuple[int, int]:
-    low, _, high = group.rstrip("+").partition("-")
-    return int(low), int(high) if high else 90
-
-
 def read_real_faces(cfg: RealPhotoConfig) -> dict[str, tuple[np.ndarray, list[dict]]]:
-    """The faces `npm run bench:real-photos -- --faces-dir` cut (photos without one left out), with their labels."""
+    """The FG-NET dev and FairFace dev faces `npm run cut:faces` cut (photos without one left out), with their labels."""
     out = {}
-    for name, folder in (("fgnet", "fgnet-dev"), ("fairface", "fairface-dev")):
-        rows = list(csv.DictReader(open(Path(cfg.data) / folder / "labels.csv")))
-        kept = [r for r in rows if (Path(cfg.faces_dir) / name / f"{r['file']}.png").exists()]
-        if not kept:
-            raise FileNotFoundError(
-                f"no faces in {cfg.faces_dir}/{name}: run npm run bench:real-photos -- --faces-dir {cfg.faces_dir}"
-            )
-        images = np.stack(
-            [np.asarray(Image.open(Path(cfg.faces_dir) / name / f"{r['file']}.png").convert("RGB")) for r in kept]
+    for name, cut in (("fgnet", "fgnet-dev"), ("fairface", "fairface-dev")):
+        real = load_real_faces(cfg.faces_dir, cfg.real_split, (cut,))
+        if not len(real):
+            raise FileNotFoundError(f"no faces in {cfg.faces_dir}/{cut}: run npm run cut:faces")
+        rows = [
+            {"file": str(f), "person": str(p), "age_range": (int(lo), int(hi))}
+            for f, p, (lo, hi) in zip(real.file, real.person, real.age_range)
+        ]
+        out[name] = (
+            (real.images, rows)
+            if name == "fgnet"
+            else (real.images, [r | {"female": int(g)} for r, g in zip(rows, real.female)])
         )
-        out[name] = (images, kept)
     return out
 
 
@@ -142,6 +154,24 @@ def _labels(names: list[str]) -> FaceSet:
     )
 
 
+# Part of the features cache's key: change it when what _features computes changes.
+FEATURES_VERSION = "pooled last convolution, face and mirror, degraded copies 0 (train) and 1-2 (val)"
+MODERN_SETS = {"wild": "fairface", "everyday": "all-age-faces"}
+
+
+def modern_faces(cfg: RealPhotoConfig) -> dict[str, RealFaces]:
+    """FairFace ("wild") and All-Age-Faces ("everyday"): an even sample of each train part, and each val part."""
+    out = {}
+    for kind, name in MODERN_SETS.items():
+        count = getattr(cfg, f"{kind}_train_faces")
+        if not count:
+            continue
+        train = load_real_faces(cfg.faces_dir, cfg.real_split, (name,), ("train",))
+        out[f"{kind}_train"] = train.take(np.array([i * len(train) // count for i in range(min(count, len(train)))]))
+        out[f"{kind}_val"] = load_real_faces(cfg.faces_dir, cfg.real_split, (name,), ("val",))
+    return out
+
+
 def load_features(cfg: RealPhotoConfig, model: AgeGenderNet, size: int) -> dict[str, Faces]:
     """Features of every face set, cached by the model's weights and the face lists (UTKFace is decoded only to make them)."""
     real = read_real_faces(cfg)
@@ -151,18 +181,29 @@ def load_features(cfg: RealPhotoConfig, model: AgeGenderNet, size: int) -> dict[
         _labels(split["val"]),
         _labels(split["test"]),
     )
+    modern = modern_faces(cfg)
     weights = b"".join(p.read_bytes() for p in sorted(Path(cfg.model).parent.glob("*.bin")))
-    names = "|".join(train.names + [r["file"] for _, rows in real.values() for r in rows])
-    key = hashlib.sha1(Path(cfg.model).read_bytes() + weights + names.encode()).hexdigest()[:16]
+    names = "|".join(
+        train.names
+        + [r["file"] for _, rows in real.values() for r in rows]
+        + [f for m in modern.values() for f in m.file]
+    )
+    # Keyed by everything the features depend on: the model, the faces (names, and how cut:faces cut them), the
+    # degraded copies' seed and alignment jitter, and how features are computed.
+    cut = b"".join(p.read_bytes() for p in sorted(Path(cfg.faces_dir).glob("*/index.json")))
+    how = json.dumps([FEATURES_VERSION, cfg.seed]).encode() + Path(cfg.alignment_jitter).read_bytes()
+    key = hashlib.sha1(Path(cfg.model).read_bytes() + weights + names.encode() + cut + how).hexdigest()[:16]
     cache = Path(cfg.cache_dir) / f"real-photo-features-{key}.npz"
     if cache.exists():
         arrays = dict(np.load(cache))
     else:
+        arrays = {}
         faces, _ = load_utkface(cfg.utkface, cfg.cache_dir, progress=cfg.progress)
         train_images, val_images, test_images = (faces.subset(part.names).images for part in (train, val, test))
         jitter = load_alignment_jitter(cfg.alignment_jitter)
 
-        arrays = {
+        arrays |= {name: _features(model, m.images, size, name, cfg.progress) for name, m in modern.items()}
+        arrays |= {
             "train": _features(model, train_images, size, "UTKFace train", cfg.progress),
             "train_degraded": _features(
                 model,
@@ -193,8 +234,7 @@ def load_features(cfg: RealPhotoConfig, model: AgeGenderNet, size: int) -> dict[
             "fgnet": _features(model, real["fgnet"][0], size, "FG-NET dev", cfg.progress),
             "fairface": _features(model, real["fairface"][0], size, "FairFace dev", cfg.progress),
         }
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(cache, **arrays)
+        save_npz_atomic(cache, **arrays)
 
     def utk(features: np.ndarray, part) -> Faces:
         return Faces(
@@ -207,9 +247,16 @@ def load_features(cfg: RealPhotoConfig, model: AgeGenderNet, size: int) -> dict[
         )
 
     fg_rows, ff_rows = real["fgnet"][1], real["fairface"][1]
-    fg_age = np.array([int(r["age"]) for r in fg_rows])
-    ff_range = np.array([_age_range(r["age_group"]) for r in ff_rows])
-    return {
+    fg_age = np.array([r["age_range"][0] for r in fg_rows])
+    ff_range = np.array([r["age_range"] for r in ff_rows])
+
+    def real(features: np.ndarray, m: RealFaces) -> Faces:
+        exact = m.age_range[:, 0] == m.age_range[:, 1]
+        race = m.race if m.race.size and (m.race != "").any() else None
+        return Faces(features, np.where(exact, m.age_range[:, 0], -1), m.age_range, m.female, np.full(len(m), -1),
+                     np.full(len(m), -1), race)  # fmt: skip
+
+    return {name: real(arrays[name], m) for name, m in modern.items()} | {
         "train": utk(np.concatenate([arrays["train"], arrays["train_degraded"]]), _twice(train)),
         "train_clean": utk(arrays["train"], train),
         "val": utk(arrays["val"], val),
@@ -227,7 +274,7 @@ def load_features(cfg: RealPhotoConfig, model: AgeGenderNet, size: int) -> dict[
             arrays["fairface"],
             np.full(len(ff_rows), -1),
             ff_range,
-            np.array([int(r["gender"] == "female") for r in ff_rows]),
+            np.array([r["female"] for r in ff_rows]),
             np.arange(len(ff_rows)),
             np.full(len(ff_rows), -1),
         ),
@@ -449,11 +496,19 @@ def calibrate(
     wild_female: np.ndarray,
 ) -> KindCalibration:
     """Chip bands on the chips routed as chips, scan bands on every face routed as a scan (mostly FG-NET's),
-    temperature on chips and wild photos, the uncertain band on wild photos."""
+    temperature on chips and wild photos, the uncertain band on wild photos; the scan threshold (at least
+    cfg.scan_threshold) flags at most cfg.scan_flag_rate of the modern faces (chips and wild photos)."""
     chips = Calibration(cfg.coverage, 1.0, cfg.min_spread, [])
+    modern = np.sort(sigmoid(np.concatenate([chip_out["scan_logit"], wild_out["scan_logit"]])))[::-1]
+    allowed = int(cfg.scan_flag_rate * len(modern))  # just above the first face past that many: ties stay unflagged
+    threshold = (
+        cfg.scan_threshold
+        if allowed >= len(modern)
+        else max(cfg.scan_threshold, float(np.nextafter(modern[allowed], 1)))
+    )
     routed = _concat([chip_out, scan_out])
     ages = np.concatenate([chip_ages, scan_ages])
-    is_scan = sigmoid(routed["scan_logit"]) >= cfg.scan_threshold
+    is_scan = sigmoid(routed["scan_logit"]) >= threshold
     chips.interval_bands = fit_interval_bands(routed["probs"][~is_scan], ages[~is_scan], cfg.coverage, cfg.min_spread)
     scan_bands = fit_interval_bands(
         routed["scan_probs"][is_scan],
@@ -466,7 +521,7 @@ def calibrate(
         np.concatenate([chip_out["female_logit"], wild_out["female_logit"]]), np.concatenate([chip_female, wild_female])
     )
     band = uncertain_band(sigmoid(wild_out["female_logit"] / chips.temperature), wild_female, cfg.sure_accuracy)
-    return KindCalibration(chips, scan_bands, band, cfg.scan_threshold)
+    return KindCalibration(chips, scan_bands, band, threshold)
 
 
 # ---------------------------------------------------------------------------------------------- folds
@@ -585,6 +640,20 @@ def print_report(title: str, r: dict) -> None:
 # ----------------------------------------------------------------------------------------------- run
 
 
+def training_sets(
+    cfg: RealPhotoConfig, feats: dict[str, Faces], fg: np.ndarray, ff: np.ndarray
+) -> list[tuple[Faces, float, int]]:
+    """What the heads are fitted on: UTKFace train, the FG-NET dev scans and FairFace dev photos selected by fg / ff,
+    and the FairFace and All-Age-Faces train samples (if read), as (faces, weight of each, is an old scan)."""
+    modern = [(feats[f"{kind}_train"], cfg.modern_weight, 0) for kind in MODERN_SETS if f"{kind}_train" in feats]
+    return [
+        (feats["train"], 1.0, 0),
+        (feats["fgnet"].take(fg), cfg.real_weight, 1),
+        (feats["fairface"].take(ff), cfg.real_weight, 0),
+        *modern,
+    ]
+
+
 def fit_and_calibrate(
     cfg: RealPhotoConfig,
     start: Heads,
@@ -596,26 +665,30 @@ def fit_and_calibrate(
 ) -> tuple[Heads, KindCalibration]:
     """Heads fitted on UTKFace train and the real faces selected by fg / ff; calibrated with real-photo outputs
     that were out of fold for the heads that made them."""
-    heads = fit_heads(
-        cfg,
-        start,
-        [
-            (feats["train"], 1.0, 0),
-            (feats["fgnet"].take(fg), cfg.real_weight, 1),
-            (feats["fairface"].take(ff), cfg.real_weight, 0),
-        ],
-    )
-    return heads, calibrate(cfg, *_val_outputs(heads, feats), calib_fg[0], calib_fg[1], calib_ff[0], calib_ff[1])
+    heads = fit_heads(cfg, start, training_sets(cfg, feats, fg, ff))
+    return heads, calibrate(cfg, *_val_outputs(heads, feats), calib_fg[0], calib_fg[1], *_wild(heads, feats, calib_ff))
 
 
 def _val_outputs(heads: Heads, feats: dict[str, Faces]) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """Outputs, true ages and genders of the val part and its degraded copies: the chips the calibration is fitted on."""
-    parts = (feats["val"], feats["val_degraded"])
+    """Outputs, true ages and genders of the faces the chip intervals are calibrated on: the val part and its
+    degraded copies, and All-Age-Faces' val part (if read) as many times, so that everyday photos weigh as much."""
+    parts = [feats["val"], feats["val_degraded"]]
+    if "everyday_val" in feats:
+        parts += [feats["everyday_val"]] * 3
     return (
         _concat([heads.outputs(p.features) for p in parts]),
         np.concatenate([p.age for p in parts]),
         np.concatenate([p.female for p in parts]),
     )
+
+
+def _wild(heads: Heads, feats: dict[str, Faces], dev: tuple[dict, np.ndarray]) -> tuple[dict, np.ndarray]:
+    """The wild photos the gender temperature and uncertain band are fitted on: FairFace dev's out-of-fold outputs
+    and FairFace's val part (if read)."""
+    if "wild_val" not in feats:
+        return dev
+    val = feats["wild_val"]
+    return _concat([dev[0], heads.outputs(val.features)]), np.concatenate([dev[1], val.female])
 
 
 def run(cfg: RealPhotoConfig) -> dict:
@@ -636,11 +709,7 @@ def run(cfg: RealPhotoConfig) -> dict:
         heads = fit_heads(
             cfg,
             start,
-            [
-                (feats["train"], 1.0, 0),
-                (fg_all.take(folds["fgnet"] != k), cfg.real_weight, 1),
-                (ff_all.take(folds["fairface"] != k), cfg.real_weight, 0),
-            ],
+            training_sets(cfg, feats, np.flatnonzero(folds["fgnet"] != k), np.flatnonzero(folds["fairface"] != k)),
         )
         fold_heads.append(heads)
         for oof, faces, fold in ((oof_fg, fg_all, folds["fgnet"]), (oof_ff, ff_all, folds["fairface"])):
@@ -682,6 +751,7 @@ def run(cfg: RealPhotoConfig) -> dict:
             "old_scans": scan_report(est_fg_all, fg_all.age),
             "wild_photos": wild_report(est_ff_all, ff_all.age_range, ff_all.female, band),
         },
+        "val_parts": modern_report(heads, cal, feats),
         "val": utk_report(predict(heads.outputs(feats["val"].features), cal), feats["val"]),
         "test": utk_report(predict(heads.outputs(feats["test"].features), cal), feats["test"]),
         "splits": {
@@ -691,6 +761,25 @@ def run(cfg: RealPhotoConfig) -> dict:
             for name, part in (("train", "train_clean"), ("val", "val"), ("test", "test"))
         },
     }
+
+
+def modern_report(heads: Heads, cal: KindCalibration, feats: dict[str, Faces]) -> dict:
+    """FairFace's and All-Age-Faces' val parts (which calibrated, so a check, not a test): wild photos' gender per
+    gender, age and race, everyday photos' age per band."""
+    out = {}
+    if "wild_val" in feats:
+        wild = feats["wild_val"]
+        est = predict(heads.outputs(wild.features), cal)
+        out["wild"] = wild_report(est, wild.age_range, wild.female, cal.gender_uncertain)
+        right = (est["female_probability"] >= 0.5) == (wild.female == 1)
+        races = wild.race_name if wild.race_name is not None else np.array([])
+        out["wild"]["gender_by_race"] = {
+            r: {"n": int((races == r).sum()), "accuracy": float(right[races == r].mean())} for r in sorted(set(races))
+        }
+    if "everyday_val" in feats:
+        everyday = feats["everyday_val"]
+        out["everyday"] = utk_report(predict(heads.outputs(everyday.features), cal), everyday)
+    return out
 
 
 def before(cfg: RealPhotoConfig, start: Heads, meta: dict, feats: dict[str, Faces]) -> dict:
@@ -723,8 +812,7 @@ def calibrate_without(
         *_val_outputs(heads, feats),
         {key: v[keep_fg] for key, v in oof_fg.items()},
         feats["fgnet"].age[keep_fg],
-        {key: v[keep_ff] for key, v in oof_ff.items()},
-        feats["fairface"].female[keep_ff],
+        *_wild(heads, feats, ({key: v[keep_ff] for key, v in oof_ff.items()}, feats["fairface"].female[keep_ff])),
     )
 
 
@@ -779,6 +867,7 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
             + " A third head says whether the face looks like an old scanned print; "
             "such faces get interval scales fitted on old scans.",
             "training": old_card["training"]
+            | ({"build": cfg.build_command} if cfg.build_command else {})
             | {
                 "real_photo_heads": {
                     "command": command,
@@ -787,7 +876,7 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
                     "about": "the backbone of the model trained by `command` above (its card's training section) kept; the age and "
                     "gender heads fitted again and a scan head fitted on its pooled features of an even sample of UTKFace "
                     "train faces (clean and one degraded copy each) with the largest face of every FG-NET dev scan and "
-                    "FairFace dev photo, as the photo pipeline cuts them (npm run bench:real-photos -- --faces-dir)",
+                    "FairFace dev photo, as the photo pipeline cuts them (npm run cut:faces)",
                 }
             },
             "calibration": result["calibration"].to_dict()
@@ -827,13 +916,14 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
 
 
 def held_out_report(cfg: RealPhotoConfig, out: Path) -> dict:
-    """The held-out fold through the app's pipeline (bench:real-photos --fold): the model written, and cfg.before."""
-    k = cfg.holdout_fold
+    """The test parts through the app's pipeline (bench:real-photos --part test): the model written, and cfg.before.
+    They are fold 0 of FOLD_FILE, which --holdout-fold 0 keeps out of every fit."""
     return {
-        "note": f"Fold {k} of {FOLD_FILE} (FG-NET by person, FairFace by photo), which neither the backbone's training "
-        f"nor these heads saw, through npm run bench:real-photos -- --fold {k}; 'before' is {cfg.before}.",
-        "out_of_fold": real_photo_bench(str((out / "model.json").resolve()), k, FOLD_FILE),
-        "before": real_photo_bench(str(Path(local_model(cfg.before, cfg.cache_dir)).resolve()), k, FOLD_FILE),
+        "note": f"The test parts of {cfg.real_split} (fold 0 of {FOLD_FILE}: FG-NET by person, FairFace by photo), which "
+        f"neither the backbone's training nor these heads saw, through npm run bench:real-photos -- --part test; "
+        f"'before' is {cfg.before}.",
+        "out_of_fold": real_photo_bench(str((out / "model.json").resolve()), cfg.real_split),
+        "before": real_photo_bench(str(Path(local_model(cfg.before, cfg.cache_dir)).resolve()), cfg.real_split),
     }
 
 
@@ -854,6 +944,12 @@ def main(argv: list[str] | None = None) -> int:
     print_report("Before: wild photos (FairFace dev):", result["before"]["wild_photos"])
     print_report("Old scans (FG-NET dev), out of fold by person:", result["out_of_fold"]["old_scans"])
     print_report("Wild photos (FairFace dev), out of fold:", result["out_of_fold"]["wild_photos"])
+    if "wild" in result["val_parts"]:
+        wild = result["val_parts"]["wild"]
+        print_report("Wild photos (FairFace val, calibrated on):", wild)
+        print("  " + ", ".join(f"{r} {m['accuracy']:.3f} (n={m['n']})" for r, m in wild["gender_by_race"].items()))
+    if "everyday" in result["val_parts"]:
+        print_report("Everyday photos (All-Age-Faces val, calibrated on):", result["val_parts"]["everyday"])
     print_report("UTKFace val:", result["val"])
     if cfg.export:  # the test part is looked at once, for the model chosen on val and the folds
         print_report("UTKFace test:", result["test"])

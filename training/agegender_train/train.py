@@ -43,7 +43,7 @@ from .evaluate import evaluate_and_save
 from .inference import load_trained, run_model
 from .model import AgeGenderNet, load_imagenet_weights
 from .preprocess import augment, load_alignment_jitter
-from .real_faces import RealFaces, load_real_faces
+from .real_data import SETS, RealFaces, load_real_faces
 from .split import load_or_make_split
 
 
@@ -104,19 +104,31 @@ def real_photo_loss(
 
 
 def real_photo_report(model: torch.nn.Module, real: RealFaces, cfg: TrainConfig) -> dict[str, float]:
-    """The held-out fold: FG-NET age error and bias, FairFace gender accuracy and adult women read as men."""
+    """The real photos' val parts: age error and bias where ages are exact, the share of age groups hit by the
+    rounded estimate, gender accuracy and adult women read as men where genders are known, per set."""
     faces = FaceSet([""] * len(real), real.images, real.age_range[:, 0], real.female, np.zeros(len(real), np.int64))
     probs, logits = run_model(model, faces, cfg.input_size, cfg.flip_average)
-    fg, ff = real.source == "fgnet", real.source == "fairface"
-    error = expected_age(probs[fg]) - real.age_range[fg, 0]
-    female_called = logits[ff] > 0
-    adult_women = (real.female[ff] == 1) & (real.age_range[ff, 0] >= 20)
-    return {
-        "holdout_scan_age_mae": float(np.abs(error).mean()),
-        "holdout_scan_age_bias": float(error.mean()),
-        "holdout_wild_gender_accuracy": float((female_called == (real.female[ff] == 1)).mean()),
-        "holdout_wild_adult_women_read_as_men": float((~female_called[adult_women]).mean()),
-    }
+    age = expected_age(probs)
+    report: dict[str, float] = {}
+    for name in dict.fromkeys(real.source):
+        s, key = real.source == name, f"val_{name.replace('-', '_')}"
+        low, high = real.age_range[s, 0], real.age_range[s, 1]
+        exact = low == high
+        if exact.any():
+            error = age[s][exact] - low[exact]
+            report |= {f"{key}_age_mae": float(np.abs(error).mean()), f"{key}_age_bias": float(error.mean())}
+        if (~exact).any():
+            rounded = np.round(age[s][~exact])
+            report[f"{key}_age_group_accuracy"] = float(((rounded >= low[~exact]) & (rounded <= high[~exact])).mean())
+        known = real.female[s] >= 0
+        if known.any():
+            called = logits[s][known] > 0
+            female = real.female[s][known] == 1
+            adult_women = female & (low[known] >= 20)
+            report[f"{key}_gender_accuracy"] = float((called == female).mean())
+            if adult_women.any():
+                report[f"{key}_adult_women_read_as_men"] = float((~called[adult_women]).mean())
+    return report
 
 
 def learning_rate(step: int, total: int, warmup: int, peak: float) -> float:
@@ -170,6 +182,8 @@ def load_own_weights(model: AgeGenderNet, path: str) -> None:
         state = load_tfjs_model(path)[0].state_dict()
     else:
         state = torch.load(path, map_location="cpu", weights_only=False)["model"]
+    # A model with real-photo heads (v9 on): training has none; real_photos.py fits them again afterwards.
+    state = {k: v for k, v in state.items() if not k.startswith(("scan_head.", "scan_age_head."))}
     model.load_state_dict(state)  # strict: a different architecture or age range is an error
 
 
@@ -333,19 +347,27 @@ def load_data(cfg: TrainConfig, procs: Processes, say: Callable[..., None]) -> t
 
 
 def load_real_photos(cfg: TrainConfig, say: Callable[..., None]) -> tuple[RealFaces | None, RealFaces | None]:
-    """The real photos trained on beside UTKFace, and the fold held out of them (None, None: --real-faces "")."""
+    """The real photos' train parts (of the sets real_mix draws from) and their val parts (None, None:
+    --real-faces "")."""
     if not cfg.real_faces:
         return None, None
+    sets = tuple(name for name in SETS if cfg.real_mix.weight(name) > 0)
     try:
-        real = load_real_faces(cfg.real_data, cfg.real_faces, cfg.real_folds)
+        train = load_real_faces(cfg.real_faces, cfg.real_split, sets, ("train",))
+        val = load_real_faces(cfg.real_faces, cfg.real_split, sets, ("val",))
     except (OSError, ValueError, KeyError) as e:
-        raise RunError(f"cannot read --real-faces {cfg.real_faces}: {e}") from e
-    train, holdout = real.take(real.fold != cfg.real_holdout_fold), real.take(real.fold == cfg.real_holdout_fold)
+        raise RunError(f"cannot read --real-faces {cfg.real_faces} with --real-split {cfg.real_split}: {e}") from e
+    if not len(train):
+        raise RunError(f"no training faces in {cfg.real_faces} for the sets real_mix draws from ({', '.join(sets)})")
+    shares = {name: cfg.real_mix.weight(name) * (train.source == name).sum() for name in sets}
     say(
-        f"real photos: training on {len(train)} faces, {cfg.real_per_batch} a step with weight {cfg.real_weight}"
-        + (f"; fold {cfg.real_holdout_fold} ({len(holdout)} faces) held out" if len(holdout) else "")
+        f"real photos: training on {len(train)} faces, {cfg.real_per_batch} a step with weight {cfg.real_weight}, drawn "
+        + ", ".join(
+            f"{name} {(train.source == name).sum()} ({n / sum(shares.values()):.0%})" for name, n in shares.items()
+        )
+        + f"; {len(val)} val faces reported"
     )
-    return train, holdout
+    return train, val
 
 
 def initial_model(cfg: TrainConfig, device: torch.device) -> tuple[AgeGenderNet, dict[str, object]]:
@@ -395,6 +417,7 @@ class TrainingData:
     jitter: np.ndarray | None
     real: RealFaces | None
     real_labels: tuple[torch.Tensor, torch.Tensor] | None  # the real photos' age ranges and genders, on the device
+    real_draw: torch.Tensor | None  # each real face's chance to be drawn (real_mix)
 
 
 def resume_or_start(
@@ -443,7 +466,8 @@ def batch_loss(
     rows, faces = idx.numpy(), data.faces
     x = augment(faces.images[rows], cfg.input_size, augment_gen, device, cfg.degradations, cfg.geometry, data.jitter)
     if data.real is not None:  # real faces are already photos: no degradations, and cut as the app cuts
-        picked = torch.randint(0, len(data.real), (cfg.real_per_batch,), generator=augment_gen).numpy()
+        assert data.real_draw is not None
+        picked = torch.multinomial(data.real_draw, cfg.real_per_batch, replacement=True, generator=augment_gen).numpy()
         x = torch.cat([x, augment(data.real.images[picked], cfg.input_size, augment_gen, device, None, cfg.geometry)])
     age_logits, female_logit = model(x)
     n = len(idx)
@@ -507,15 +531,15 @@ def train_epoch(
 
 
 def epoch_report(
-    net: AgeGenderNet, ema: AveragedModel | None, val: FaceSet, real_holdout: RealFaces | None, cfg: TrainConfig
+    net: AgeGenderNet, ema: AveragedModel | None, val: FaceSet, real_val: RealFaces | None, cfg: TrainConfig
 ) -> dict[str, float]:
     """The val figures of the weights trained so far (and of the raw weights, when a moving average is kept), and
-    the held-out real photos'."""
+    the real photos' val parts'."""
     report = validate(trained(net, ema), val, cfg)
     if ema is not None:  # the raw weights too, to show what averaging buys
         report |= validate(net, val, cfg, suffix="_raw")
-    if real_holdout is not None and len(real_holdout):
-        report |= real_photo_report(trained(net, ema), real_holdout, cfg)
+    if real_val is not None and len(real_val):
+        report |= real_photo_report(trained(net, ema), real_val, cfg)
     return report
 
 
@@ -589,7 +613,7 @@ def run(cfg: TrainConfig, argv: list[str]) -> None:
         jitter = load_alignment_jitter(cfg.alignment_jitter) if cfg.alignment_jitter else None
     except (OSError, ValueError) as e:
         raise RunError(f"cannot read --alignment-jitter {cfg.alignment_jitter}: {e}") from e
-    real_train, real_holdout = load_real_photos(cfg, say)
+    real_train, real_val = load_real_photos(cfg, say)
     net, sources = initial_model(cfg, device)
     taught = None
     if cfg.teacher:
@@ -604,6 +628,9 @@ def run(cfg: TrainConfig, argv: list[str]) -> None:
         None
         if real_train is None
         else (torch.from_numpy(real_train.age_range).to(device), torch.from_numpy(real_train.female).to(device)),
+        None
+        if real_train is None
+        else torch.tensor([cfg.real_mix.weight(name) for name in real_train.source], dtype=torch.float64),
     )
 
     # The average of the weights over the last few hundred steps, batch-norm statistics included.
@@ -626,7 +653,7 @@ def run(cfg: TrainConfig, argv: list[str]) -> None:
             entry = {
                 "epoch": epoch + 1,
                 "train_loss": train_loss,
-                **epoch_report(net, ema, parts["val"], real_holdout, cfg),
+                **epoch_report(net, ema, parts["val"], real_val, cfg),
             }
             entry["seconds"] = round(time.time() - started, 1)
             log.append(entry)

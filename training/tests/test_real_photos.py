@@ -106,3 +106,19 @@ def test_uncertain_band_is_the_narrowest_with_sure_calls_right_often_enough():
     assert ((p[sure] >= 0.5) == (female[sure] == 1)).mean() >= 0.9
     narrower = np.abs(p - 0.5) >= (high - 0.5) - 0.01
     assert ((p[narrower] >= 0.5) == (female[narrower] == 1)).mean() < 0.9
+
+
+def test_the_scan_threshold_rises_until_modern_faces_are_rarely_read_as_scans():
+    rng = np.random.default_rng(3)
+    start = start_heads()
+    chips, scans = made_up(1000, rng, scan=False), made_up(300, rng, scan=True)
+    chips.features[:100, :, 1] = 0.6  # a tenth of the modern faces look a little like scans
+    start.scan_w[0, 1], start.scan_b[0] = 20.0, -10.0  # scan probability 0.5 at feature 1 = 0.5
+    outputs = [start.outputs(chips.features), chips.age, chips.female, start.outputs(scans.features), scans.age]
+    as_given = rp.calibrate(rp.RealPhotoConfig(progress=False, scan_threshold=0.5), *outputs, outputs[0], chips.female)
+    fitted = rp.calibrate(
+        rp.RealPhotoConfig(progress=False, scan_threshold=0.5, scan_flag_rate=0.02), *outputs, outputs[0], chips.female
+    )
+    flagged = [rp.predict(outputs[0], cal)["is_scan"].mean() for cal in (as_given, fitted)]
+    assert flagged[0] > 0.08 and flagged[1] <= 0.02 and fitted.scan_threshold > 0.5
+    assert rp.predict(outputs[3], fitted)["is_scan"].mean() > 0.95  # the real scans are still read as scans

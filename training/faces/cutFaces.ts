@@ -1,0 +1,137 @@
+// npm run cut:faces -- [--data ../shared/data] [--out training/.cache/faces] [--sets a,b,...]
+//                      [--detector public/models/blazeface/blazeface-front.json]
+//
+// Every labelled real photo cut as the app cuts it (decode with EXIF orientation, BlazeFace, the
+// largest face aligned into the 200x200 chip frame), for training and for judging a model on the
+// faces users' photos give it. Writes OUT/SET/faces/FILE.png and OUT/SET/index.csv (one row per
+// labelled photo: its labels as labels.csv gives them, then found, score, box; a photo with no face
+// found keeps its row with found=0), which training/agegender_train/real_data.py reads.
+// A set is cut again only when its labels, its photos' names or the detector's files change
+// (index.json records their sha256); index.csv is written last, atomically, so a killed run
+// leaves no index that claims faces it does not have.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { SingleBar } from 'cli-progress';
+import sharp from 'sharp';
+import { alignFace } from '../../src/lib/align';
+import { FaceDetector } from '../../src/lib/detect';
+import { initBackend, modelFromDisk } from '../../src/node/nodeRuntime';
+import { readImage, toDecodedPhoto } from '../../src/node/readImage';
+
+/** The labelled sets of ../shared/data, each a folder with labels.csv (column `file`) and its photos. */
+const SETS: Record<string, { folder: string; images: string }> = {
+  'fgnet-dev': { folder: 'real-photos/fgnet-dev', images: 'images' },
+  'fairface-dev': { folder: 'real-photos/fairface-dev', images: 'images' },
+  fairface: { folder: 'fairface', images: '' }, // its labels name images/N.jpg
+  'all-age-faces': { folder: 'all-age-faces', images: '' },
+};
+// Part of each set's cache key: change it when what a cut face is changes.
+const CUTTER_VERSION = 'largest face, alignFace chip frame, 200 px PNG, labels in index.csv';
+
+interface CutConfig {
+  data: string;
+  out: string;
+  sets: string[];
+  detector: string;
+}
+
+function parseConfig(): CutConfig {
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string', default: '../shared/data' },
+      out: { type: 'string', default: 'training/.cache/faces' },
+      sets: { type: 'string', default: Object.keys(SETS).join(',') },
+      detector: { type: 'string', default: 'public/models/blazeface/blazeface-front.json' },
+    },
+  });
+  const sets = values.sets!.split(',').filter(Boolean);
+  const unknown = sets.filter((s) => !(s in SETS));
+  if (unknown.length) throw new Error(`--sets: ${unknown.join(', ')} unknown (known: ${Object.keys(SETS).join(', ')})`);
+  return { data: values.data!, out: values.out!, sets, detector: values.detector! };
+}
+
+function sha256(...parts: (string | Buffer)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+}
+
+/** What a set's faces depend on: the cutter, the detector's files, the labels. */
+function cacheKey(cfg: CutConfig, labelsCsv: Buffer): string {
+  const manifest = JSON.parse(readFileSync(cfg.detector, 'utf8')) as { weightsManifest: { paths: string[] }[] };
+  const weights = manifest.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(cfg.detector, '..', p))));
+  return sha256(CUTTER_VERSION, readFileSync(cfg.detector), ...weights, labelsCsv);
+}
+
+async function cutSet(name: string, cfg: CutConfig, detector: FaceDetector): Promise<void> {
+  const set = SETS[name];
+  const root = join(cfg.data, set.folder);
+  const labelsCsv = readFileSync(join(root, 'labels.csv'));
+  const labels = parse(labelsCsv, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const files = labels.map((r) => r.file);
+  const out = join(cfg.out, name);
+  const key = cacheKey(cfg, labelsCsv);
+  const meta = join(out, 'index.json');
+  if (existsSync(meta) && existsSync(join(out, 'index.csv')) && JSON.parse(readFileSync(meta, 'utf8')).key === key) {
+    console.log(`${name}: ${files.length} photos already cut in ${out}`);
+    return;
+  }
+  mkdirSync(join(out, 'faces'), { recursive: true });
+  const progress = new SingleBar({
+    format: `${name} [{bar}] {value}/{total} photos | {eta_formatted} left`,
+    stream: process.stderr,
+    noTTYOutput: true,
+    notTTYSchedule: 10_000,
+  });
+  progress.start(files.length, 0);
+  const rows = [];
+  for (const [i, file] of files.entries()) {
+    const photo = toDecodedPhoto(await readImage(join(root, set.images, file)));
+    let face = null;
+    try {
+      [face] = await detector.detect(photo.pixels, { maxFaces: 1 });
+      if (face) {
+        const aligned = alignFace(photo.pixels, face.keypoints);
+        const chip = await tf.tidy(() => aligned.clipByValue(0, 255).round().cast('int32')).data();
+        aligned.dispose();
+        const png = join(out, 'faces', `${file.replaceAll('/', '_')}.png`);
+        await sharp(Buffer.from(Uint8Array.from(chip)), { raw: { width: 200, height: 200, channels: 3 } })
+          .png()
+          .toFile(png);
+      }
+    } finally {
+      photo.pixels.dispose();
+    }
+    rows.push({
+      ...labels[i],
+      found: face ? 1 : 0,
+      score: face ? face.score.toFixed(4) : '',
+      box: face ? [face.box.left, face.box.top, face.box.width, face.box.height].map(Math.round).join(' ') : '',
+    });
+    progress.update(i + 1);
+  }
+  progress.stop();
+  writeFileSync(`${join(out, 'index.csv')}.tmp`, stringify(rows, { header: true }));
+  renameSync(`${join(out, 'index.csv')}.tmp`, join(out, 'index.csv'));
+  writeFileSync(meta, `${JSON.stringify({ key, cutter: CUTTER_VERSION, photos: files.length }, null, 1)}\n`);
+  const found = rows.filter((r) => r.found).length;
+  console.log(`${name}: a face in ${found} of ${files.length} photos (${(found / files.length).toFixed(3)}) -> ${out}`);
+}
+
+async function main(): Promise<void> {
+  const cfg = parseConfig();
+  await initBackend('wasm');
+  const detector = await FaceDetector.load(modelFromDisk(cfg.detector));
+  for (const name of cfg.sets) await cutSet(name, cfg, detector);
+  detector.dispose();
+}
+
+main().catch((e: unknown) => {
+  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(2);
+});
