@@ -111,6 +111,21 @@ def export_tfjs(
             cwd=REPO_ROOT,
             check=True,
         )
+    # A card with the files' sums, so that the folder loads (the app refuses files its card does not vouch for)
+    # before the full card, written after it by the caller, replaces it.
+    (out / "model-card.json").write_text(json.dumps({"name": out.name, "size": size_section(out, quantize)}) + "\n")
+
+
+def size_section(out: Path, quantize: str) -> dict:
+    """The card's size section: each file's bytes and its sha256, checked when the model loads (a corrupted or
+    truncated file is an error, never wrong ages)."""
+    files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.name in ("model.json", "weights.bin")}
+    return {
+        "files_bytes": files,
+        "total_bytes": sum(files.values()),
+        "weights": quantize,
+        "sha256": {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in files},
+    }
 
 
 def metrics_note(train_faces: int, quantize: str) -> str:
@@ -148,7 +163,6 @@ def model_card(
     recipe: str | None,
 ) -> dict:
     split = json.loads(Path(cfg.split_file).read_text()) if Path(cfg.split_file).exists() else {}
-    files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.name in ("model.json", "weights.bin")}
     command = "PYTHONPATH=training training/.venv/bin/python -m agegender_train.train " + " ".join(
         state.get("argv", [])
     )
@@ -201,13 +215,7 @@ def model_card(
         "metrics": metrics["splits"],
         "shift_benchmark": metrics.get("shift"),
         "metrics_note": metrics_note(metrics["splits"]["train"]["overall"]["n"], quantize),
-        "size": {
-            "files_bytes": files,
-            "total_bytes": sum(files.values()),
-            "weights": quantize,
-            # checked when the model is loaded: a corrupted or truncated file is an error, never wrong ages
-            "sha256": {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in files},
-        },
+        "size": size_section(out, quantize),
     }
 
 

@@ -29,7 +29,7 @@ from tqdm import tqdm
 from .calibration import Calibration, apply_interval, expected_age, fit_interval_bands, fit_temperature, sigmoid
 from .config import GENDER_UNCERTAIN, TrainConfig, age_band, config_parser
 from .dataset import FaceSet, load_utkface, parse_utkface_name, save_npz_atomic
-from .export import export_tfjs, real_photo_bench
+from .export import export_tfjs, real_photo_bench, size_section
 from .inference import degraded_inputs
 from .metrics import evaluation_report
 from .model import AgeGenderNet
@@ -858,7 +858,6 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
     old_card = json.loads((Path(cfg.model).parent / "model-card.json").read_text())
     train_cfg = TrainConfig(arch=model.arch_name, input_size=meta["inputSize"], max_age=meta["maxAge"])
     export_tfjs(model, train_cfg, result["calibration"].to_dict(), meta["flipAverage"], out, "uint8", equalize=False)
-    files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.name in ("model.json", "weights.bin")}
     card = (
         old_card
         | {
@@ -903,12 +902,7 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
                     "heads and calibration fitted without it; README.md gives the figures through npm run bench:real-photos."
                 )
             ),
-            "size": {
-                "files_bytes": files,
-                "total_bytes": sum(files.values()),
-                "weights": "uint8",
-                "sha256": {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in files},
-            },
+            "size": size_section(out, "uint8"),
         }
     )
     (out / "model-card.json").write_text(json.dumps(card, indent=1) + "\n")

@@ -235,6 +235,7 @@ def local_model(ref: str, cache_dir: str) -> str:
         folder = Path(path).parent
         for group in json.loads(files[path]).get("weightsManifest", []):
             files.update({(folder / f).as_posix(): show((folder / f).as_posix()) for f in group["paths"]})
+        files[(folder / "model-card.json").as_posix()] = show((folder / "model-card.json").as_posix())  # the app checks
     out = Path(cache_dir) / "git" / rev
     for file, data in files.items():
         (out / file).parent.mkdir(parents=True, exist_ok=True)

@@ -6,11 +6,11 @@
 // faces users' photos give it. Writes OUT/SET/faces/FILE.png and OUT/SET/index.csv (one row per
 // labelled photo: its labels as labels.csv gives them, then found, score, box; a photo with no face
 // found keeps its row with found=0), which training/agegender_train/real_data.py reads.
-// A set is cut again only when its labels, its photos' names or the detector's files change
-// (index.json records their sha256); index.csv is written last, atomically, so a killed run
-// leaves no index that claims faces it does not have.
+// A set is cut again only when its labels or the detector's files change (index.json records their
+// sha256). Rows go to index.partial.csv as photos are cut, so a killed run goes on where it stopped;
+// index.csv is written last, atomically, so no index claims faces it does not have.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -82,23 +82,34 @@ async function cutSet(name: string, cfg: CutConfig, detector: FaceDetector): Pro
     return;
   }
   mkdirSync(join(out, 'faces'), { recursive: true });
+  // A killed run's rows, when it cut with the same key.
+  const partial = join(out, 'index.partial.csv');
+  const partialKey = join(out, 'partial.json');
+  const sameKey = existsSync(partialKey) && JSON.parse(readFileSync(partialKey, 'utf8')).key === key;
+  const rows: Record<string, string | number>[] =
+    sameKey && existsSync(partial)
+      ? (parse(readFileSync(partial), { columns: true, skip_empty_lines: true }) as Record<string, string>[])
+      : [];
+  const done = new Set(rows.map((r) => r.file));
+  if (!sameKey) writeFileSync(partialKey, JSON.stringify({ key }));
+  if (!rows.length) writeFileSync(partial, '');
   const progress = new SingleBar({
     format: `${name} [{bar}] {value}/{total} photos | {eta_formatted} left`,
     stream: process.stderr,
     noTTYOutput: true,
     notTTYSchedule: 10_000,
   });
-  progress.start(files.length, 0);
-  const rows = [];
+  progress.start(files.length, done.size);
   for (const [i, file] of files.entries()) {
+    if (done.has(file)) continue;
     const photo = toDecodedPhoto(await readImage(join(root, set.images, file)));
     let face = null;
     try {
       [face] = await detector.detect(photo.pixels, { maxFaces: 1 });
       if (face) {
-        const aligned = alignFace(photo.pixels, face.keypoints);
-        const chip = await tf.tidy(() => aligned.clipByValue(0, 255).round().cast('int32')).data();
-        aligned.dispose();
+        const pixels = tf.tidy(() => alignFace(photo.pixels, face!.keypoints).clipByValue(0, 255).round().cast('int32'));
+        const chip = await pixels.data();
+        pixels.dispose();
         const png = join(out, 'faces', `${file.replaceAll('/', '_')}.png`);
         await sharp(Buffer.from(Uint8Array.from(chip)), { raw: { width: 200, height: 200, channels: 3 } })
           .png()
@@ -107,19 +118,25 @@ async function cutSet(name: string, cfg: CutConfig, detector: FaceDetector): Pro
     } finally {
       photo.pixels.dispose();
     }
-    rows.push({
+    const row = {
       ...labels[i],
       found: face ? 1 : 0,
       score: face ? face.score.toFixed(4) : '',
       box: face ? [face.box.left, face.box.top, face.box.width, face.box.height].map(Math.round).join(' ') : '',
-    });
-    progress.update(i + 1);
+    };
+    appendFileSync(partial, stringify([row], { header: rows.length === 0 }));
+    rows.push(row);
+    progress.update(rows.length);
   }
   progress.stop();
+  const order = new Map(files.map((f, i) => [f, i]));
+  rows.sort((a, b) => order.get(String(a.file))! - order.get(String(b.file))!);
   writeFileSync(`${join(out, 'index.csv')}.tmp`, stringify(rows, { header: true }));
   renameSync(`${join(out, 'index.csv')}.tmp`, join(out, 'index.csv'));
   writeFileSync(meta, `${JSON.stringify({ key, cutter: CUTTER_VERSION, photos: files.length }, null, 1)}\n`);
-  const found = rows.filter((r) => r.found).length;
+  rmSync(partial);
+  rmSync(partialKey);
+  const found = rows.filter((r) => Number(r.found)).length;
   console.log(`${name}: a face in ${found} of ${files.length} photos (${(found / files.length).toFixed(3)}) -> ${out}`);
 }
 

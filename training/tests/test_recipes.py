@@ -142,6 +142,7 @@ def test_a_model_named_by_revision_is_read_as_committed(tmp_path: Path, monkeypa
     manifest = json.dumps({"weightsManifest": [{"paths": ["w.bin"], "weights": []}]})
     (tmp_path / "m" / "model.json").write_text(manifest)
     (tmp_path / "m" / "w.bin").write_bytes(b"committed")
+    (tmp_path / "m" / "model-card.json").write_text('{"size": {}}')  # the app loads a model only with its card
     _git("init", "-q", cwd=tmp_path)
     _git("add", "m", cwd=tmp_path)
     _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "model", cwd=tmp_path)
@@ -151,6 +152,7 @@ def test_a_model_named_by_revision_is_read_as_committed(tmp_path: Path, monkeypa
 
     local = Path(local_model(f"git:{rev}:m/model.json", str(tmp_path / "cache")))
     assert local.read_text() == manifest and (local.parent / "w.bin").read_bytes() == b"committed"
+    assert (local.parent / "model-card.json").read_text() == '{"size": {}}'
     # The model card names such a source as the recipe does, not by the cache's path.
     assert source_hashes(f"git:{rev}:m/model.json", str(local)) == {
         f"git:{rev}:m/model.json": hashlib.sha256(manifest.encode()).hexdigest(),
