@@ -187,7 +187,11 @@ async function main(): Promise<void> {
   const reports = Object.fromEntries(
     runs.map(([name, labels], i) => [SETS[name].key, report(name, labels, estimates[i], uncertain)]),
   );
-  if (cfg.json) writeFileSync(cfg.json, `${JSON.stringify({ model: cfg.model, ...reports }, null, 1)}\n`);
+  if (cfg.json)
+    writeFileSync(
+      cfg.json,
+      `${JSON.stringify({ model: cfg.model, uncertain_band: uncertain, ...reports }, null, 1)}\n`,
+    );
   if (cfg.predictions) {
     const rows = runs.flatMap(([name, labels], s) =>
       labels.map((l, i) => {

@@ -83,16 +83,40 @@ export interface RealAgeMetrics {
   read_as_scan: number;
 }
 
-/** The real-photo benchmark of a model with a scan head: old scans (FG-NET dev) and wild photos (FairFace dev). */
+/** Photos with exact ages (bench:real-photos): how many, the share with a face found, age overall and per band. */
+export interface RealAgeReport {
+  photos?: number;
+  face_found?: number;
+  overall: RealAgeMetrics;
+  by_age_band: Record<string, RealAgeMetrics>;
+}
+
+/** Wild photos (FairFace): gender by gender and age, the sure calls, age groups; *_with_misses count a photo with no face found wrong. */
+export interface WildPhotoReport {
+  photos?: number;
+  face_found?: number;
+  gender: Record<string, { n: number; accuracy: number }>;
+  gender_with_misses?: number;
+  gender_by_race?: Record<string, { n: number; accuracy: number }>;
+  sure_share: number;
+  sure_accuracy: number;
+  adult_women_read_as_men: number;
+  age_group_accuracy: number;
+  read_as_scan?: number;
+  uncertain_band: [number, number];
+}
+
+/**
+ * The real-photo benchmark of a model with a scan head: old scans (FG-NET dev) and wild photos (FairFace dev), and
+ * for models judged on every set's test part, FairFace's and All-Age-Faces' (everyday photos).
+ */
 export interface RealPhotoReport {
-  old_scans: { overall: RealAgeMetrics; by_age_band: Record<string, RealAgeMetrics> };
-  wild_photos: {
+  old_scans: RealAgeReport;
+  wild_photos: WildPhotoReport;
+  fairface?: WildPhotoReport;
+  everyday_photos?: RealAgeReport & {
     gender: Record<string, { n: number; accuracy: number }>;
-    sure_share: number;
-    sure_accuracy: number;
-    adult_women_read_as_men: number;
-    age_group_accuracy: number;
-    uncertain_band: [number, number];
+    gender_with_misses: number;
   };
 }
 

@@ -232,21 +232,32 @@ def real_photo_bench(model_json: str, split: str) -> dict:
         return {k: m[key] for k, key in (("n", "n"), ("mae", "mae"), ("bias", "bias"), ("coverage", "coverage"),
                                            ("width", "width"), ("read_as_scan", "readAsScan"))}  # fmt: skip
 
-    scans, wild = r["old_scans"], r["wild_photos"]
-    return {
-        "old_scans": {
-            "overall": age(scans["overall"]),
-            "by_age_band": {b: age(m) for b, m in scans["byAgeBand"].items()},
-        },
-        "wild_photos": {
-            "gender": wild["gender"],
-            "sure_share": wild["sureShare"],
-            "sure_accuracy": wild["sureAccuracy"],
-            "adult_women_read_as_men": wild["adultWomenReadAsMen"],
-            "age_group_accuracy": wild["ageGroupAccuracy"],
-            "uncertain_band": [0.35, 0.65],
-        },
-    }
+    def ages(m: dict) -> dict:
+        return {"photos": m["photos"], "face_found": m["faceFound"], "overall": age(m["overall"]),
+                "by_age_band": {b: age(band) for b, band in m["byAgeBand"].items()}}  # fmt: skip
+
+    def wild(m: dict) -> dict:
+        return {
+            "photos": m["photos"],
+            "face_found": m["faceFound"],
+            "gender": m["gender"],
+            "gender_with_misses": m["genderWithMisses"],
+            "gender_by_race": m["genderByRace"],
+            "sure_share": m["sureShare"],
+            "sure_accuracy": m["sureAccuracy"],
+            "adult_women_read_as_men": m["adultWomenReadAsMen"],
+            "age_group_accuracy": m["ageGroupAccuracy"],
+            "read_as_scan": m["readAsScan"],
+            "uncertain_band": r["uncertain_band"],
+        }
+
+    out = {"old_scans": ages(r["old_scans"]), "wild_photos": wild(r["wild_photos"])}
+    if "fairface" in r:
+        out["fairface"] = wild(r["fairface"])
+    if "everyday_photos" in r:
+        m = r["everyday_photos"]
+        out["everyday_photos"] = ages(m) | {"gender": m["gender"], "gender_with_misses": m["genderWithMisses"]}
+    return out
 
 
 def held_out_real_photos(cfg: TrainConfig, model_json: Path) -> dict:

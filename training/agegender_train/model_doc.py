@@ -105,6 +105,57 @@ def card_section(card: dict, path: str) -> list[str]:
                 ["", "this model", "before"], [[n, f"{a:.3f}", "" if b is None else f"{b:.3f}"] for n, a, b in rows]
             ),
         ]
+        lines += _test_parts(real)
+    return lines
+
+
+def _test_parts(real: dict) -> list[str]:
+    """FairFace's and All-Age-Faces' test parts, where the card has them (bench:real-photos --part test)."""
+    after, was = real["out_of_fold"], real.get("before", {})
+    lines: list[str] = []
+
+    def num(m: dict | None, key: str) -> str:
+        return "" if not m or m.get(key) is None else f"{m[key]:.3f}"
+
+    if "fairface" in after:
+        ff, old = after["fairface"], was.get("fairface")
+        races = ff.get("gender_by_race", {})
+        rows = [
+            ["face found", num(ff, "face_found"), num(old, "face_found")],
+            ["gender right (a miss counts wrong)", num(ff, "gender_with_misses"), num(old, "gender_with_misses")],
+            *[[f"gender right, {r}", num(m, "accuracy"), num((old or {}).get("gender_by_race", {}).get(r), "accuracy")]
+              for r, m in races.items()],
+            ["adult women read as men", num(ff, "adult_women_read_as_men"), num(old, "adult_women_read_as_men")],
+            ["sure calls right", num(ff, "sure_accuracy"), num(old, "sure_accuracy")],
+            ["age group right", num(ff, "age_group_accuracy"), num(old, "age_group_accuracy")],
+            ["read as an old scan", num(ff, "read_as_scan"), num(old, "read_as_scan")],
+        ]  # fmt: skip
+        lines += [f"FairFace test part, wild photos ({ff['photos']}):", "", *_table(["", "this model", "before"], rows)]
+    if "everyday_photos" in after:
+        ev, old = after["everyday_photos"], was.get("everyday_photos") or {}
+        bands = {"all": ev["overall"], **ev["by_age_band"]}
+        before_bands = {"all": old.get("overall"), **old.get("by_age_band", {})}
+        lines += [
+            f"All-Age-Faces test part, everyday photos ({ev['photos']}; gender right {ev['gender_with_misses']:.3f}, "
+            f"before {num(old, 'gender_with_misses') or '-'}):",
+            "",
+            *_table(
+                ["", "photos", "MAE", "bias", "coverage", "width", "MAE before", "coverage before"],
+                [
+                    [
+                        b,
+                        m["n"],
+                        f"{m['mae']:.2f}",
+                        f"{m['bias']:+.2f}",
+                        f"{m['coverage']:.3f}",
+                        f"{m['width']:.1f}",
+                        num(before_bands.get(b), "mae"),
+                        num(before_bands.get(b), "coverage"),
+                    ]
+                    for b, m in bands.items()
+                ],  # fmt: skip
+            ),
+        ]
     return lines
 
 
