@@ -1,6 +1,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type Plugin } from 'vitest/config';
+import { CSP_META, SECURITY_HEADERS, netlifyHeaders, nginxHeaders } from './src/securityPolicy.ts';
 
 // Cross-origin isolation (SharedArrayBuffer) is what WASM threads need. Everything the site loads is
 // its own, so requiring CORP costs nothing; the service worker serves cached files with these headers.
@@ -11,9 +12,20 @@ const CROSS_ORIGIN_ISOLATION = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// The CSP meta tag from src/securityPolicy.ts, and the host's header files beside the site.
+const securityPolicy: Plugin = {
+  name: 'security-policy',
+  transformIndexHtml: (html) => html.replace('%CSP%', CSP_META),
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: '_headers', source: netlifyHeaders() });
+    this.emitFile({ type: 'asset', fileName: 'nginx-headers.conf', source: nginxHeaders() });
+  },
+};
+
 export default defineConfig({
   plugins: [
     svelte(),
+    securityPolicy,
     // A service worker that precaches the whole site, models included: after the first visit it works offline.
     VitePWA({
       registerType: 'autoUpdate',
@@ -47,7 +59,7 @@ export default defineConfig({
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   worker: { format: 'es' }, // the analysis worker is a module: it shares chunks with the page
   server: { headers: CROSS_ORIGIN_ISOLATION },
-  preview: { port: 4173, strictPort: true, headers: CROSS_ORIGIN_ISOLATION },
+  preview: { port: 4173, strictPort: true, headers: { ...CROSS_ORIGIN_ISOLATION, ...SECURITY_HEADERS } },
   test: {
     include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
     environment: 'node',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { CSV_COLUMNS } from '../src/lib/predictionRow';
 import { watchErrors } from './pageErrors';
+import { screenshotPath } from './screenshots';
 
 const FACE = '29_0_4_20170103234728788.jpg.chip.jpg';
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -73,7 +74,7 @@ test('drop a group photo: a box and a card for every face the CLI finds; a photo
   await expect(card.getByTestId('age-error')).toHaveText(
     /^Off by \d+\.\d years \((inside|outside) the 90% interval\)$/,
   );
-  await page.screenshot({ path: 'docs/screenshots/photos.png', fullPage: true });
+  await page.screenshot({ path: screenshotPath('photos.png'), fullPage: true });
   // The batch as CSV: the CLI's columns, one row per face.
   const download = page.waitForEvent('download');
   await page.getByTestId('export-csv').click();

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { expect, type Locator, test } from '@playwright/test';
 import { watchErrors } from './pageErrors';
+import { screenshotPath } from './screenshots';
 
 /** A chart is drawn: its canvas has thousands of painted pixels. */
 async function expectDrawn(chart: Locator): Promise<void> {
@@ -54,7 +55,7 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   await expect(shift.locator('tbody tr').first()).toContainText('clean');
   await expect(shift).toContainText('old scan');
   expect(await shift.locator('tbody tr').count()).toBeGreaterThanOrEqual(10);
-  await page.screenshot({ path: 'docs/screenshots/model.png', fullPage: true });
+  await page.screenshot({ path: screenshotPath('model.png'), fullPage: true });
   // The fast model for live video has its own card.
   await page.getByTestId('card-fast').check();
   await expect(page.getByTestId('model-name')).toHaveText('About agegender-fast');
@@ -81,6 +82,6 @@ test('the dataset page draws the training labels and evaluates a folder of fixtu
   await expect(page.getByTestId('folder-summary')).toHaveText(/^8 faces: age MAE \d+\.\d\d years/);
   await expect(page.getByTestId('group-metrics')).toContainText('81+');
   await expectDrawn(page.getByTestId('chart-folder-by-race'));
-  await page.screenshot({ path: 'docs/screenshots/dataset.png', fullPage: true });
+  await page.screenshot({ path: screenshotPath('dataset.png'), fullPage: true });
   expect(errors).toEqual([]);
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { watchErrors } from './pageErrors';
+import { screenshotPath } from './screenshots';
 
 const PHOTO = join(import.meta.dirname, 'fixtures', 'photos', 'portrait.jpg');
 
@@ -35,6 +36,6 @@ test('saliency for a face: age and gender overlays for all three methods, none o
   }
   await panel.getByTestId('saliency-opacity').fill('0.3');
   await expect(panel.getByTestId('saliency-age-gradient')).toHaveCSS('opacity', '0.3');
-  await page.screenshot({ path: 'docs/screenshots/saliency.png', fullPage: true });
+  await page.screenshot({ path: screenshotPath('saliency.png'), fullPage: true });
   expect(errors).toEqual([]);
 });

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { expectSteadyWebcamAges, WITH_FAKE_WEBCAM } from './fakeWebcam';
 import { watchErrors } from './pageErrors';
+import { screenshotPath } from './screenshots';
 
 // A fake camera that films the group photo (e2e/globalSetup.ts writes the video).
 test.use(WITH_FAKE_WEBCAM);
@@ -42,7 +43,7 @@ test('webcam: boxes and labels over the video, frames per second, and the camera
   await expect(page.getByTestId('webcam-face')).toHaveCount(0);
   await page.getByTestId('webcam-start').click();
   await expect(page.getByTestId('webcam-face')).toHaveCount(3, { timeout: 120_000 });
-  await page.screenshot({ path: 'docs/screenshots/webcam.png', fullPage: true });
+  await page.screenshot({ path: screenshotPath('webcam.png'), fullPage: true });
   await page.getByTestId('webcam-model-choice').selectOption('fast');
   await expect(page.getByTestId('webcam-model')).toHaveText('fast model', { timeout: 60_000 });
   await expect(page.getByTestId('webcam-face')).toHaveCount(3, { timeout: 120_000 });

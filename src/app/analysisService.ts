@@ -19,7 +19,10 @@ export interface ServiceOptions {
   detectorUrl: string;
   /** The backend named by ?backend=, if any. */
   forcedBackend?: string;
-  /** model-card.json's bytes, which the page fetched already (its sha256 sums check the model's files). */
+  /**
+   * model-card.json's bytes, which the page fetched already (its sha256 sums check the model's files); null if the
+   * page could not fetch it: the service then fetches it itself, and refuses the model without it.
+   */
   modelCard: ArrayBuffer | null;
   /** The small model distilled from the accurate one for live video, loaded when first chosen. */
   fastModelUrl: string;
@@ -104,8 +107,12 @@ export class AnalysisService {
     const read: FileReader = (url) => (url === cardUrl && modelCard ? Promise.resolve(modelCard) : fetchFile(url));
     onStatus({ state: 'loading' });
     try {
-      // Read (and checked against the card's sha256 sums) once: a WebGPU backend is checked with it first.
-      const model = await checkedModelFiles(modelUrl, read).load!();
+      // Read (and checked against their cards' sha256 sums) once, before any backend is tried: a WebGPU backend is
+      // checked with the model first, and a file that fails its check stops the page with its message at once.
+      const [model, detector] = await Promise.all([
+        checkedModelFiles(modelUrl, read).load!(),
+        checkedModelFiles(detectorUrl, fetchFile).load!(),
+      ]);
       const {
         name,
         note,
@@ -115,7 +122,7 @@ export class AnalysisService {
         exclude: lost,
         model,
       });
-      const loaded = await FaceAnalyzer.load({ model: tf.io.fromMemory(model), detector: detectorUrl });
+      const loaded = await FaceAnalyzer.load({ model: tf.io.fromMemory(model), detector: tf.io.fromMemory(detector) });
       // Warmed up before "ready" (a first call compiles the kernels): the detector on an empty frame, the model
       // by timing it (live video's "auto" reads the time), unless choosing the backend timed it already.
       const blank = tf.zeros([CHIP_SIZE, CHIP_SIZE, 3]) as tf.Tensor3D;

@@ -2,12 +2,15 @@
 // run in the analysis service (analysisClient.ts: a worker), so nothing here waits on tfjs.
 import { get, writable } from 'svelte/store';
 import type { ModelCard } from '../lib/modelCard';
-import { CSV_COLUMNS, emptyRow, photoRows } from '../lib/predictionRow';
+import { modelFile } from '../lib/modelRegistry';
+import { CSV_COLUMNS, csvCells, emptyRow, photoRows } from '../lib/predictionRow';
 import { type Analysis, startAnalysis, type StartedAnalysis } from './analysisClient';
 import type { AnalysedFace, ServiceStatus } from './analysisService';
 
 // Absolute: the worker would resolve relative URLs against its own script's folder.
 const siteUrl = (path: string): string => new URL(`${import.meta.env.BASE_URL}${path}`, document.baseURI).href;
+/** The site serves public/models/ as models/ (the model registry's paths under it). */
+const modelUrl = (...file: Parameters<typeof modelFile>): string => siteUrl(`models/${modelFile(...file)}`);
 
 export interface FaceResult extends AnalysedFace {
   /** `aligned` as an image URL (revoked when results are cleared). */
@@ -49,14 +52,17 @@ export interface BatchSummary {
 export const batchSummary = writable<BatchSummary | null>(null);
 
 let started: Promise<Analysis> | null = null;
-/** model-card.json, fetched once: the Model page shows it, the analysis service checks the model's files with it. */
+/**
+ * model-card.json, fetched once: the Model page shows it, the analysis service checks the model's files with it. Null
+ * if it could not be fetched: the service then tries once more and, without a card, refuses the model with a message.
+ */
 let cardBytes: Promise<ArrayBuffer | null> | null = null;
 let nextId = 0;
 
 /** The analysis service once started (its calls fail with a message if the model could not be loaded). */
 export function analysis(): Promise<Analysis> {
   // A plain fetch: modelFiles.ts would bring tfjs into the page.
-  cardBytes ??= fetch(siteUrl('models/agegender/model-card.json')).then(
+  cardBytes ??= fetch(modelUrl('accurate', 'card')).then(
     (r) => (r.ok ? r.arrayBuffer() : null),
     () => null,
   );
@@ -64,11 +70,11 @@ export function analysis(): Promise<Analysis> {
     .then((card) =>
       startAnalysis(
         {
-          modelUrl: siteUrl('models/agegender/model.json'),
-          detectorUrl: siteUrl('models/blazeface/blazeface-front.json'),
+          modelUrl: modelUrl('accurate'),
+          detectorUrl: modelUrl('detector'),
           forcedBackend: new URLSearchParams(location.search).get('backend') ?? undefined,
           modelCard: card,
-          fastModelUrl: siteUrl('models/agegender-fast/model.json'),
+          fastModelUrl: modelUrl('fast'),
           // live.ts estimates each face every 3rd frame: at 15 ms a face the accurate model costs 5 ms a frame per face, a sixth of a 30 fps frame.
           fastWhenSlowerThanMs: 15,
         },
@@ -84,9 +90,16 @@ export function analysis(): Promise<Analysis> {
 
 export function loadModel(): void {
   void analysis();
-  void cardBytes!.then((bytes) =>
-    modelCard.set(bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as ModelCard) : null),
-  );
+  void cardBytes!.then((bytes) => modelCard.set(bytes ? parsedCard(bytes) : null));
+}
+
+/** The card to show, or null ("could not be loaded") for one that is not JSON: the status line says why. */
+function parsedCard(bytes: ArrayBuffer): ModelCard | null {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as ModelCard;
+  } catch {
+    return null;
+  }
 }
 
 /** Fetch the fast model's card for the Model page, once. */
@@ -94,7 +107,7 @@ let fastCardAsked = false;
 export function loadFastModelCard(): void {
   if (fastCardAsked) return;
   fastCardAsked = true;
-  void fetch(siteUrl('models/agegender-fast/model-card.json'))
+  void fetch(modelUrl('fast', 'card'))
     .then((r) => (r.ok ? (r.json() as Promise<ModelCard>) : null))
     .then(
       (card) => fastModelCard.set(card),
@@ -212,11 +225,11 @@ export function clearResults(): void {
   batchSummary.set(null);
 }
 
-/** Every analysed photo as the CLI's CSV (one row per face, photos in the order given). */
+/** Every analysed photo as the CLI's CSV (one row per face, photos in the order given; names escaped against formulas). */
 export async function resultsCsv(): Promise<string> {
   const { stringify } = await import('csv-stringify/browser/esm/sync'); // only when asked: the first page starts sooner
   const rows = get(results).flatMap((r) =>
     r.error ? [emptyRow(r.name, r.error)] : r.faces ? photoRows(r.name, r.faces) : [],
   );
-  return stringify(rows, { header: true, columns: [...CSV_COLUMNS] });
+  return stringify(rows.map(csvCells), { header: true, columns: [...CSV_COLUMNS] });
 }

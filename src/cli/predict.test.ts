@@ -8,6 +8,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -27,6 +28,15 @@ const NOT_AN_IMAGE = 'e2e/fixtures/not-an-image.jpg';
 
 function predict(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   return spawnSync('npx', ['--no-install', 'tsx', 'src/cli/predict.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+}
+
+/** The CLI run from the folder `cwd`, so that the paths it writes are as given there. */
+function predictIn(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(resolve('node_modules/.bin/tsx'), [resolve('src/cli/predict.ts'), ...args], {
+    cwd,
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -269,6 +279,38 @@ describe('npm run predict', () => {
     expect(flipped.stderr).toContain('weights.bin does not match the sha256 in model-card.json');
     writeFileSync(join(dir, 'weights.bin'), weights.subarray(0, 1000));
     expect(predict('--crop', '--model', join(dir, 'model.json'), face).stderr).toContain('does not match the sha256');
+  }, 120_000);
+
+  it('refuses a model folder without its card, and a detector with a byte changed, saying which file and what to do', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agegender-'));
+    cpSync('public/models/agegender', join(dir, 'model'), { recursive: true });
+    rmSync(join(dir, 'model', 'model-card.json'));
+    const noCard = predict('--crop', '--model', join(dir, 'model', 'model.json'), join(FACES, readdirSync(FACES)[0]));
+    expect(noCard.status).toBe(2);
+    expect(noCard.stderr).toContain(
+      `${join(dir, 'model', 'model-card.json')} is missing: the model's files cannot be checked; ` +
+        'copy or download the whole model folder again',
+    );
+    cpSync('public/models/blazeface', join(dir, 'detector'), { recursive: true });
+    const weights = readFileSync(join(dir, 'detector', 'blazeface-front.bin'));
+    weights[1000] ^= 1;
+    writeFileSync(join(dir, 'detector', 'blazeface-front.bin'), weights);
+    const flipped = predict('--detector', join(dir, 'detector', 'blazeface-front.json'), join(PHOTOS, 'portrait.jpg'));
+    expect(flipped.status).toBe(2);
+    expect(flipped.stderr).toContain(
+      `${join(dir, 'detector', 'blazeface-front.bin')} does not match the sha256 in model-card.json`,
+    );
+  }, 120_000);
+
+  it('escapes in its CSV the names of files a spreadsheet would run as formulas', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agegender-formulas-'));
+    const names = ['=1+1.jpg', '=HYPERLINK("x","y").jpg', 'plain.jpg']; // a file name holds no slash
+    for (const name of names) cpSync(join(FACES, readdirSync(FACES)[0]), join(dir, name));
+    const result = predictIn(dir, '--crop', '.');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`\n'=1+1.jpg,1,0,0,200,200,`);
+    const rows = parse(result.stdout, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r.path).sort()).toEqual([`'=1+1.jpg`, `'=HYPERLINK("x","y").jpg`, 'plain.jpg']);
   }, 120_000);
 
   it('gives every broken file of a fuzz corpus one row with a one-line error, and goes on', () => {

@@ -1,26 +1,19 @@
-// npm run predict -- [--crop] [--min-face PX] [--max-faces N] [--draw DIR] [--format csv|jsonl|json] [--output FILE]
-//                     [--resume] [--shard K/N] [--jobs N] [--files-from LIST] [--model model.json] [--detector model.json] PATH...
-//
-// One row per face: path,face,left,top,width,height,score,age,age_low,age_high,gender,female_probability,old_scan,error
-// (old_scan 1: the face looks like an old scanned print, unlike the training faces; its interval is calibrated on scans).
-// Faces are found with BlazeFace, aligned like the training chips and estimated, largest first; an
-// image with no face gets one row with empty face fields. --crop reads each image as one aligned
-// face instead (face 1, the whole image as its box, no detection score). A file that cannot be read
-// gets a row with `error` and the run goes on; the exit status is 1 if any file failed.
-// Rows are written as each image is done, in the order of the input; --resume (with --output, csv or
-// jsonl) skips the images an earlier run already wrote and appends; Ctrl-C stops after the images in
-// hand. --shard K/N takes every N-th image from the K-th (0-based), to split an archive across machines.
-// --jobs N (default: the cores) predicts in N worker threads.
+// The CLI: age and gender for every face in image files, a row per face. Its usage, every option
+// included, is usage.ts: `npm run predict -- --help` (`npx agegender --help` from the package) prints it.
+// Rows are written as each image is done, in the order of the input (predictionOutput.ts); --jobs N
+// predicts in N worker threads (predictorPool.ts), each with an ImagePredictor (imagePredictor.ts).
 import { mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { packagedModel } from '../node/packagedModels';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
+import { DEFAULT_MODEL, modelFile } from '../lib/modelRegistry';
 import type { PredictionRow } from '../lib/predictionRow';
 import { ImagePredictor, type PredictorConfig } from './imagePredictor';
 import { PredictorPool } from './predictorPool';
 import { OUTPUT_FORMATS, type OutputFormat, PredictionOutput } from './predictionOutput';
+import { helpText, PACKAGE_COMMAND, REPOSITORY_COMMAND, synopsis } from './usage';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif', '.heic']);
 
@@ -37,9 +30,8 @@ interface PredictConfig extends PredictorConfig {
   paths: string[];
 }
 
-const USAGE =
-  'usage: npm run predict -- [--crop] [--min-face PX] [--max-faces N] [--draw DIR] [--format csv|jsonl|json] [--output FILE] ' +
-  '[--resume] [--shard K/N] [--files-from LIST] [--model model.json] [--detector model.json] [--batch-size N] [--jobs N] [--backend wasm|cpu] PATH...';
+// Started from its TypeScript source in the repository (npm run predict), or as the package's bundled bin.
+const COMMAND = import.meta.url.endsWith('.ts') ? REPOSITORY_COMMAND : PACKAGE_COMMAND;
 
 function parseConfig(argv: string[]): PredictConfig {
   const { values, positionals } = parseArgs({
@@ -55,8 +47,8 @@ function parseConfig(argv: string[]): PredictConfig {
       resume: { type: 'boolean', default: false },
       shard: { type: 'string', default: '0/1' },
       'files-from': { type: 'string' },
-      model: { type: 'string', default: packagedModel('agegender/model.json') },
-      detector: { type: 'string', default: packagedModel('blazeface/blazeface-front.json') },
+      model: { type: 'string', default: packagedModel(modelFile(DEFAULT_MODEL)) },
+      detector: { type: 'string', default: packagedModel(modelFile('detector')) },
       'batch-size': { type: 'string', default: '32' },
       jobs: { type: 'string', default: String(availableParallelism()) },
       backend: { type: 'string', default: 'wasm' },
@@ -64,7 +56,7 @@ function parseConfig(argv: string[]): PredictConfig {
     },
   });
   if (values.help) {
-    console.log(USAGE);
+    console.log(helpText(COMMAND));
     process.exit(0);
   }
   const format = values.format as OutputFormat;
@@ -204,7 +196,7 @@ async function main(): Promise<number> {
   if (interrupted) {
     const again = process.argv.slice(2).filter((a) => a !== '--resume');
     console.error(
-      `stopped after ${done.size + images} of ${files.length} images; to go on: npm run predict -- ${[...again, '--resume'].map(shellWord).join(' ')}` +
+      `stopped after ${done.size + images} of ${files.length} images; to go on: ${COMMAND} ${[...again, '--resume'].map(shellWord).join(' ')}` +
         (cfg.output && cfg.format !== 'json' ? '' : ' (with --output FILE and --format csv or jsonl, next time)'),
     );
     return 130;
@@ -216,7 +208,7 @@ main().then(
   (code) => process.exit(code),
   (e: unknown) => {
     console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-    if (e instanceof UsageError) console.error(USAGE);
+    if (e instanceof UsageError) console.error(`${synopsis(COMMAND)}\n(--help for every option)`);
     process.exit(2);
   },
 );

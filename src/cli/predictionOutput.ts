@@ -4,9 +4,12 @@
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { CSV_COLUMNS, type PredictionRow } from '../lib/predictionRow';
+import { CSV_COLUMNS, csvCells, fromCsvCells, type PredictionRow } from '../lib/predictionRow';
 
-/** csv: a header, then a row per face; jsonl: a JSON object per line; json: one array, valid once the run ends. */
+/**
+ * csv: a header, then a row per face (paths and errors escaped against spreadsheet formulas, as the page's CSV);
+ * jsonl: a JSON object per line; json: one array, valid once the run ends.
+ */
 export type OutputFormat = 'csv' | 'jsonl' | 'json';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['csv', 'jsonl', 'json'];
 
@@ -39,7 +42,7 @@ export class PredictionOutput {
   write(rows: PredictionRow[]): void {
     if (rows.length === 0) return;
     let text: string;
-    if (this.format === 'csv') text = stringify(rows, { columns: [...CSV_COLUMNS] });
+    if (this.format === 'csv') text = stringify(rows.map(csvCells), { columns: [...CSV_COLUMNS] });
     else if (this.format === 'jsonl') text = rows.map((r) => `${JSON.stringify(r)}\n`).join('');
     else text = rows.map((r, i) => `${this.rows + i === 0 ? '[\n' : ',\n'}${JSON.stringify(r)}`).join('');
     writeSync(this.fd, text);
@@ -61,8 +64,8 @@ function keptRows(path: string, format: OutputFormat): PredictionRow[] {
     if (format === 'csv') {
       if (complete && !complete.startsWith(`${CSV_COLUMNS.join(',')}\n`))
         throw new Error("its first line is not this tool's CSV header");
-      rows = (parse(complete, { columns: true }) as Record<string, string>[]).map(
-        (r) => Object.fromEntries(CSV_COLUMNS.map((c) => [c, r[c] === '' ? null : r[c]])) as PredictionRow,
+      rows = (parse(complete, { columns: true }) as Record<string, string>[]).map((r) =>
+        fromCsvCells(Object.fromEntries(CSV_COLUMNS.map((c) => [c, r[c] === '' ? null : r[c]])) as PredictionRow),
       );
     } else {
       rows = complete

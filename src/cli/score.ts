@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { evaluationReport, type GroupMetrics, type ScoredFace } from '../lib/metrics';
+import { unescapeFormula } from '../lib/predictionRow';
 import { parseUtkFaceName } from '../lib/utkface';
 
 const { values, positionals } = parseArgs({
@@ -22,7 +23,7 @@ const rows = parse(readFileSync(positionals[0], 'utf8'), { columns: true, skip_e
 const faces: ScoredFace[] = [];
 let skipped = 0;
 for (const row of rows) {
-  const truth = parseUtkFaceName(row.path);
+  const truth = parseUtkFaceName(unescapeFormula(row.path)); // as npm run predict escaped it against formulas
   if (truth instanceof Error || row.error || row.age === '' || row.face !== '1') {
     skipped += 1;
     continue;

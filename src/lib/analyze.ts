@@ -15,9 +15,9 @@ export interface FaceAnalysis extends AgeGenderEstimate {
 }
 
 export interface AnalyzerSources {
-  /** model.json of the age/gender model (URL or IOHandler). */
+  /** model.json of the age/gender model (URL, its files checked against the model-card.json beside it, or IOHandler). */
   model: string | tf.io.IOHandler;
-  /** model.json of BlazeFace (URL or IOHandler). */
+  /** model.json of BlazeFace (URL, its files checked against the model-card.json beside it, or IOHandler). */
   detector: string | tf.io.IOHandler;
 }
 

@@ -24,6 +24,7 @@
 // a few more faces but also faces on dogs.jpg, and mirroring past every edge lost faces that fill the photo.
 import * as tf from '@tensorflow/tfjs';
 import { type Box, iou, type Point, scaleFace } from './geometry';
+import { checkedModelFiles, fetchFile } from './modelFiles';
 import { resizeAntialiased } from './preprocess';
 
 /** BlazeFace's keypoints, in image pixels. "Right" is the person's right (left in the picture of a frontal face). */
@@ -178,9 +179,9 @@ export class FaceDetector {
 
   private constructor(private readonly graph: tf.GraphModel) {}
 
-  /** `source`: URL of BlazeFace's model.json (same origin in the browser) or a tfjs IOHandler. */
+  /** `source`: URL of BlazeFace's model.json (same origin in the browser; its files checked against the card beside it) or a tfjs IOHandler. */
   static async load(source: string | tf.io.IOHandler): Promise<FaceDetector> {
-    const handler = typeof source === 'string' ? tf.io.http(source) : source;
+    const handler = typeof source === 'string' ? checkedModelFiles(source, fetchFile) : source;
     if (!handler.load) throw new Error('the detector source cannot be loaded from (its IOHandler has no load())');
     return new FaceDetector(await tf.loadGraphModel(tf.io.fromMemory(await batchable(await handler.load()))));
   }

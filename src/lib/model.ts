@@ -9,6 +9,7 @@ import {
   isOldScan,
   summariseAgeDistribution,
 } from './interval';
+import { checkedModelFiles, fetchFile } from './modelFiles';
 import { type InputSpec, toModelInput } from './preprocess';
 
 /** What the exporter stores in model.json's userDefinedMetadata: everything needed to run the model. */
@@ -42,9 +43,9 @@ export class AgeGenderModel {
     readonly metadata: ModelMetadata,
   ) {}
 
-  /** `source`: URL of model.json (same origin in the browser) or a tfjs IOHandler. */
+  /** `source`: URL of model.json (same origin in the browser; its files checked against the card beside it) or a tfjs IOHandler. */
   static async load(source: string | tf.io.IOHandler): Promise<AgeGenderModel> {
-    const handler = typeof source === 'string' ? tf.io.http(source) : source;
+    const handler = typeof source === 'string' ? checkedModelFiles(source, fetchFile) : source;
     if (!handler.load) throw new Error('the model source cannot be loaded from (its IOHandler has no load())');
     const net = await tf.loadLayersModel(tf.io.fromMemory(await foldBatchNorm(await handler.load())));
     const metadata = net.getUserDefinedMetadata() as ModelMetadata | undefined;

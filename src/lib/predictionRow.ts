@@ -58,6 +58,44 @@ export function photoRows(path: string, faces: FaceAnalysis[]): PredictionRow[] 
   }));
 }
 
+// A spreadsheet opening the CSV reads a cell that starts with one of these as a formula (a photo named
+// `=HYPERLINK(...).jpg` would run one): such a cell gets a ' first, as OWASP advises for CSV injection.
+const FORMULA_START = /^[=+\-@\t\r]/;
+// A cell that would read as escaped once its first ' is dropped is escaped too, so that unescapeFormula
+// gives back every text exactly (--resume matches the paths it reads back with the files on disk).
+const needsEscape = (text: string): boolean =>
+  FORMULA_START.test(text) || (text.startsWith("'") && needsEscape(text.slice(1)));
+
+/** `text` as a CSV cell a spreadsheet shows as text, never runs as a formula. */
+export function escapeFormula(text: string): string {
+  return needsEscape(text) ? `'${text}` : text;
+}
+
+/** The text that escapeFormula turned into `cell`. */
+export function unescapeFormula(cell: string): string {
+  return cell.startsWith("'") && needsEscape(cell.slice(1)) ? cell.slice(1) : cell;
+}
+
+// the cells whose text comes from outside (file names, decoders' messages); the others are numbers or our own words
+const TEXT_COLUMNS = ['path', 'error'] as const;
+
+/**
+ * A row as the page's and the CLI's CSV write it: its path and error escaped against formulas (escapeFormula),
+ * every other cell as it is, so that numbers (a box's left at -3) stay numbers.
+ */
+export function csvCells(row: PredictionRow): PredictionRow {
+  const cells = { ...row };
+  for (const c of TEXT_COLUMNS) if (typeof cells[c] === 'string') cells[c] = escapeFormula(cells[c]);
+  return cells;
+}
+
+/** A row read back from such a CSV: csvCells undone. */
+export function fromCsvCells(cells: PredictionRow): PredictionRow {
+  const row = { ...cells };
+  for (const c of TEXT_COLUMNS) if (typeof row[c] === 'string') row[c] = unescapeFormula(row[c]);
+  return row;
+}
+
 /** A row with only the path (and the error, if any): a file that failed, or an image without a face. */
 export function emptyRow(path: string, error: string | null): PredictionRow {
   return Object.fromEntries(

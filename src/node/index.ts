@@ -9,30 +9,30 @@ import { readFile } from 'node:fs/promises';
 import { type FaceAnalysis, FaceAnalyzer, type FaceInput } from '../lib/analyze';
 import type { DetectorOptions } from '../lib/detect';
 import type { ModelCard } from '../lib/modelCard';
+import { DEFAULT_MODEL, type ModelName, modelFile } from '../lib/modelRegistry';
 import { initBackend, modelFromDisk } from './nodeRuntime';
 import { packagedModel } from './packagedModels';
 import { toDecodedPhoto, readImage } from './readImage';
 
 export { type FaceAnalysis, type FaceInput } from '../lib/index';
-export type { Box, DetectorOptions, FaceKeypoints, GenderCall, ModelCard, Point } from '../lib/index';
+export type { Box, DetectorOptions, FaceKeypoints, GenderCall, ModelCard, ModelName, Point } from '../lib/index';
 export { ImageReadError } from '../lib/imageSize';
+export { ModelIntegrityError } from '../lib/modelFiles';
 
 export interface NodeLoadOptions {
   /** Which of the package's age/gender models: 'accurate' (default) or 'fast' (for video on slow devices). */
-  model?: 'accurate' | 'fast';
+  model?: ModelName;
   /** Path of the age/gender model.json (checked against the sha256 sums in the model-card.json beside it); default: the package's own, as `model` says. */
   modelPath?: string;
-  /** Path of BlazeFace's model.json; default: the package's own. */
+  /** Path of BlazeFace's model.json (checked against the sha256 sums in the model-card.json beside it); default: the package's own. */
   detectorPath?: string;
   /** 'wasm' (default) or 'cpu'. */
   backend?: string;
 }
 
 /** A model card of the package (the accurate model's unless `model` says 'fast'), or the one at `path`. */
-export async function loadModelCard(options: { model?: 'accurate' | 'fast'; path?: string } = {}): Promise<ModelCard> {
-  const path =
-    options.path ??
-    packagedModel(options.model === 'fast' ? 'agegender-fast/model-card.json' : 'agegender/model-card.json');
+export async function loadModelCard(options: { model?: ModelName; path?: string } = {}): Promise<ModelCard> {
+  const path = options.path ?? packagedModel(modelFile(options.model ?? DEFAULT_MODEL, 'card'));
   return JSON.parse(await readFile(path, 'utf8')) as ModelCard;
 }
 
@@ -58,15 +58,13 @@ export class NodeFaceAnalyzer {
   }
 }
 
+/** Load both models; a model folder whose files its card does not vouch for rejects with a ModelIntegrityError. */
 export async function load(options: NodeLoadOptions = {}): Promise<NodeFaceAnalyzer> {
   await initBackend(options.backend ?? 'wasm');
   return new NodeFaceAnalyzer(
     await FaceAnalyzer.load({
-      model: modelFromDisk(
-        options.modelPath ??
-          packagedModel(options.model === 'fast' ? 'agegender-fast/model.json' : 'agegender/model.json'),
-      ),
-      detector: modelFromDisk(options.detectorPath ?? packagedModel('blazeface/blazeface-front.json')),
+      model: modelFromDisk(options.modelPath ?? packagedModel(modelFile(options.model ?? DEFAULT_MODEL))),
+      detector: modelFromDisk(options.detectorPath ?? packagedModel(modelFile('detector'))),
     }),
   );
 }

@@ -12,7 +12,7 @@ export async function initBackend(name = 'wasm'): Promise<string> {
   return tf.getBackend();
 }
 
-/** An IOHandler reading model.json and its weight files from disk, checked against the model card's sums. */
+/** An IOHandler reading model.json and its weight files from disk, each checked against the model card beside them (no card, no model). */
 export function modelFromDisk(modelJsonPath: string): tf.io.IOHandler {
   return checkedModelFiles(modelJsonPath, async (path) => {
     if (!existsSync(path)) return null;
