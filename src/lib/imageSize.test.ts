@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DetectedFace } from './detect';
-import { decodedSize, inFilePixels, MAX_SIDE, minFaceDecoded } from './imageSize';
+import { decodedSize, inFilePixels, MAX_SIDE, minFaceDecoded, sizeProblem } from './imageSize';
 
 const face: DetectedFace = {
   box: { left: 10, top: 20, width: 30, height: 40 },
@@ -29,5 +29,21 @@ describe('a photo scaled down to be searched', () => {
   it('leaves the faces of a photo read at its own size alone', () => {
     const faces = [face];
     expect(inFilePixels(faces, { width: 640, height: 480, fileWidth: 640, fileHeight: 480 })).toBe(faces);
+  });
+});
+
+describe('the sizes a photo is refused at', () => {
+  it('refuses decompression bombs and images too small for a face, and reads the rest', () => {
+    expect(sizeProblem(30000, 30000)).toBe(
+      'is too large to read: 30000 x 30000 pixels (900 megapixels; at most 200 megapixels and 65535 pixels a side)',
+    );
+    expect(sizeProblem(70000, 100)).toMatch(/^is too large to read: 70000 x 100 pixels/);
+    expect(sizeProblem(19, 400)).toBe('is too small to hold a face (19 x 400 pixels)');
+    for (const [w, h] of [
+      [20, 20],
+      [16000, 12000],
+      [65535, 3000],
+    ])
+      expect(sizeProblem(w, h), `${w} x ${h}`).toBeUndefined();
   });
 });

@@ -8,6 +8,12 @@ import { type Box, scaleFace } from './geometry';
 
 export const MAX_SIDE = 4096;
 
+/** Files whose header claims more pixels than this, or a side over MAX_FILE_SIDE, are refused without decoding. */
+export const MAX_FILE_PIXELS = 200_000_000;
+export const MAX_FILE_SIDE = 65535;
+/** A photo smaller than this on either side cannot hold a face the detector finds. */
+export const MIN_SIDE = 20;
+
 /** An image as decoded, and the size of the file it came from (upright): larger when it was scaled down. */
 export interface DecodedSize {
   width: number;
@@ -23,6 +29,20 @@ export interface DecodedPhoto extends DecodedSize {
 
 /** Raised for a file that is not an image we can read; the message says why in plain words. */
 export class ImageReadError extends Error {}
+
+/**
+ * Why a file of `width` x `height` pixels is not read, in words that follow its name, or undefined when it
+ * is read: too large to decode safely (a decompression bomb, or a scan no photo needs) or too small for a face.
+ */
+export function sizeProblem(width: number, height: number): string | undefined {
+  const size = `${width} x ${height} pixels`;
+  if (width * height > MAX_FILE_PIXELS || width > MAX_FILE_SIDE || height > MAX_FILE_SIDE) {
+    const megapixels = Math.round((width * height) / 1e6).toLocaleString('en');
+    return `is too large to read: ${size} (${megapixels} megapixels; at most ${MAX_FILE_PIXELS / 1e6} megapixels and ${MAX_FILE_SIDE} pixels a side)`;
+  }
+  if (width < MIN_SIDE || height < MIN_SIDE) return `is too small to hold a face (${size})`;
+  return undefined;
+}
 
 /** The size an image of `width` x `height` is decoded at. */
 export function decodedSize(width: number, height: number): { width: number; height: number } {

@@ -39,8 +39,8 @@ describe('readImage', () => {
     const image = await readImage(await file('huge.png', solid(MAX_SIDE * 2, 1000)));
     expect([image.width, image.height]).toEqual([MAX_SIDE, 500]);
     expect([image.fileWidth, image.fileHeight]).toEqual([MAX_SIDE * 2, 1000]); // the size its faces' boxes are given in
-    const thin = await readImage(await file('thin.png', solid(1, MAX_SIDE + 100))); // scaled down the long way only
-    expect([thin.width, thin.height, thin.fileHeight]).toEqual([1, MAX_SIDE, MAX_SIDE + 100]);
+    const thin = await readImage(await file('thin.png', solid(20, MAX_SIDE + 100))); // scaled down, 20 px wide still
+    expect([thin.width, thin.height, thin.fileHeight]).toEqual([20, MAX_SIDE, MAX_SIDE + 100]);
     expect(decodedSize(MAX_SIDE * 2, 1000)).toEqual({ width: image.width, height: image.height }); // as the browser decodes it
   });
 
@@ -54,5 +54,36 @@ describe('readImage', () => {
     const truncated = join(dir, 'truncated.jpg');
     writeFileSync(truncated, (await solid(64, 64).jpeg().toBuffer()).subarray(0, 200));
     await expect(readImage(truncated)).rejects.toThrow(/cannot decode image/);
+  });
+
+  it('refuses empty files, decompression bombs and images too small for a face, as the page does', async () => {
+    const empty = join(dir, 'empty.jpg');
+    writeFileSync(empty, '');
+    await expect(readImage(empty)).rejects.toThrow(new ImageReadError('empty file'));
+    await expect(readImage(Buffer.alloc(0))).rejects.toThrow(new ImageReadError('empty file'));
+    await expect(readImage(await solid(19, 30).png().toBuffer())).rejects.toThrow(
+      new ImageReadError('too small to hold a face (19 x 30 pixels)'),
+    );
+    await expect(readImage(await solid(20, 20).png().toBuffer())).resolves.toMatchObject({ width: 20, height: 20 });
+    // a PNG whose header claims 30000 x 30000 pixels, with a few bytes of data
+    const chunk = (kind: string, data: Buffer) => {
+      const out = Buffer.alloc(12 + data.length);
+      out.writeUInt32BE(data.length, 0);
+      out.write(kind, 4, 'latin1');
+      data.copy(out, 8);
+      return out;
+    };
+    const ihdr = Buffer.from([0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0]);
+    const bomb = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', Buffer.from([0x78, 0x9c, 0x63, 0, 0, 0, 1, 0, 1])),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
+    await expect(readImage(bomb)).rejects.toThrow(
+      new ImageReadError(
+        'too large to read: 30000 x 30000 pixels (900 megapixels; at most 200 megapixels and 65535 pixels a side)',
+      ),
+    );
   });
 });

@@ -1,9 +1,10 @@
 // Decode an image file to RGB pixels with sharp (libvips): EXIF orientation applied, alpha dropped,
 // any colour space (grey, CMYK, 16-bit) converted to 8-bit sRGB, very large photos scaled down
 // (imageSize.ts, the policy the page's decoder follows too).
+import { stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { type DecodedPhoto, type DecodedSize, decodedSize, ImageReadError } from '../lib/imageSize';
+import { type DecodedPhoto, type DecodedSize, decodedSize, ImageReadError, sizeProblem } from '../lib/imageSize';
 
 export interface RgbImage {
   data: Uint8Array;
@@ -28,10 +29,16 @@ export function toDecodedPhoto(img: DecodedFile): DecodedPhoto {
 /** An image file (path) or its bytes, decoded to RGB, upright, at most MAX_SIDE on its longer side. */
 export async function readImage(source: string | Buffer): Promise<DecodedFile> {
   try {
-    const file = sharp(source, { failOn: 'error' });
-    const { autoOrient } = await file.metadata(); // the upright size, before any pixel is decoded
+    if (typeof source === 'string' ? (await stat(source)).size === 0 : source.length === 0)
+      throw new ImageReadError('empty file');
+    // The upright size, before any pixel is decoded: sharp's own pixel limit is for decoding, so the header of
+    // a bomb is read, to say its size.
+    const { autoOrient } = await sharp(source, { failOn: 'error', limitInputPixels: false }).metadata();
+    // the page's limits too (browserImage.ts): a decompression bomb, or too few pixels for a face
+    const problem = sizeProblem(autoOrient.width, autoOrient.height);
+    if (problem) throw new ImageReadError(problem.replace(/^is /, ''));
     const size = decodedSize(autoOrient.width, autoOrient.height); // the one policy the page applies too
-    const upright = file.rotate();
+    const upright = sharp(source, { failOn: 'error' }).rotate();
     const { data, info } = await (
       size.height < autoOrient.height || size.width < autoOrient.width
         ? upright.resize(size.width, size.height, { fit: 'fill' })
