@@ -28,6 +28,7 @@ import numpy as np
 from PIL import Image
 
 from .config import age_band
+from .split import stratified_parts
 
 SETS: tuple[str, ...] = ("fgnet-dev", "fairface-dev", "fairface", "all-age-faces")
 PARTS: tuple[str, ...] = ("train", "val", "test")
@@ -104,15 +105,7 @@ def _stratified(rows: list[dict[str, str]], key, val: float, test: float, rng: n
     strata: dict[tuple, list[str]] = defaultdict(list)
     for row in rows:
         strata[key(row)].append(row["file"])
-    parts: dict[str, list[str]] = {p: [] for p in PARTS}
-    for k in sorted(strata):
-        files = sorted(strata[k])
-        rng.shuffle(files)
-        n_val, n_test = round(len(files) * val), round(len(files) * test)
-        parts["val"] += files[:n_val]
-        parts["test"] += files[n_val : n_val + n_test]
-        parts["train"] += files[n_val + n_test :]
-    return {p: sorted(f) for p, f in parts.items()}
+    return stratified_parts(strata, val, test, rng)
 
 
 def make_split(faces_dir: str | Path, folds_file: str | Path, seed: int, val: float, test: float) -> dict:

@@ -14,11 +14,11 @@ from .dataset import FaceSet
 PARTS = ("train", "val", "test")
 
 
-def make_split(faces: FaceSet, val_fraction: float, test_fraction: float, seed: int) -> dict[str, list[str]]:
-    strata: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for name, age, gender in zip(faces.names, faces.ages, faces.genders):
-        strata[(age_band(int(age)), int(gender))].append(name)
-    rng = np.random.default_rng(seed)
+def stratified_parts(
+    strata: dict[tuple, list[str]], val_fraction: float, test_fraction: float, rng: np.random.Generator
+) -> dict[str, list[str]]:
+    """Each stratum's names shuffled and cut into val, test and train by the fractions (the real photos' split,
+    real_data.py, cuts its sets the same way)."""
     split: dict[str, list[str]] = {part: [] for part in PARTS}
     for key in sorted(strata):
         names = sorted(strata[key])
@@ -28,6 +28,13 @@ def make_split(faces: FaceSet, val_fraction: float, test_fraction: float, seed: 
         split["test"] += names[n_val : n_val + n_test]
         split["train"] += names[n_val + n_test :]
     return {part: sorted(names) for part, names in split.items()}
+
+
+def make_split(faces: FaceSet, val_fraction: float, test_fraction: float, seed: int) -> dict[str, list[str]]:
+    strata: dict[tuple, list[str]] = defaultdict(list)
+    for name, age, gender in zip(faces.names, faces.ages, faces.genders):
+        strata[(age_band(int(age)), int(gender))].append(name)
+    return stratified_parts(strata, val_fraction, test_fraction, np.random.default_rng(seed))
 
 
 def load_or_make_split(
