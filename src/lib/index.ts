@@ -24,11 +24,13 @@ export type {
   LabelDistribution,
   ModelCard,
   RealAgeMetrics,
+  RealAgeReport,
   RealPhotoReport,
   ShiftMetrics,
   SplitReport,
   TrainingEpoch,
   TrainingSources,
+  WildPhotoReport,
 } from './modelCard';
 export { ModelIntegrityError } from './modelFiles';
 export type { ModelName } from './modelRegistry';
