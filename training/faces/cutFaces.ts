@@ -4,8 +4,9 @@
 // Every labelled real photo cut as the app cuts it (decode with EXIF orientation, BlazeFace, the
 // largest face aligned into the 200x200 chip frame), for training and for judging a model on the
 // faces users' photos give it. Writes OUT/SET/faces/FILE.png and OUT/SET/index.csv (one row per
-// labelled photo: its labels as labels.csv gives them, then found, score, box; a photo with no face
-// found keeps its row with found=0), which training/agegender_train/real_data.py reads.
+// labelled photo: its labels as labels.csv gives them, then found, score, box and error; a photo with
+// no face found, or that cannot be read, keeps its row with found=0), which
+// training/agegender_train/real_data.py reads.
 // A set is cut again only when its labels or the detector's files change (index.json records their
 // sha256). Rows go to index.partial.csv as photos are cut, so a killed run goes on where it stopped;
 // index.csv is written last, atomically, so no index claims faces it does not have.
@@ -19,7 +20,8 @@ import { stringify } from 'csv-stringify/sync';
 import { SingleBar } from 'cli-progress';
 import sharp from 'sharp';
 import { alignFace } from '../../src/lib/align';
-import { FaceDetector } from '../../src/lib/detect';
+import { type DetectedFace, FaceDetector } from '../../src/lib/detect';
+import { ImageReadError } from '../../src/lib/imageSize';
 import { initBackend, modelFromDisk } from '../../src/node/nodeRuntime';
 import { readImage, toDecodedPhoto } from '../../src/node/readImage';
 
@@ -68,6 +70,35 @@ function cacheKey(cfg: CutConfig, labelsCsv: Buffer): string {
   return sha256(CUTTER_VERSION, readFileSync(cfg.detector), ...weights, labelsCsv);
 }
 
+/** A photo's largest face, cut into `png`; a file that cannot be read is kept as a photo without one, and says why. */
+async function cutPhoto(
+  path: string,
+  detector: FaceDetector,
+  png: string,
+): Promise<{ face: DetectedFace | undefined; error?: string }> {
+  let photo;
+  try {
+    photo = toDecodedPhoto(await readImage(path));
+  } catch (e) {
+    if (e instanceof ImageReadError) return { face: undefined, error: e.message };
+    throw e;
+  }
+  try {
+    const [face] = await detector.detect(photo.pixels, { maxFaces: 1 });
+    if (face) {
+      const pixels = tf.tidy(() => alignFace(photo.pixels, face.keypoints).clipByValue(0, 255).round().cast('int32'));
+      const chip = await pixels.data();
+      pixels.dispose();
+      await sharp(Buffer.from(Uint8Array.from(chip)), { raw: { width: 200, height: 200, channels: 3 } })
+        .png()
+        .toFile(png);
+    }
+    return { face };
+  } finally {
+    photo.pixels.dispose();
+  }
+}
+
 async function cutSet(name: string, cfg: CutConfig, detector: FaceDetector): Promise<void> {
   const set = SETS[name];
   const root = join(cfg.data, set.folder);
@@ -102,27 +133,17 @@ async function cutSet(name: string, cfg: CutConfig, detector: FaceDetector): Pro
   progress.start(files.length, done.size);
   for (const [i, file] of files.entries()) {
     if (done.has(file)) continue;
-    const photo = toDecodedPhoto(await readImage(join(root, set.images, file)));
-    let face = null;
-    try {
-      [face] = await detector.detect(photo.pixels, { maxFaces: 1 });
-      if (face) {
-        const pixels = tf.tidy(() => alignFace(photo.pixels, face!.keypoints).clipByValue(0, 255).round().cast('int32'));
-        const chip = await pixels.data();
-        pixels.dispose();
-        const png = join(out, 'faces', `${file.replaceAll('/', '_')}.png`);
-        await sharp(Buffer.from(Uint8Array.from(chip)), { raw: { width: 200, height: 200, channels: 3 } })
-          .png()
-          .toFile(png);
-      }
-    } finally {
-      photo.pixels.dispose();
-    }
+    const { face, error } = await cutPhoto(
+      join(root, set.images, file),
+      detector,
+      join(out, 'faces', `${file.replaceAll('/', '_')}.png`),
+    );
     const row = {
       ...labels[i],
       found: face ? 1 : 0,
       score: face ? face.score.toFixed(4) : '',
       box: face ? [face.box.left, face.box.top, face.box.width, face.box.height].map(Math.round).join(' ') : '',
+      error: error ?? '',
     };
     appendFileSync(partial, stringify([row], { header: rows.length === 0 }));
     rows.push(row);
