@@ -16,6 +16,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { SingleBar } from 'cli-progress';
 import { type FaceAnalysis, FaceAnalyzer } from '../src/lib/analyze';
+import { ImageReadError } from '../src/lib/imageSize';
 import { GENDER_UNCERTAIN } from '../src/lib/interval';
 import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
 import { toDecodedPhoto, readImage } from '../src/node/readImage';
@@ -99,7 +100,15 @@ async function estimateLargestFaces(
   progress.start(paths.length, 0);
   const out: (FaceAnalysis | null)[] = [];
   for (const [i, path] of paths.entries()) {
-    const photo = toDecodedPhoto(await readImage(path));
+    let photo;
+    try {
+      photo = toDecodedPhoto(await readImage(path));
+    } catch (e) {
+      if (!(e instanceof ImageReadError)) throw e;
+      out.push(null); // scored as a photo where no face was found
+      progress.update(i + 1);
+      continue;
+    }
     try {
       out.push((await analyzer.analyzePhoto(photo, { maxFaces: 1 }))[0] ?? null);
     } finally {

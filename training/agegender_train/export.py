@@ -265,7 +265,7 @@ def held_out_real_photos(cfg: TrainConfig, model_json: Path) -> dict:
     split = cfg.real_split
     before = local_model(cfg.init_from, cfg.cache_dir) if cfg.init_from else None
     return {
-        "note": f"The test parts of {split} (FG-NET dev by person, FairFace dev by photo), never trained on, through "
+        "note": f"The test parts of {split} (FG-NET dev by person; FairFace dev, FairFace and All-Age-Faces by photo), never trained on, through "
         f"npm run bench:real-photos -- --part test; 'before' is the model the run started from ({cfg.init_from}).",
         "out_of_fold": real_photo_bench(str(model_json.resolve()), split),
         **({"before": real_photo_bench(str(Path(before).resolve()), split)} if before else {}),

@@ -1,15 +1,18 @@
-"""Teach a shipped model's heads real photos, and calibrate it per kind of photo, judged by person folds.
+"""Teach a trained model's heads real photos, and calibrate it per kind of photo, judged by person folds.
 
     npm run cut:faces                                                        # every set's faces, as the app cuts them
-    PYTHONPATH=training training/.venv/bin/python -m agegender_train.real_photos --export   # v8 -> v9 in public/models/agegender
+    PYTHONPATH=training training/.venv/bin/python -m agegender_train.real_photos --model M --export --holdout-fold 0
+    (build.py runs it as a recipe's last stage)
 
 The backbone and the age head of `--model` stay; its gender head is fitted again (starting from its own, pulled
-back towards it), and a scan head and an age head for old scans are fitted, on its pooled features of UTKFace training faces (clean and degraded) together with the
-largest face of each FG-NET dev scan and FairFace dev photo. The interval gets two sets of band scales: one fitted on chips (UTKFace val and
-degraded copies), one on scans (FG-NET dev), and each face takes the set of the kind its scan head says.
-Every real-photo figure this prints is out of fold: FG-NET folds hold whole persons, and within each fold the
-scan calibration is fitted on the other folds' out-of-fold outputs. Writes model.pt and metrics.json, which
-`export` turns into a tfjs model and a card.
+back towards it), and a scan head and an age head for old scans are fitted, on its pooled features of UTKFace
+training faces (clean and degraded), the largest face of each FG-NET dev scan and FairFace dev photo (fold
+`--holdout-fold` kept out: fold 0 is their test part), and even samples of FairFace's and All-Age-Faces' train
+parts (`--wild-train-faces`, `--everyday-train-faces`). The interval gets two sets of band scales: one fitted on
+photos (UTKFace val and degraded copies, All-Age-Faces val), one on scans (FG-NET dev, out of fold), and each face
+takes the set of the kind its scan head says; the gender temperature and uncertain band are fitted on wild photos
+(FairFace dev out of fold, FairFace val), and the scan threshold stays quiet on modern photos. Every FG-NET and
+FairFace dev figure this prints is out of fold (FG-NET folds hold whole persons). Writes the model and its card.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +47,7 @@ from .train import local_model
 class RealPhotoConfig:
     model: str = "public/models/agegender/model.json"  # the exported model whose backbone is kept
     faces_dir: str = "training/.cache/faces"  # written by npm run cut:faces
-    real_split: str = "training/splits/real-photos.json"  # real_data.py: FairFace dev by row among the faces found
+    real_split: str = "training/splits/real-photos.json"  # real_data.py's split: the sets' train and val parts
     utkface: str = "../shared/data/UTKFace"
     split_file: str = "training/splits/utkface.json"
     alignment_jitter: str = "training/geometry/alignment-jitter.json"
@@ -191,6 +195,7 @@ def load_features(cfg: RealPhotoConfig, model: AgeGenderNet, size: int) -> dict[
     # Keyed by everything the features depend on: the model, the faces (names, and how cut:faces cut them), the
     # degraded copies' seed and alignment jitter, and how features are computed.
     cut = b"".join(p.read_bytes() for p in sorted(Path(cfg.faces_dir).glob("*/index.json")))
+    names += "|".join(val.names + test.names + [cfg.utkface])
     how = json.dumps([FEATURES_VERSION, cfg.seed]).encode() + Path(cfg.alignment_jitter).read_bytes()
     key = hashlib.sha1(Path(cfg.model).read_bytes() + weights + names.encode() + cut + how).hexdigest()[:16]
     cache = Path(cfg.cache_dir) / f"real-photo-features-{key}.npz"
@@ -875,7 +880,9 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
                     "about": "the backbone of the model trained by `command` above (its card's training section) kept; the age and "
                     "gender heads fitted again and a scan head fitted on its pooled features of an even sample of UTKFace "
                     "train faces (clean and one degraded copy each) with the largest face of every FG-NET dev scan and "
-                    "FairFace dev photo, as the photo pipeline cuts them (npm run cut:faces)",
+                    "FairFace dev photo (but fold holdout_fold) and of even samples of FairFace's and All-Age-Faces' "
+                    "train parts (wild_train_faces, everyday_train_faces), as the photo pipeline cuts them (npm run "
+                    "cut:faces)",
                 }
             },
             "calibration": result["calibration"].to_dict()
@@ -883,8 +890,10 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
                 "method": old_card["calibration"]["method"]
                 + (
                     "; a second set of band scales fitted on old scans (FG-NET dev, out-of-fold outputs) applies to faces the scan "
-                    "head reads as one (probability >= scan_threshold); the temperature is fitted on the val part, its copies and "
-                    "FairFace dev; gender_uncertain is the narrowest band around 0.5 outside which FairFace dev calls were right "
+                    "head reads as one (probability >= scan_threshold, raised until at most scan_flag_rate of modern val "
+                    "faces are read so); the photo scales are fitted on the val part, its copies and All-Age-Faces val; the "
+                    "temperature on those, FairFace dev (out of fold) and FairFace val; gender_uncertain is the narrowest "
+                    "band around 0.5 outside which those wild calls were right "
                     f">= {cfg.sure_accuracy:.0%} of the time"
                 )
             },
@@ -932,7 +941,7 @@ def main(argv: list[str] | None = None) -> int:
             cfg,
             result,
             "PYTHONPATH=training training/.venv/bin/python -m agegender_train.real_photos "
-            + " ".join(argv or sys.argv[1:]),
+            + shlex.join(argv or sys.argv[1:]),
         )
     print_report("Before: old scans (FG-NET dev):", result["before"]["old_scans"])
     print_report("Before: wild photos (FairFace dev):", result["before"]["wild_photos"])

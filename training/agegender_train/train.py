@@ -85,7 +85,7 @@ def real_photo_loss(
     female: torch.Tensor,
     cfg: TrainConfig,
 ) -> torch.Tensor:
-    """Per real face: an exact age (FG-NET) is learnt as a UTKFace age is; an age group (FairFace) asks for the
+    """Per real face: an exact age (FG-NET, All-Age-Faces) is learnt as a UTKFace age is; an age group (FairFace) asks for the
     probability of the ages in it; the gender loss only where the gender is known."""
     classes = torch.arange(cfg.max_age + 1, dtype=torch.float32, device=age_logits.device)
     log_probs = F.log_softmax(age_logits, dim=1)

@@ -76,6 +76,8 @@ async function cutPhoto(
   detector: FaceDetector,
   png: string,
 ): Promise<{ face: DetectedFace | undefined; error?: string }> {
+  // A file that is not there is a wrong --data or label, not a photo without a face: stop before caching that.
+  if (!existsSync(path)) throw new Error(`${path} is missing (is --data right?)`);
   let photo;
   try {
     photo = toDecodedPhoto(await readImage(path));
@@ -122,8 +124,8 @@ async function cutSet(name: string, cfg: CutConfig, detector: FaceDetector): Pro
       ? (parse(readFileSync(partial), { columns: true, skip_empty_lines: true }) as Record<string, string>[])
       : [];
   const done = new Set(rows.map((r) => r.file));
+  if (!rows.length) writeFileSync(partial, ''); // before the key: a kill between the two keeps no stale rows
   if (!sameKey) writeFileSync(partialKey, JSON.stringify({ key }));
-  if (!rows.length) writeFileSync(partial, '');
   const progress = new SingleBar({
     format: `${name} [{bar}] {value}/{total} photos | {eta_formatted} left`,
     stream: process.stderr,
