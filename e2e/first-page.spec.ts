@@ -72,8 +72,17 @@ test('drop a group photo: a box and a card for every face the CLI finds; a photo
   await card.getByText('Know the true age?').click();
   await card.getByTestId('true-age').fill('60');
   await expect(card.getByTestId('age-error')).toHaveText(
-    /^Off by \d+\.\d years \((inside|outside) the 90% interval\)$/,
+    /^Off by \d+ years?: (inside|outside) the 90% interval \(\d+ to \d+\)$/,
   );
+  // The age shown is off by nothing; ages no one has are refused.
+  const shown = (await card.getByTestId('face-age').textContent())!.replace('Age ', '');
+  await card.getByTestId('true-age').fill(shown);
+  await expect(card.getByTestId('age-error')).toHaveText(/^Off by 0 years: inside the 90% interval/);
+  for (const impossible of ['-5', '250']) {
+    await card.getByTestId('true-age').fill(impossible);
+    await expect(card.getByTestId('age-error')).toHaveText('Type an age from 0 to 120.');
+  }
+  await card.getByTestId('true-age').fill('60');
   await page.screenshot({ path: screenshotPath('photos.png'), fullPage: true });
   // The batch as CSV: the CLI's columns, one row per face.
   const download = page.waitForEvent('download');
