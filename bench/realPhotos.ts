@@ -20,16 +20,18 @@ import { ImageReadError } from '../src/lib/imageSize';
 import { GENDER_UNCERTAIN } from '../src/lib/interval';
 import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
 import { toDecodedPhoto, readImage } from '../src/node/readImage';
+import { REAL_SETS, type RealSetName } from '../training/faces/realSets';
 import { type AgeMetrics, everydayReport, scanReport, wildReport } from './realPhotoMetrics';
 
-/** The labelled sets (as cut:faces reads them), what each measures, and the key of its report. */
-const SETS = {
-  'fgnet-dev': { folder: 'real-photos/fgnet-dev', images: 'images', kind: 'scans', key: 'old_scans' },
-  'fairface-dev': { folder: 'real-photos/fairface-dev', images: 'images', kind: 'wild', key: 'wild_photos' },
-  fairface: { folder: 'fairface', images: '', kind: 'wild', key: 'fairface' },
-  'all-age-faces': { folder: 'all-age-faces', images: '', kind: 'everyday', key: 'everyday_photos' },
-} as const;
-type SetName = keyof typeof SETS;
+/** The labelled sets, and the key of each one's report in --json. */
+const SETS = REAL_SETS;
+type SetName = RealSetName;
+const REPORT_KEY: Record<SetName, string> = {
+  'fgnet-dev': 'old_scans',
+  'fairface-dev': 'wild_photos',
+  fairface: 'fairface',
+  'all-age-faces': 'everyday_photos',
+};
 const DEV_SETS: SetName[] = ['fgnet-dev', 'fairface-dev'];
 
 interface BenchConfig {
@@ -194,7 +196,7 @@ async function main(): Promise<void> {
     `${cfg.model} (tfjs ${backend}), largest face per photo${cfg.part ? `, the ${cfg.part} parts of ${cfg.split}` : ''}`,
   );
   const reports = Object.fromEntries(
-    runs.map(([name, labels], i) => [SETS[name].key, report(name, labels, estimates[i], uncertain)]),
+    runs.map(([name, labels], i) => [REPORT_KEY[name], report(name, labels, estimates[i], uncertain)]),
   );
   if (cfg.json)
     writeFileSync(

@@ -24,21 +24,15 @@ import { type DetectedFace, FaceDetector } from '../../src/lib/detect';
 import { ImageReadError } from '../../src/lib/imageSize';
 import { initBackend, modelFromDisk } from '../../src/node/nodeRuntime';
 import { readImage, toDecodedPhoto } from '../../src/node/readImage';
+import { REAL_SETS as SETS, type RealSetName } from './realSets';
 
-/** The labelled sets of ../shared/data, each a folder with labels.csv (column `file`) and its photos. */
-const SETS: Record<string, { folder: string; images: string }> = {
-  'fgnet-dev': { folder: 'real-photos/fgnet-dev', images: 'images' },
-  'fairface-dev': { folder: 'real-photos/fairface-dev', images: 'images' },
-  fairface: { folder: 'fairface', images: '' }, // its labels name images/N.jpg
-  'all-age-faces': { folder: 'all-age-faces', images: '' },
-};
 // Part of each set's cache key: change it when what a cut face is changes.
 const CUTTER_VERSION = 'largest face, alignFace chip frame, 200 px PNG, labels in index.csv';
 
 interface CutConfig {
   data: string;
   out: string;
-  sets: string[];
+  sets: RealSetName[];
   detector: string;
 }
 
@@ -54,7 +48,7 @@ function parseConfig(): CutConfig {
   const sets = values.sets!.split(',').filter(Boolean);
   const unknown = sets.filter((s) => !(s in SETS));
   if (unknown.length) throw new Error(`--sets: ${unknown.join(', ')} unknown (known: ${Object.keys(SETS).join(', ')})`);
-  return { data: values.data!, out: values.out!, sets, detector: values.detector! };
+  return { data: values.data!, out: values.out!, sets: sets as RealSetName[], detector: values.detector! };
 }
 
 function sha256(...parts: (string | Buffer)[]): string {
@@ -101,7 +95,7 @@ async function cutPhoto(
   }
 }
 
-async function cutSet(name: string, cfg: CutConfig, detector: FaceDetector): Promise<void> {
+async function cutSet(name: RealSetName, cfg: CutConfig, detector: FaceDetector): Promise<void> {
   const set = SETS[name];
   const root = join(cfg.data, set.folder);
   const labelsCsv = readFileSync(join(root, 'labels.csv'));
