@@ -72,25 +72,36 @@ def read_index(faces_dir: str | Path, name: str) -> list[dict[str, str]]:
 
 
 def load_real_faces(
-    faces_dir: str | Path, split_file: str | Path, sets: tuple[str, ...] = SETS, parts: tuple[str, ...] = PARTS
+    faces_dir: str | Path,
+    split_file: str | Path,
+    sets: tuple[str, ...] = SETS,
+    parts: tuple[str, ...] = PARTS,
+    sample: int = 0,
 ) -> RealFaces:
-    """The found faces of `sets` in `parts` of the split, with their labels."""
+    """The found faces of `sets` in `parts` of the split, with their labels; with `sample`, an even sample of that
+    many of them (only those are decoded)."""
     split = json.loads(Path(split_file).read_text())["sets"]
-    columns: dict[str, list] = defaultdict(list)
+    rows = []
     for name in sets:
         part_of = {file: part for part in PARTS for file in split[name][part]}
-        for row in read_index(faces_dir, name):
-            if row["found"] != "1" or part_of.get(row["file"]) not in parts:
-                continue
-            png = Path(faces_dir) / name / "faces" / f"{row['file'].replace('/', '_')}.png"
-            columns["images"].append(np.asarray(Image.open(png).convert("RGB")))
-            columns["age_range"].append(age_range_of(row))
-            columns["female"].append({"female": 1, "male": 0}.get(row.get("gender", ""), -1))
-            columns["source"].append(name)
-            columns["part"].append(part_of[row["file"]])
-            columns["person"].append(row.get("person", ""))
-            columns["race"].append(row.get("race", ""))
-            columns["file"].append(row["file"])
+        rows += [
+            (name, part_of[row["file"]], row)
+            for row in read_index(faces_dir, name)
+            if row["found"] == "1" and part_of.get(row["file"]) in parts
+        ]
+    if 0 < sample < len(rows):
+        rows = [rows[i * len(rows) // sample] for i in range(sample)]
+    columns: dict[str, list] = defaultdict(list)
+    for name, part, row in rows:
+        png = Path(faces_dir) / name / "faces" / f"{row['file'].replace('/', '_')}.png"
+        columns["images"].append(np.asarray(Image.open(png).convert("RGB")))
+        columns["age_range"].append(age_range_of(row))
+        columns["female"].append({"female": 1, "male": 0}.get(row.get("gender", ""), -1))
+        columns["source"].append(name)
+        columns["part"].append(part)
+        columns["person"].append(row.get("person", ""))
+        columns["race"].append(row.get("race", ""))
+        columns["file"].append(row["file"])
     if not columns:
         return RealFaces(np.zeros((0, 200, 200, 3), np.uint8), np.zeros((0, 2), np.int64), *[np.array([])] * 6)
     return RealFaces(

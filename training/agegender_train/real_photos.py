@@ -170,8 +170,7 @@ def modern_faces(cfg: RealPhotoConfig) -> dict[str, RealFaces]:
         count = getattr(cfg, f"{kind}_train_faces")
         if not count:
             continue
-        train = load_real_faces(cfg.faces_dir, cfg.real_split, (name,), ("train",))
-        out[f"{kind}_train"] = train.take(np.array([i * len(train) // count for i in range(min(count, len(train)))]))
+        out[f"{kind}_train"] = load_real_faces(cfg.faces_dir, cfg.real_split, (name,), ("train",), sample=count)
         out[f"{kind}_val"] = load_real_faces(cfg.faces_dir, cfg.real_split, (name,), ("val",))
     return out
 

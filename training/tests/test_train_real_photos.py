@@ -95,6 +95,10 @@ def test_load_real_faces_reads_labels_of_the_faces_found(tmp_path: Path) -> None
         "East Asian",
     }
     assert real_data.age_range_of({"age_group": "70+"}) == (70, 100)
+    # An even sample, decoding only the faces it keeps.
+    every = real_data.load_real_faces(faces, split_file, ("all-age-faces",), ("train",))
+    some = real_data.load_real_faces(faces, split_file, ("all-age-faces",), ("train",), sample=3)
+    assert list(some.file) == [every.file[i * len(every) // 3] for i in range(3)] and len(some.images) == 3
 
 
 def test_real_photo_loss_asks_for_the_age_group_and_skips_unknown_genders() -> None:
