@@ -26,6 +26,10 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   await page.getByTestId('view-model').click();
   await expect(page.getByTestId('model-name')).toHaveText('About agegender');
   await expect(page.getByTestId('model-size')).toHaveText(/^\d\.\d\d MB download$/);
+  // the data terms that bind the weights, from the card's license section
+  await expect(page.getByTestId('model-license')).toContainText(
+    'UTKFace (Zhang, Song and Qi, 2017) (non-commercial research only)',
+  );
   await expect(page.getByText(/\(a sample of \d+\)/)).toBeVisible(); // the train row is a sample of the faces trained on
   for (const id of [
     'by-age',

@@ -125,6 +125,8 @@ export interface ModelCard {
   /** pretrained: the ImageNet weights the network's training began from (a fine-tune's began from another model). */
   architecture: { name: string; input_size: number; parameters: number; pretrained?: string | null };
   data: { dataset: string; distribution?: Record<string, LabelDistribution> };
+  /** The code's licence, and the terms of every data set behind the weights (which apply to them and their outputs). */
+  license?: { code: string; weights: string; data: { set: string; dataset: string; terms: string; use: string }[] };
   /** counts: faces in each part of the split (the card's train metrics are on an even sample of them). */
   split: { file: string; seed?: number; counts?: Record<string, number> };
   /**

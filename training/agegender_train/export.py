@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from .config import TrainConfig
+from .data_terms import REAL_MIX_SETS, inherited_sets, license_section
 from .dataset import parse_utkface_name
 from .inference import load_trained
 from .metrics import label_distribution
@@ -152,6 +153,13 @@ def split_distribution(split: dict) -> dict | None:
     } or None
 
 
+def data_sets(cfg: TrainConfig) -> list[str]:
+    """The data sets a run's weights were learnt from, directly or through the models it started from or distilled."""
+    real = [REAL_MIX_SETS[name] for name in REAL_MIX_SETS if cfg.real_faces and cfg.real_mix.weight(name) > 0]
+    ancestors = [inherited_sets(local_model(ref, cfg.cache_dir)) for ref in (cfg.init_from, cfg.teacher) if ref]
+    return ["utkface", *(["imagenet"] if cfg.pretrained else []), *real, *(s for sets in ancestors for s in sets)]
+
+
 def model_card(
     model: AgeGenderNet,
     cfg: TrainConfig,
@@ -180,9 +188,9 @@ def model_card(
             "dataset": "UTKFace aligned & cropped faces (80% share given to developers)",
             "path": cfg.data,
             "summary": metrics["data"],
-            "license": "non-commercial research only",
             "distribution": split_distribution(split) or metrics.get("distribution"),
         },
+        "license": license_section(data_sets(cfg)),
         "split": {
             "file": cfg.split_file,
             "seed": split.get("seed"),
@@ -226,7 +234,11 @@ def real_photo_bench(model_json: str, split: str) -> dict:
         report = Path(tmp) / "report.json"
         command = ["npm", "run", "--silent", "bench:real-photos", "--", "--model", model_json, "--part", "test"]
         subprocess.run([*command, "--split", split, "--json", str(report)], cwd=REPO_ROOT, check=True)
-        r = json.loads(report.read_text())
+        return real_photo_terms(json.loads(report.read_text()))
+
+
+def real_photo_terms(r: dict) -> dict:
+    """bench:real-photos's --json report in the card's terms."""
 
     def age(m: dict) -> dict:
         return {k: m[key] for k, key in (("n", "n"), ("mae", "mae"), ("bias", "bias"), ("coverage", "coverage"),
