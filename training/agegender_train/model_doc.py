@@ -1,21 +1,26 @@
-"""Write docs/MODEL.md from the shipped models' cards (public/models/*/model-card.json), so the document
-people read says what the cards say.
+"""Write docs/MODEL.md and the README's accuracy, real-photo and licence tables from the shipped models' cards
+(public/models/*/model-card.json), so what people read says what the cards say.
 
     PYTHONPATH=training training/.venv/bin/python -m agegender_train.model_doc [--check]
 
---check exits 1 if docs/MODEL.md differs from what the cards give (a test runs it).
+In the README, each generated table sits between `<!-- model_doc:NAME -->` and `<!-- /model_doc:NAME -->`.
+--check exits 1 if either file differs from what the cards give (a test runs it).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
+
+from .data_terms import DATA_TERMS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CARDS = ["public/models/agegender/model-card.json", "public/models/agegender-fast/model-card.json"]
 OUT = "docs/MODEL.md"
+README = "README.md"
 
 
 def _row(cells: list[object]) -> str:
@@ -56,7 +61,7 @@ def card_section(card: dict, path: str) -> list[str]:
         + (f", from {arch['pretrained']}" if arch.get("pretrained") else "")
         + ".",
         f"- Download: {card['size']['total_bytes'] / 1e6:.2f} MB ({card['size']['weights']} weights); card: `{path}`.",
-        f"- Data: {card['data']['dataset']} ({card['data'].get('license', '')}).",
+        f"- Data: {card['data']['dataset']}; the terms of every data set behind the weights are below.",
         f"- Split: `{split['file']}`, seed {split.get('seed')}"
         + (f", {', '.join(f'{k} {v:,}' for k, v in counts.items())} faces" if counts else "")
         + ".",
@@ -106,7 +111,86 @@ def card_section(card: dict, path: str) -> list[str]:
             ),
         ]
         lines += _test_parts(real)
+    if "license" in card:
+        lines += [f"### Licence: code {card['license']['code']}; weights: {card['license']['weights']}", ""]
+        lines += _licence_table(card)
     return lines
+
+
+def _licence_table(card: dict) -> list[str]:
+    return _table(["data", "terms", "what the models and tests use it for"],
+                  [[d["dataset"], d["terms"], d["use"]] for d in card["license"]["data"]])  # fmt: skip
+
+
+def _version(card: dict) -> str:
+    """v9 for a card trained by training/recipes/v9.json; '' for other recipes (fast.json)."""
+    stem = Path(card["training"].get("recipe") or "").stem
+    return f" {stem}" if re.fullmatch(r"v\d+", stem) else ""
+
+
+def readme_tables(cards: list[dict]) -> dict[str, list[str]]:
+    """The README's generated tables, by block name: UTKFace test accuracy of every shipped model, the photo
+    model's real-photo test parts, and the data terms behind it."""
+    photos = cards[0]
+    accuracy = _table(
+        ["model", "age MAE", "90% interval coverage", "gender accuracy", "download"],
+        [
+            [
+                f"**{c['name']}{_version(c)}**",
+                f"{(t := c['metrics']['test']['overall'])['age_mae']:.2f}",
+                f"{t['interval_coverage']:.3f}",
+                f"{t['gender_accuracy']:.3f}",
+                f"{c['size']['total_bytes'] / 1e6:.2f} MB",
+            ]
+            for c in cards
+        ],
+    )
+    real = photos.get("real_photos", {}).get("out_of_fold", {})
+    ff, ev = real.get("fairface"), real.get("everyday_photos")
+    behind = {d["set"] for d in photos.get("license", {}).get("data", [])}
+    licences = _table(
+        [
+            "data",
+            "terms",
+            "what the models and tests use it for",
+            f"behind {photos['name']}{_version(photos)}'s weights",
+        ],
+        [[t["dataset"], t["terms"], t["use"], "yes" if s in behind else "no"] for s, t in DATA_TERMS.items()],
+    )
+    tables = {"accuracy": accuracy, "licences": licences}
+    if ff and ev:
+        races = sorted(ff["gender_by_race"].items(), key=lambda r: r[1]["accuracy"])
+        (low, lm), (high, hm) = races[0], races[-1]
+        worst = max(ev["by_age_band"].items(), key=lambda b: b[1]["mae"])
+        tables["real-photos"] = _table(
+            [f"{photos['name']}{_version(photos)} on our test parts", f"FairFace ({ff['photos']:,} wild photos)",
+             f"All-Age-Faces ({ev['photos']:,} everyday photos)"],
+            [
+                ["face found", f"{ff['face_found']:.3f}", f"{ev['face_found']:.3f}"],
+                ["gender right (a photo with no face found counts wrong)", f"{ff['gender_with_misses']:.3f}",
+                 f"{ev['gender_with_misses']:.3f}"],
+                ["gender per ethnic group (lowest, highest)", f"{lm['accuracy']:.3f} {low}, {hm['accuracy']:.3f} {high}", ""],
+                ["adult women read as men", f"{ff['adult_women_read_as_men']:.3f}", ""],
+                ["sure calls right; uncertain share", f"{ff['sure_accuracy']:.3f}; {1 - ff['sure_share']:.3f}", ""],
+                ["age: group right / MAE, mean signed error", f"{ff['age_group_accuracy']:.3f}",
+                 f"{ev['overall']['mae']:.2f}, {ev['overall']['bias']:+.2f} ({worst[0]}: {worst[1]['mae']:.2f}, "
+                 f"{worst[1]['bias']:+.2f})"],
+                ["90% interval coverage", "", f"{ev['overall']['coverage']:.3f} ({worst[0]}: {worst[1]['coverage']:.3f})"],
+                ["read as an old scan", f"{ff['read_as_scan']:.3f}", f"{ev['overall']['read_as_scan']:.3f}"],
+            ],
+        )  # fmt: skip
+    return tables
+
+
+def fill_readme(text: str, tables: dict[str, list[str]]) -> str:
+    """The README with each generated block replaced by its table (an error if a block's markers are missing)."""
+    for name, lines in tables.items():
+        pattern = re.compile(rf"(<!-- model_doc:{name} -->\n).*?(<!-- /model_doc:{name} -->)", re.S)
+        if not pattern.search(text):
+            raise ValueError(f"{README} has no <!-- model_doc:{name} --> ... <!-- /model_doc:{name} --> block")
+        table = "\n".join(lines)
+        text = pattern.sub(lambda m, table=table: m.group(1) + table + m.group(2), text)
+    return text
 
 
 def _test_parts(real: dict) -> list[str]:
@@ -159,6 +243,10 @@ def _test_parts(real: dict) -> list[str]:
     return lines
 
 
+def _cards(root: Path) -> list[dict]:
+    return [json.loads((root / path).read_text()) for path in CARDS]
+
+
 def model_doc(root: Path = REPO_ROOT) -> str:
     lines = [
         "# The shipped models",
@@ -168,23 +256,30 @@ def model_doc(root: Path = REPO_ROOT) -> str:
         "training curves (the app's Model page draws them).",
         "",
     ]
-    for path in CARDS:
-        lines += card_section(json.loads((root / path).read_text()), path)
+    for path, card in zip(CARDS, _cards(root)):
+        lines += card_section(card, path)
     return "\n".join(lines).rstrip() + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true", help=f"exit 1 if {OUT} is not what the cards give")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help=f"exit 1 if {OUT} or {README} is not what the cards give")
     args = parser.parse_args(argv)
-    text, out = model_doc(), REPO_ROOT / OUT
-    if args.check:
-        if not out.exists() or out.read_text() != text:
-            print(f"{OUT} differs from the model cards: run python -m agegender_train.model_doc", file=sys.stderr)
-            return 1
-        return 0
-    out.write_text(text)
-    print(f"wrote {OUT}")
+    readme = (REPO_ROOT / README).read_text()
+    try:
+        wanted = {OUT: model_doc(), README: fill_readme(readme, readme_tables(_cards(REPO_ROOT)))}
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    for name, text in wanted.items():
+        out = REPO_ROOT / name
+        if args.check:
+            if not out.exists() or out.read_text() != text:
+                print(f"{name} differs from the model cards: run python -m agegender_train.model_doc", file=sys.stderr)
+                return 1
+        elif not out.exists() or out.read_text() != text:
+            out.write_text(text)
+            print(f"wrote {name}")
     return 0
 
 
