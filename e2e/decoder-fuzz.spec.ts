@@ -91,7 +91,7 @@ test('the page reads fuzzed files: each one is faces, no face or a one-line mess
 });
 
 /** What a photo result shows: its one-line message, how many faces, "no face", and the file's size it drew boxes in. */
-type Outcome = { name: string; error: string | null; faces: number; noFace: boolean; viewBox: string | null };
+type Outcome = { name: string; error: string | null; faces: number; noFace: boolean; photoSize: string | null };
 
 // Files users really drop: broken, empty, a decompression bomb, misnamed, every format the page reads and one it
 // cannot. Each ends as faces, "no face" or a one-line message that says what is wrong, and the page goes on.
@@ -146,7 +146,7 @@ test('the page reads files of every format, refuses bombs, empty and tiny files,
       error: r.querySelector('[data-testid="face-error"]')?.textContent ?? null,
       faces: r.querySelectorAll('[data-testid="face-card"]').length,
       noFace: r.querySelector('[data-testid="no-face"]') !== null,
-      viewBox: r.querySelector('svg')?.getAttribute('viewBox') ?? null,
+      photoSize: r.querySelector<HTMLElement>('[data-testid="photo-frame"]')?.dataset.photoSize ?? null,
     })),
   );
   const of = Object.fromEntries(outcomes.map((o) => [o.name, o]));
@@ -163,7 +163,7 @@ test('the page reads files of every format, refuses bombs, empty and tiny files,
   for (const name of ['png-named.jpg', 'face.webp', 'face.avif', 'face.gif'])
     expect(of[name].faces, JSON.stringify(of[name])).toBeGreaterThan(0);
   // Turned upright before it was scaled down, and its faces given in the upright file's pixels.
-  expect(of['turned-and-huge.jpg']).toMatchObject({ error: null, viewBox: '0 0 5791 8200' });
+  expect(of['turned-and-huge.jpg']).toMatchObject({ error: null, photoSize: '5791x8200' });
   expect(of['turned-and-huge.jpg'].faces).toBeGreaterThan(0);
   expect(of['wide-and-white.png']).toMatchObject({ error: null, noFace: true });
   // The page goes on: a good face after them is estimated.
