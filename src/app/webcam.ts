@@ -38,12 +38,21 @@ export interface WebcamLabel {
   height: number;
 }
 
+/** Label font sizes in screen (CSS) pixels: at least readable on a phone, at most not covering a small face's neighbours. */
+export const LABEL_FONT_PX = { min: 12, max: 20 } as const;
+
 const percentSure = (p: number): string =>
   Math.max(p, 1 - p) >= 0.995 ? '>99' : String(Math.round(100 * Math.max(p, 1 - p)));
 
-export function webcamLabels(faces: TrackedFace[], width: number, height: number): WebcamLabel[] {
+/**
+ * Each face's label, for a `width` x `height` frame shown `shownWidth` CSS pixels wide: the font is a sixth of the box's
+ * width on screen, kept within LABEL_FONT_PX, so a label reads the same on a phone and a desktop.
+ */
+export function webcamLabels(faces: TrackedFace[], width: number, height: number, shownWidth = width): WebcamLabel[] {
+  const scale = shownWidth / width; // CSS pixels per frame pixel
   const labels = faces.map((face) => {
-    const fontSize = Math.max(14, Math.min(face.box.width / 6, 32));
+    const onScreen = Math.max(LABEL_FONT_PX.min, Math.min((face.box.width * scale) / 6, LABEL_FONT_PX.max));
+    const fontSize = onScreen / scale;
     const gender = face.gender === 'uncertain' ? 'F/M?' : face.gender === 'female' ? 'F' : 'M';
     const text = `${Math.round(face.age)} (${wholeYears(face).join('–')}) · ${gender} ${percentSure(face.femaleProbability)}%`;
     return { id: face.id, text, fontSize, width: 0.6 * fontSize * text.length, height: 1.25 * fontSize };

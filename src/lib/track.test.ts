@@ -18,7 +18,7 @@ function face(left: number, age: number, femaleProbability: number): FaceAnalysi
 
 describe('FaceTracker', () => {
   it('keeps a face its id and smooths its age and gender across frames', () => {
-    const tracker = new FaceTracker({ alpha: 0.5 });
+    const tracker = new FaceTracker({ alpha: 0.5, beta: 0, lead: 0 }); // beta 0: no motion, the box a plain running average;
     const [first] = tracker.update([face(100, 30, 0.4)]);
     const [second] = tracker.update([face(104, 40, 0.7)]); // the same face, moved a little
     expect(second.id).toBe(first.id);
@@ -29,7 +29,7 @@ describe('FaceTracker', () => {
   });
 
   it('averages over estimates, not frames: an estimate repeated on the frames between counts once', () => {
-    const tracker = new FaceTracker({ alpha: 0.5 });
+    const tracker = new FaceTracker({ alpha: 0.5, beta: 0, lead: 0 });
     tracker.update([face(100, 30, 0.2)]);
     const newer = face(100, 40, 0.2);
     expect(tracker.update([newer])[0].age).toBe(35);
@@ -50,5 +50,27 @@ describe('FaceTracker', () => {
     tracker.update([]);
     tracker.update([]);
     expect(tracker.update([face(0, 50, 0.1)])[0].id).not.toBe(a.id);
+  });
+
+  it('keeps up with a face that moves: its box is drawn where the face is now, not where it was', () => {
+    // a face panning 12 px a frame; the plain running average (v1.0) trailed it by 28 px, over half a box
+    const centre = (t: FaceTracker, k: number): number => t.update([face(100 + 12 * k, 30, 0.5)])[0].box.left + 25;
+    const now = new FaceTracker({ lead: 0 });
+    const ahead = new FaceTracker(); // lead 1: one frame on, where the video shown has got to
+    let k = 0;
+    for (; k < 20; k++) [centre(now, k), centre(ahead, k)];
+    const seen = 100 + 12 * k + 25;
+    expect(Math.abs(centre(now, k) - seen)).toBeLessThan(2);
+    expect(Math.abs(centre(ahead, k) - (seen + 12))).toBeLessThan(2);
+  });
+
+  it('holds a still face still, though its detections jitter', () => {
+    const tracker = new FaceTracker();
+    const lefts = Array.from(
+      { length: 40 },
+      (_, k) => tracker.update([face(100 + (k % 2 ? 3 : -3), 30, 0.5)])[0].box.left,
+    );
+    const settled = lefts.slice(20);
+    expect(Math.max(...settled) - Math.min(...settled)).toBeLessThan(6); // the detections span 6 px
   });
 });

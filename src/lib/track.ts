@@ -1,8 +1,9 @@
 // FaceTracker: steady labels on video. Each frame's faces are matched to the faces of earlier
 // frames by box overlap, and box, age, interval and gender probability are averaged over time
-// (exponentially), so labels do not flicker from frame to frame.
+// (exponentially), so labels do not flicker from frame to frame. A box's centre is averaged with
+// its motion (Holt's linear smoothing), so a box keeps up with a moving face instead of trailing it.
 import type { FaceAnalysis } from './analyze';
-import { iou } from './geometry';
+import { type Box, iou, type Point } from './geometry';
 import { GENDER_UNCERTAIN, genderCall } from './interval';
 
 export interface TrackedFace extends FaceAnalysis {
@@ -13,6 +14,13 @@ export interface TrackedFace extends FaceAnalysis {
 export interface TrackerOptions {
   /** Weight of the newest frame in the running averages (1: no smoothing). */
   alpha: number;
+  /** Weight of the newest frame in a box's averaged motion (pixels a frame). */
+  beta: number;
+  /**
+   * Frames a box is drawn ahead along its motion: the video shown has moved on while a frame was analysed, so
+   * a box drawn where the face was trails it.
+   */
+  lead: number;
   /** Boxes overlapping at least this much (IoU) are the same face. */
   minOverlap: number;
   /** A face not seen for this many frames is dropped. */
@@ -23,17 +31,27 @@ export interface TrackerOptions {
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   alpha: 0.3,
+  beta: 0.3,
+  lead: 1,
   minOverlap: 0.3,
   maxMissedFrames: 5,
   genderUncertain: GENDER_UNCERTAIN,
 };
 
-/** `estimate`: the last estimate fed in (a live pipeline feeds the same one on the frames between estimates). */
+/**
+ * `estimate`: the last estimate fed in (a live pipeline feeds the same one on the frames between estimates);
+ * `centre` and `motion`: the box centre's running average and its motion a frame (the face's box is drawn `lead`
+ * frames ahead of the average).
+ */
 interface Track {
   face: TrackedFace;
   missed: number;
   estimate: FaceAnalysis;
+  centre: Point;
+  motion: Point;
 }
+
+const centreOf = (b: Box): Point => [b.left + b.width / 2, b.top + b.height / 2];
 
 const blend = (a: number, b: number, alpha: number): number => a + alpha * (b - a);
 
@@ -48,7 +66,7 @@ export class FaceTracker {
 
   /** Feed one frame's faces; returns the faces currently in view, smoothed. */
   update(faces: FaceAnalysis[]): TrackedFace[] {
-    const { alpha, minOverlap, maxMissedFrames } = this.opts;
+    const { alpha, beta, lead, minOverlap, maxMissedFrames } = this.opts;
     const unmatched = new Set(this.tracks);
     const seen: Track[] = [];
     for (const face of faces) {
@@ -62,7 +80,13 @@ export class FaceTracker {
         }
       }
       if (!best) {
-        seen.push({ face: { ...face, id: this.nextId++ }, missed: 0, estimate: face });
+        seen.push({
+          face: { ...face, id: this.nextId++ },
+          missed: 0,
+          estimate: face,
+          centre: centreOf(face.box),
+          motion: [0, 0],
+        });
         continue;
       }
       unmatched.delete(best);
@@ -72,14 +96,21 @@ export class FaceTracker {
       const a = fresh ? alpha : 0;
       best.estimate = face;
       const femaleProbability = blend(f.femaleProbability, face.femaleProbability, a);
+      // Holt: the average moves on by its motion, then towards what was seen; the motion follows the average's steps.
+      const seenCentre = centreOf(face.box);
+      const centre = best.centre.map((c, k) => blend(c + best!.motion[k], seenCentre[k], alpha)) as Point;
+      best.motion = best.motion.map((m, k) => blend(m, centre[k] - best!.centre[k], beta)) as Point;
+      best.centre = centre;
+      const width = blend(f.box.width, face.box.width, alpha);
+      const height = blend(f.box.height, face.box.height, alpha);
       best.face = {
         ...face,
         id: f.id,
         box: {
-          left: blend(f.box.left, face.box.left, alpha),
-          top: blend(f.box.top, face.box.top, alpha),
-          width: blend(f.box.width, face.box.width, alpha),
-          height: blend(f.box.height, face.box.height, alpha),
+          left: centre[0] + lead * best.motion[0] - width / 2,
+          top: centre[1] + lead * best.motion[1] - height / 2,
+          width,
+          height,
         },
         age: blend(f.age, face.age, a),
         ageLow: blend(f.ageLow, face.ageLow, a),
