@@ -18,7 +18,7 @@ export function helpText(command: string): string {
     '',
     'Age (with a 90% interval) and gender for every face in each image. PATH is an image or a folder',
     '(walked for images, symbolic links followed). Rows are written as each image is done, in the order',
-    'of the input, one per face, largest first (an image with no face: one row with only its path):',
+    'of the input, one per face, largest first (an image with no face: one row, status "no face found"):',
     '',
     `  ${CSV_COLUMNS.join(',')}`,
     '',

@@ -48,9 +48,10 @@ describe('csvCells', () => {
     ];
     const csv = stringify(rows.map(csvCells), { header: true, columns: [...CSV_COLUMNS] });
     const lines = csv.split('\n');
-    expect(lines[1]).toBe(`"'=HYPERLINK(""http://x"",""y"").jpg",1,-3.3,-0.5,40,41,0.91,31,24,40,female,0.8,0,`);
-    expect(lines[2]).toBe(`'=1+1.jpg,,,,,,,,,,,,,'-not an image`);
-    expect(lines[3]).toBe(`'@dogs.jpg,,,,,,,,,,,,,`);
+    expect(lines[1]).toBe(`"'=HYPERLINK(""http://x"",""y"").jpg",1,-3.3,-0.5,40,41,0.91,31,24,40,female,0.8,0,,face`);
+    expect(lines[2]).toBe(`'=1+1.jpg,,,,,,,,,,,,,'-not an image,error`);
+    // a photo without a face says so, not a blank row
+    expect(lines[3]).toBe(`'@dogs.jpg,,,,,,,,,,,,,,no face found`);
     // no cell a spreadsheet would run: every one starts with something else, or is a number
     for (const cell of (parse(csv) as string[][]).flat())
       expect(/^[=+@\t\r]/.test(cell) || (cell.startsWith('-') && Number.isNaN(Number(cell)))).toBe(false);

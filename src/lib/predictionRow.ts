@@ -17,7 +17,11 @@ export const CSV_COLUMNS = [
   'female_probability',
   'old_scan',
   'error',
+  'status',
 ] as const;
+
+/** A row's status: a face estimated, a photo in which none was found, or a file that could not be analysed (see error). */
+export type RowStatus = 'face' | 'no face found' | 'error';
 
 export type PredictionRow = Record<(typeof CSV_COLUMNS)[number], string | number | null>;
 
@@ -39,7 +43,18 @@ function estimateFields(
 
 /** An image read as one aligned face chip (--crop): face 1, the whole image as its box, no detection score. */
 export function chipRow(path: string, width: number, height: number, e: AgeGenderEstimate): PredictionRow {
-  return { path, face: 1, left: 0, top: 0, width, height, score: null, ...estimateFields(e), error: null };
+  return {
+    path,
+    face: 1,
+    left: 0,
+    top: 0,
+    width,
+    height,
+    score: null,
+    ...estimateFields(e),
+    error: null,
+    status: 'face',
+  };
 }
 
 /** One row per face found in a photo, in the order given (largest first); one empty row when there is none. */
@@ -55,6 +70,7 @@ export function photoRows(path: string, faces: FaceAnalysis[]): PredictionRow[] 
     score: round(f.score, 4),
     ...estimateFields(f),
     error: null,
+    status: 'face',
   }));
 }
 
@@ -96,9 +112,9 @@ export function fromCsvCells(cells: PredictionRow): PredictionRow {
   return row;
 }
 
-/** A row with only the path (and the error, if any): a file that failed, or an image without a face. */
+/** A row with only the path, the error if any, and its status: a file that failed, or an image without a face. */
 export function emptyRow(path: string, error: string | null): PredictionRow {
-  return Object.fromEntries(
-    CSV_COLUMNS.map((c) => [c, c === 'path' ? path : c === 'error' ? error : null]),
-  ) as PredictionRow;
+  const status: RowStatus = error === null ? 'no face found' : 'error';
+  const cells: Partial<Record<string, string | null>> = { path, error, status };
+  return Object.fromEntries(CSV_COLUMNS.map((c) => [c, cells[c] ?? null])) as PredictionRow;
 }
