@@ -1,7 +1,18 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, type Locator, test } from '@playwright/test';
+import { expect, type Locator, type Page, test } from '@playwright/test';
+import { modelSummary } from '../src/app/modelSummary';
+import type { ModelCard } from '../src/lib/modelCard';
 import { watchErrors } from './pageErrors';
 import { screenshotPath } from './screenshots';
+
+const card = (model: string): ModelCard =>
+  JSON.parse(readFileSync(join(import.meta.dirname, '..', 'public', 'models', model, 'model-card.json'), 'utf8'));
+
+/** Unfold one of the Model page's technical sections. */
+async function unfold(page: Page, id: string): Promise<void> {
+  await page.getByTestId(id).evaluate((d: HTMLDetailsElement) => (d.open = true));
+}
 
 /** A chart is drawn: its canvas has thousands of painted pixels. */
 async function expectDrawn(chart: Locator): Promise<void> {
@@ -25,11 +36,24 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   await page.goto('/');
   await page.getByTestId('view-model').click();
   await expect(page.getByTestId('model-name')).toHaveText('About agegender');
+  // Three plain lines first, every number from the card: how close the age is, how often the range holds, where it
+  // is weaker (FairFace's wild photos, adult women read as men).
+  const accurate = card('agegender');
+  for (const line of modelSummary(accurate))
+    await expect(page.getByTestId(`summary-${line.id}`)).toHaveText(`${line.lead} ${line.text}`);
+  await expect(page.getByTestId('summary-age')).toHaveText(/^How close the age is: on average .* \d\.\d years off/);
+  await expect(page.getByTestId('summary-range')).toHaveText(/^How often the 90% range holds: it held .* for \d+%/);
+  await expect(page.getByTestId('summary-weaker')).toContainText(/gender is right for \d+% of photos/);
+  await expect(page.getByTestId('summary-weaker')).toContainText(/\d+% of adult women are read as men/);
+  await expect(page.getByTestId('glossary')).toContainText('Mean absolute error');
   await expect(page.getByTestId('model-size')).toHaveText(/^\d\.\d\d MB download$/);
   // the data terms that bind the weights, from the card's license section
   await expect(page.getByTestId('model-license')).toContainText(
     'UTKFace (Zhang, Song and Qi, 2017) (non-commercial research only)',
   );
+  // The technical detail is folded away.
+  await expect(page.getByText(/\(a sample of \d+\)/)).toBeHidden();
+  await unfold(page, 'details-splits');
   await expect(page.getByText(/\(a sample of \d+\)/)).toBeVisible(); // the train row is a sample of the faces trained on
   for (const id of [
     'by-age',
@@ -38,9 +62,15 @@ test('the model page draws the model card: per age, age band x gender, race, cov
     'by-race',
     'coverage',
     'reliability',
-    'training',
-  ]) {
+  ])
     await expectDrawn(page.getByTestId(`chart-${id}`));
+  // Training: a curve from three epochs; fewer are a table of their numbers (a line through two points says nothing).
+  await unfold(page, 'details-training');
+  const training = page.getByTestId('chart-training');
+  if (accurate.training.history.length >= 3) await expectDrawn(training);
+  else {
+    await expect(training.locator('canvas')).toHaveCount(0);
+    await expect(training.locator('tbody tr')).toHaveCount(accurate.training.history.length);
   }
   await expect(page.getByTestId('calibration-method')).toContainText('band of true age');
   await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v9.json');
@@ -53,7 +83,8 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   );
   // Real photos: the fold it never saw, before and after, and how it was judged.
   await expect(page.getByTestId('real-photo-table')).toContainText('all');
-  await expect(page.getByText(/Fold 0 of training\/splits\/real-photo-folds\.json/)).toBeVisible();
+  await unfold(page, 'details-real-photos');
+  await expect(page.getByTestId('real-photo-note')).toContainText(accurate.real_photos!.note!);
   // The shift benchmark: one row per condition, clean faces first, old scans among them.
   const shift = page.getByTestId('shift-benchmark');
   await expect(shift.locator('tbody tr').first()).toContainText('clean');
@@ -63,6 +94,8 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   // The fast model for live video has its own card.
   await page.getByTestId('card-fast').check();
   await expect(page.getByTestId('model-name')).toHaveText('About agegender-fast');
+  for (const line of modelSummary(card('agegender-fast')))
+    await expect(page.getByTestId(`summary-${line.id}`)).toHaveText(`${line.lead} ${line.text}`);
   await expect(page.getByTestId('model-teacher')).toContainText('public/models/agegender/model.json');
   await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/fast.json');
   await expect(page.getByTestId('model-init')).toHaveText(
@@ -70,6 +103,8 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   );
   await expect(page.getByTestId('model-size')).toHaveText(/^0\.\d\d MB download$/); // under 1 MB
   await expectDrawn(page.getByTestId('chart-by-age'));
+  await unfold(page, 'details-training'); // folded again: the page drew the new card afresh
+  await expectDrawn(page.getByTestId('chart-training')); // the fast card's epochs make a curve
   expect(errors).toEqual([]);
 });
 

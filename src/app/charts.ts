@@ -7,7 +7,12 @@ export interface NamedChart {
   id: string;
   title: string;
   config: ChartConfiguration;
+  /** Shown as its table only: too few points for a line to say anything. */
+  tableOnly?: boolean;
 }
+
+/** Fewer epochs than this draw a near-flat line between two points; their numbers say more. */
+const MIN_EPOCHS_TO_PLOT = 3;
 
 const BLUE = '#2b6cb0';
 const RED = '#c53030';
@@ -45,7 +50,8 @@ function byAge(report: SplitReport): NamedChart | null {
       },
       options: {
         scales: {
-          x: axis('true age'),
+          // Many ages: level labels, some skipped, read better on a phone than all of them slanted
+          x: axis('true age', { ticks: { maxRotation: 0, autoSkipPadding: 12 } }),
           y: axis('MAE (years)', { beginAtZero: true }),
           y1: axis('accuracy', { position: 'right', min: 0.5, max: 1 }),
         },
@@ -112,6 +118,7 @@ function byRace(report: SplitReport): NamedChart {
       },
       options: {
         scales: {
+          x: axis('race'),
           y: axis('MAE (years)', { beginAtZero: true }),
           y1: axis('accuracy', { position: 'right', min: 0, max: 1 }),
         },
@@ -183,7 +190,8 @@ function reliability(report: SplitReport): NamedChart | null {
   };
 }
 
-function trainingCurves(card: ModelCard): NamedChart {
+/** Train loss and the val figures, epoch by epoch. */
+export function trainingCurves(card: ModelCard): NamedChart {
   const h = card.training.history;
   // The val figures of the weights the card's model has: the raw ones where those were delivered.
   const raw = card.training.delivered_weights === 'raw' && h.every((e) => e.val_age_mae_raw !== undefined);
@@ -191,7 +199,8 @@ function trainingCurves(card: ModelCard): NamedChart {
   const accuracy = (e: TrainingEpoch): number => (raw ? e.val_gender_accuracy_raw! : e.val_gender_accuracy);
   return {
     id: 'training',
-    title: `Training curves${raw ? ' (raw weights, as delivered)' : ''}`,
+    title: `Training, epoch by epoch${raw ? ' (raw weights, as delivered)' : ''}`,
+    tableOnly: h.length < MIN_EPOCHS_TO_PLOT,
     config: {
       type: 'line',
       data: {
@@ -225,18 +234,17 @@ function trainingCurves(card: ModelCard): NamedChart {
   };
 }
 
-/** The model page's plots, from the card's test part. */
+/** The model page's plots of the card's test part. */
 export function modelCharts(card: ModelCard): NamedChart[] {
   const test = card.metrics.test;
-  if (!test) return [trainingCurves(card)];
+  if (!test) return [];
   return [
     byAge(test),
-    bandByGender(test, 'age_mae', 'Age MAE by age band and gender'),
+    bandByGender(test, 'age_mae', 'Age error (MAE) by age band and gender'),
     bandByGender(test, 'gender_accuracy', 'Gender accuracy by age band and gender'),
     byRace(test),
     coverage(test, card.calibration.coverage),
     reliability(test),
-    trainingCurves(card),
   ].filter((c): c is NamedChart => c !== null);
 }
 
@@ -266,7 +274,7 @@ export function distributionCharts(distribution: Record<string, LabelDistributio
             backgroundColor: colours[i % 3],
           })),
         },
-        options: { scales: { y: axis('faces', { beginAtZero: true }) } },
+        options: { scales: { x: axis(key), y: axis('faces', { beginAtZero: true }) } },
       },
     };
   };
@@ -294,9 +302,13 @@ export function distributionCharts(distribution: Record<string, LabelDistributio
   ];
 }
 
-/** A chart's numbers as a table (its text alternative): a row per label or point, a column per data set. */
+/**
+ * A chart's numbers as a table (its text alternative): a row per label or point, a column per data set; the first
+ * column is named after the x axis (or "point").
+ */
 export function chartTable(chart: NamedChart): { head: string[]; rows: string[][] } {
   const { labels = [], datasets } = chart.config.data;
+  const x = (chart.config.options?.scales as Record<string, { title?: { text?: string } }> | undefined)?.x;
   const cell = (v: unknown): string =>
     typeof v === 'number'
       ? Number.isInteger(v)
@@ -307,7 +319,7 @@ export function chartTable(chart: NamedChart): { head: string[]; rows: string[][
         : '–';
   const length = Math.max(labels.length, ...datasets.map((d) => d.data.length));
   return {
-    head: ['', ...datasets.map((d) => d.label ?? '')],
+    head: [labels.length ? (x?.title?.text ?? 'group') : 'point', ...datasets.map((d) => d.label ?? '')],
     rows: Array.from({ length }, (_, i) => [
       labels.length ? String(labels[i] ?? '') : String(i + 1),
       ...datasets.map((d) => cell(d.data[i])),
