@@ -58,7 +58,10 @@ describe('FaceTracker', () => {
     const now = new FaceTracker({ lead: 0 });
     const ahead = new FaceTracker(); // lead 1: one frame on, where the video shown has got to
     let k = 0;
-    for (; k < 20; k++) [centre(now, k), centre(ahead, k)];
+    for (; k < 20; k++) {
+      centre(now, k);
+      centre(ahead, k);
+    }
     const seen = 100 + 12 * k + 25;
     expect(Math.abs(centre(now, k) - seen)).toBeLessThan(2);
     expect(Math.abs(centre(ahead, k) - (seen + 12))).toBeLessThan(2);
