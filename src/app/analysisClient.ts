@@ -25,7 +25,8 @@ function workerAnalysis(worker: Worker): Analysis {
     analysePhotoFile: (file) => remote.analysePhotoFile(file),
     estimateChip: (file) => remote.estimateChip(file),
     liveFrame: (frame, video, choice) => remote.liveFrame(transfer(frame, [frame]), video, choice), // handed over, not copied
-    explain: (aligned, target, method) => remote.explain(aligned, target, method),
+    explain: (aligned, target, method, onProgress) =>
+      remote.explain(aligned, target, method, onProgress && proxy(onProgress)),
   };
 }
 

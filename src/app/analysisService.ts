@@ -9,9 +9,9 @@ import { LiveFaceAnalyzer } from '../lib/live';
 import { type AgeGenderEstimate, AgeGenderModel } from '../lib/model';
 import { checkedModelFiles, fetchFile, type FileReader } from '../lib/modelFiles';
 import { CHIP_SIZE } from '../lib/preprocess';
-import { heatmapPixels, type SaliencyMethod, saliencyMap, type SaliencyTarget } from '../lib/saliency';
+import { type SaliencyMethod, saliencyMap, type SaliencyTarget } from '../lib/saliency';
 import type { TrackedFace } from '../lib/track';
-import { initBrowserBackend, msPerFace, onGradientBackend, whenContextLost } from './backend';
+import { initBrowserBackend, msPerFace, whenContextLost } from './backend';
 
 export interface ServiceOptions {
   /** Absolute URLs (a worker resolves relative ones against its own script). */
@@ -63,9 +63,11 @@ export interface PhotoAnalysis {
 }
 
 export interface SaliencyImage {
-  /** RGBA pixels of the coloured map, `size` x `size`. */
-  pixels: Uint8ClampedArray;
+  /** The map, 0..1, `size` x `size`, row by row (saliency.ts's saliencyMap). */
+  values: Float32Array;
   size: number;
+  /** tfjs tensors alive afterwards: as many as before it. */
+  tensors: number;
 }
 
 async function pngOf(image: tf.Tensor3D): Promise<Blob> {
@@ -151,8 +153,8 @@ export class AnalysisService {
   }
 
   /**
-   * Run `work` with the analyzer, one piece of work at a time (a saliency map may switch the backend under it);
-   * if the backend was lost meanwhile, once more with the reloaded one.
+   * Run `work` with the analyzer, one piece of work at a time; if the backend was lost meanwhile, once more with
+   * the reloaded one.
    */
   private withAnalyzer<T>(work: (a: FaceAnalyzer) => Promise<T>): Promise<T> {
     const done = this.queue.then(() => this.withAnalyzerNow(work));
@@ -272,26 +274,24 @@ export class AnalysisService {
     }
   }
 
-  /** A saliency map of one aligned face (a PNG from analysePhotoFile) for `target` by `method`, coloured for display. */
-  async explain(aligned: Blob, target: SaliencyTarget, method: SaliencyMethod): Promise<SaliencyImage> {
+  /**
+   * A saliency map of one aligned face (a PNG from analysePhotoFile) for `target` by `method`; `onProgress` hears
+   * the passes through the model done of all.
+   */
+  async explain(
+    aligned: Blob,
+    target: SaliencyTarget,
+    method: SaliencyMethod,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<SaliencyImage> {
     return this.withAnalyzer(async (analyzer) => {
       const bitmap = await createImageBitmap(aligned);
       const face = tf.browser.fromPixels(bitmap, 3);
       bitmap.close();
-      try {
-        // WASM has no gradient of a depthwise convolution: the map is computed on a backend that has.
-        const values = await onGradientBackend(async () => {
-          const map = await saliencyMap(analyzer.model, face, target, method);
-          try {
-            return await map.data();
-          } finally {
-            map.dispose();
-          }
-        });
-        return { pixels: heatmapPixels(values), size: analyzer.model.metadata.inputSize };
-      } finally {
-        face.dispose();
-      }
+      const values = await saliencyMap(analyzer.model, face, target, method, { onProgress }).finally(() =>
+        face.dispose(),
+      );
+      return { values, size: analyzer.model.metadata.inputSize, tensors: tf.memory().numTensors };
     });
   }
 }

@@ -180,23 +180,6 @@ async function webgpuDisagreement(artifacts: tf.io.ModelArtifacts): Promise<stri
 }
 
 /**
- * Run `work` on the current backend if it can take gradients through the model's depthwise convolutions, else on
- * WebGL (even in software) or plain JavaScript, then switch back: tfjs moves the weights to and fro as they are used.
- * The caller keeps other work off the backend meanwhile.
- */
-export async function onGradientBackend<T>(work: () => Promise<T>): Promise<T> {
-  const current = tf.getBackend();
-  if (tf.getKernel('DepthwiseConv2dNativeBackpropInput', current)) return work();
-  const other = (await tf.setBackend('webgl').catch(() => false)) ? 'webgl' : 'cpu';
-  await tf.setBackend(other);
-  try {
-    return await work();
-  } finally {
-    await tf.setBackend(current);
-  }
-}
-
-/**
  * Call `onLost` once if the running backend's GPU context is lost (a GPU reset, a driver update, the browser
  * reclaiming contexts): its tensors, the models' weights among them, are gone. Backends without one never are.
  */

@@ -41,7 +41,10 @@ export const fastModelCard = writable<ModelCard | null | undefined>(undefined);
 export const results = writable<ImageResult[]>([]);
 /** The photos of the current batch: analysed so far and in all, and how many wait; null when none runs. */
 export const batchProgress = writable<{ done: number; total: number; waiting: number } | null>(null);
-/** What the last batch did, once it ended: photos analysed, faces found, photos without a face, errors, photos stopped. */
+/**
+ * Once a batch ended: every photo in the results so far (all batches since the last Clear), faces found, photos
+ * without a face, errors, and the photos the last batch stopped before.
+ */
 export interface BatchSummary {
   photos: number;
   faces: number;
@@ -128,7 +131,7 @@ let draining: Promise<void> | null = null;
  */
 export function analyseFiles(files: File[]): Promise<void> {
   if (!get(batchProgress)) {
-    batch = { photos: 0, faces: 0, noFace: 0, errors: 0, stopped: [] };
+    stopped = [];
     batchSummary.set(null);
   }
   for (const file of files) {
@@ -143,20 +146,28 @@ export function analyseFiles(files: File[]): Promise<void> {
   return draining;
 }
 
-let batch: BatchSummary = { photos: 0, faces: 0, noFace: 0, errors: 0, stopped: [] };
+let stopped: File[] = [];
+
+/** The photos analysed so far, as the summary counts them. */
+function summariseResults(list: ImageResult[], stoppedBefore: File[] = []): BatchSummary {
+  const done = list.filter((r) => r.faces || r.error !== undefined);
+  return {
+    photos: done.length,
+    faces: done.reduce((n, r) => n + (r.faces?.length ?? 0), 0),
+    noFace: done.filter((r) => r.faces?.length === 0).length,
+    errors: done.filter((r) => r.error !== undefined).length,
+    stopped: stoppedBefore,
+  };
+}
 
 async function drainQueue(): Promise<void> {
   for (let job = queue.shift(); job; job = queue.shift()) {
     batchProgress.update((b) => b && { ...b, waiting: queue.length });
-    const result = await analysePhotoFile(job);
-    batch.photos += 1;
-    batch.faces += result.faces?.length ?? 0;
-    batch.noFace += Number(result.faces?.length === 0);
-    batch.errors += Number(result.error !== undefined);
+    await analysePhotoFile(job);
     batchProgress.update((b) => b && { ...b, done: b.done + 1 });
   }
   batchProgress.set(null);
-  batchSummary.set(batch);
+  batchSummary.set(summariseResults(get(results), stopped));
 }
 
 /** Analyse the bundled sample photo (public/samples/astronaut.jpg, public domain), for a first try without a photo at hand. */
@@ -178,11 +189,11 @@ export async function analyseSamplePhoto(): Promise<void> {
 
 /** Stop the batch after the photo being analysed: the photos still waiting leave the list, kept to resume (resumeBatch). */
 export function stopBatch(): void {
-  const stopped = queue.splice(0);
-  const ids = new Set(stopped.map(({ item }) => item.id));
+  const waiting = queue.splice(0);
+  const ids = new Set(waiting.map(({ item }) => item.id));
   for (const r of get(results)) if (ids.has(r.id)) URL.revokeObjectURL(r.url);
   results.update((list) => list.filter((r) => !ids.has(r.id)));
-  batch.stopped.push(...stopped.map(({ file }) => file));
+  stopped.push(...waiting.map(({ file }) => file));
   batchProgress.update((b) => b && { done: b.done, total: b.total - ids.size, waiting: 0 });
 }
 
