@@ -74,8 +74,7 @@ export function summariseAgeDistribution(
     if (lo <= hi) [low, high] = [Math.min(low, lo), Math.max(high, hi)];
   });
   if (!Number.isFinite(low)) [low, high] = [rawLow, rawHigh];
-  // within the ages the model knows (0..max_age), never "35 to 107"
-  return { age, ageLow: Math.max(0, low), ageHigh: Math.min(high, probs.length - 0.5) };
+  return { age, ageLow: Math.max(0, low), ageHigh: high };
 }
 
 /**

@@ -157,8 +157,7 @@ def fit_interval_bands(
 def apply_interval(probs: np.ndarray, calibration: Calibration) -> tuple[np.ndarray, np.ndarray]:
     low, high = raw_interval(probs, calibration.coverage)
     low, high = _interval(low, high, np.maximum(high - low, calibration.min_spread), calibration.interval_bands)
-    # within the ages the model knows (0..max_age: whole age a stands for [a - 0.5, a + 0.5)), never "35 to 107"
-    return np.maximum(0.0, low), np.minimum(high, probs.shape[-1] - 0.5)
+    return np.maximum(0.0, low), high
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
