@@ -70,7 +70,9 @@ test('drop a group photo: a box and a card for every face the CLI finds; a photo
   // The user knows the first person's age: the card says how far off the estimate is.
   const card = result.getByTestId('face-card').first();
   // One plain line says where the estimate is weaker, with the model card's test figures.
-  await expect(card.getByTestId('face-limits')).toHaveText(/^Trust it less: on everyday photos gender is right \d+% /);
+  await expect(card.getByTestId('face-limits')).toHaveText(
+    /^Trust it less: on photos from the web, gender is right for \d+% of faces/,
+  );
   await card.getByText('Know the true age?').click();
   await card.getByTestId('true-age').fill('60');
   await expect(card.getByTestId('age-error')).toHaveText(

@@ -6,22 +6,24 @@ import { ageBand } from '../lib/metrics';
 import type { ModelCard } from '../lib/modelCard';
 
 /** Faces narrower than this (in the photo's pixels) give the model little detail: it sees 160 x 160. */
-export const SMALL_FACE_PX = 64;
-/** Estimated ages below this read as a child's. */
-export const CHILD_AGE = 13;
+const SMALL_FACE_PX = 64;
+/** Estimated ages below this (as the card shows them, whole years) read as a child's. */
+const CHILD_AGE = 13;
 
 const percent = (p: number): string => `${Math.round(p * 100)}%`;
 
 /**
- * Short phrases, most general first: everyday photos (the card's wild-photo test), a child (its age band's
+ * Short phrases, most general first: photos from the web (the card's FairFace test part), a child (its age band's
  * gender accuracy), the old-scan look, a small face. `card`: the model's card; without it, the phrases
  * have no figures.
  */
 export function faceLimits(face: { age: number; box: Box; oldScan: boolean }, card: ModelCard | null): string[] {
   const limits: string[] = [];
-  const wild = card?.real_photos?.out_of_fold.fairface?.gender_with_misses;
-  if (wild !== undefined) limits.push(`on everyday photos gender is right ${percent(wild)} of the time in our tests`);
-  if (face.age < CHILD_AGE) {
+  // of the faces found in FairFace's test part: this face was found
+  const wild = card?.real_photos?.out_of_fold.fairface?.gender.all.accuracy;
+  if (wild !== undefined)
+    limits.push(`on photos from the web, gender is right for ${percent(wild)} of faces in our tests`);
+  if (Math.round(face.age) < CHILD_AGE) {
     const band = ageBand(Math.max(0, Math.round(face.age)));
     const m = card?.metrics.test?.by_age_band[band];
     limits.push(

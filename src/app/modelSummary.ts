@@ -29,8 +29,9 @@ function wild(report: WildPhotoReport, where: string, testAccuracy: number): str
       : `${percent(report.gender_with_misses)} of photos`;
   const missed = report.gender_with_misses === undefined ? '' : ' (a photo with no face found counts as wrong)';
   return (
-    `on photos from the web (${where}), gender is right for ${right}, against ${percent(testAccuracy)} in the ` +
-    `test part${missed}, and ${percent(report.adult_women_read_as_men)} of adult women are read as men`
+    `on photos from the web (${where}), gender is right for ${right}${missed}, against ` +
+    `${percent(testAccuracy)} in the test part, and ${percent(report.adult_women_read_as_men)} of adult women ` +
+    `are read as men`
   );
 }
 
@@ -57,10 +58,18 @@ export function modelSummary(card: ModelCard): SummaryLine[] {
           : []),
       ].join('; ')
     : 'it has not been measured on real photos, only on cropped UTKFace faces';
-  const [ageBand, ageBandM] = weakest(test.by_age_band, (m) => m.age_mae);
-  const [genderBand, genderBandM] = weakest(test.by_age_band, (m) => -m.gender_accuracy);
-  const [raceAge, raceAgeM] = weakest(test.by_race, (m) => m.age_mae);
-  const [raceGender, raceGenderM] = weakest(test.by_race, (m) => -m.gender_accuracy);
+  const weakestGroups = (): string => {
+    if (!Object.keys(test.by_age_band).length || !Object.keys(test.by_race).length) return ''; // a card without groups
+    const [ageBand, ageBandM] = weakest(test.by_age_band, (m) => m.age_mae);
+    const [genderBand, genderBandM] = weakest(test.by_age_band, (m) => -m.gender_accuracy);
+    const [raceAge, raceAgeM] = weakest(test.by_race, (m) => m.age_mae);
+    const [raceGender, raceGenderM] = weakest(test.by_race, (m) => -m.gender_accuracy);
+    return (
+      ` In the test part the weakest groups are ages ${ageBand} for age (${years(ageBandM.age_mae)} off) and ages ` +
+      `${genderBand} for gender (${percent(genderBandM.gender_accuracy)} right); by race, ${raceAge} for age ` +
+      `(${years(raceAgeM.age_mae)} off) and ${raceGender} for gender (${percent(raceGenderM.gender_accuracy)} right).`
+    );
+  };
 
   return [
     {
@@ -81,10 +90,7 @@ export function modelSummary(card: ModelCard): SummaryLine[] {
     {
       id: 'weaker',
       lead: 'Where it is weaker:',
-      text:
-        `${onReal}. In the test part the weakest groups are ages ${ageBand} for age (${years(ageBandM.age_mae)} off) ` +
-        `and ages ${genderBand} for gender (${percent(genderBandM.gender_accuracy)} right); by race, ${raceAge} for age ` +
-        `(${years(raceAgeM.age_mae)} off) and ${raceGender} for gender (${percent(raceGenderM.gender_accuracy)} right).`,
+      text: `${onReal}.${weakestGroups()}`,
     },
   ];
 }

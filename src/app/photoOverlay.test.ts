@@ -60,5 +60,12 @@ describe('photoOverlay', () => {
       { width: 200, height: 100 },
     );
     expect(o.box).toEqual({ left: 0, top: 80, width: 25, height: 20 });
+    // a box wholly outside the photo shrinks to its edge, never a negative size
+    const [outside] = photoOverlay(
+      [{ left: 250, top: -80, width: 50, height: 50 }],
+      { width: 200, height: 100 },
+      { width: 200, height: 100 },
+    );
+    expect(outside.box).toEqual({ left: 100, top: 0, width: 0, height: 0 });
   });
 });

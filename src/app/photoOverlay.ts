@@ -44,15 +44,11 @@ export function photoOverlay(
 ): FaceOverlay[] {
   const sx = shown.width / photo.width;
   const sy = shown.height / photo.height;
+  const clamp = (v: number, max: number): number => Math.min(Math.max(0, v), max);
   const onScreen = faces.map((b) => {
-    const left = Math.max(0, b.left) * sx;
-    const top = Math.max(0, b.top) * sy;
-    return {
-      left,
-      top,
-      width: Math.min(photo.width, b.left + b.width) * sx - left,
-      height: Math.min(photo.height, b.top + b.height) * sy - top,
-    };
+    const [left, top] = [clamp(b.left, photo.width), clamp(b.top, photo.height)];
+    const [right, bottom] = [clamp(b.left + b.width, photo.width), clamp(b.top + b.height, photo.height)];
+    return { left: left * sx, top: top * sy, width: (right - left) * sx, height: (bottom - top) * sy };
   });
   const middles = onScreen.map(middle);
   const centres = onScreen.map((b) => ({ left: b.left + b.width / 2, top: b.top + b.height / 2, width: 0, height: 0 }));

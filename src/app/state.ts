@@ -149,7 +149,7 @@ export function analyseFiles(files: File[]): Promise<void> {
 let stopped: File[] = [];
 
 /** The photos analysed so far, as the summary counts them. */
-function summariseResults(list: ImageResult[], stoppedBefore: File[] = []): BatchSummary {
+function summariseResults(list: ImageResult[], stoppedBefore: File[]): BatchSummary {
   const done = list.filter((r) => r.faces || r.error !== undefined);
   return {
     photos: done.length,
@@ -204,23 +204,21 @@ export function resumeBatch(): Promise<void> {
   return analyseFiles(files);
 }
 
-async function analysePhotoFile({ item, file }: PhotoJob): Promise<Pick<ImageResult, 'faces' | 'error'>> {
-  const done = (patch: Partial<ImageResult>): Partial<ImageResult> => {
+async function analysePhotoFile({ item, file }: PhotoJob): Promise<void> {
+  const update = (patch: Partial<ImageResult>): void =>
     results.update((list) => list.map((r) => (r.id === item.id ? { ...r, ...patch } : r)));
-    return patch;
-  };
-  done({ queued: false });
+  update({ queued: false });
   try {
     const { width, height, faces, tensors } = await (await analysis()).analysePhotoFile(file);
     tensorCount.set(tensors);
-    if (!get(results).some((r) => r.id === item.id)) return {}; // cleared meanwhile: no face images to make (and leak)
-    return done({
+    if (!get(results).some((r) => r.id === item.id)) return; // cleared meanwhile: no face images to make (and leak)
+    update({
       width,
       height,
       faces: faces.map((face) => ({ ...face, alignedUrl: URL.createObjectURL(face.aligned) })),
     });
   } catch (e) {
-    return done({ error: e instanceof Error ? e.message : String(e) });
+    update({ error: e instanceof Error ? e.message : String(e) });
   }
 }
 

@@ -3,7 +3,7 @@
 // allows. Each frame is handed to the analysis service (a worker) as an ImageBitmap; the page only
 // draws the boxes. The camera is released as soon as the webcam view is left.
 import { get, writable } from 'svelte/store';
-import { wholeYears } from '../lib/interval';
+import { intervalText } from '../lib/interval';
 import { placeLabels } from '../lib/labelLayout';
 import type { TrackedFace } from '../lib/track';
 import type { LiveFrame, LiveModelChoice } from './analysisService';
@@ -48,13 +48,13 @@ const percentSure = (p: number): string =>
  * Each face's label, for a `width` x `height` frame shown `shownWidth` CSS pixels wide: the font is a sixth of the box's
  * width on screen, kept within LABEL_FONT_PX, so a label reads the same on a phone and a desktop.
  */
-export function webcamLabels(faces: TrackedFace[], width: number, height: number, shownWidth = width): WebcamLabel[] {
+export function webcamLabels(faces: TrackedFace[], width: number, height: number, shownWidth: number): WebcamLabel[] {
   const scale = shownWidth / width; // CSS pixels per frame pixel
   const labels = faces.map((face) => {
     const onScreen = Math.max(LABEL_FONT_PX.min, Math.min((face.box.width * scale) / 6, LABEL_FONT_PX.max));
     const fontSize = onScreen / scale;
     const gender = face.gender === 'uncertain' ? 'F/M?' : face.gender === 'female' ? 'F' : 'M';
-    const text = `${Math.round(face.age)} (${wholeYears(face).join('–')}) · ${gender} ${percentSure(face.femaleProbability)}%`;
+    const text = `${Math.round(face.age)} (${intervalText(face, '–')}) · ${gender} ${percentSure(face.femaleProbability)}%`;
     return { id: face.id, text, fontSize, width: 0.6 * fontSize * text.length, height: 1.25 * fontSize };
   });
   const places = placeLabels(

@@ -3,13 +3,13 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import type { FaceAnalysis } from '../lib/analyze';
-import { wholeYears } from '../lib/interval';
+import { intervalText } from '../lib/interval';
 import type { DecodedFile } from '../node/readImage';
 
 const escapeXml = (s: string): string => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function faceLabel(f: FaceAnalysis): string {
-  return `${f.age.toFixed(0)} (${wholeYears(f).join('-')}) ${f.gender === 'uncertain' ? '?' : f.gender === 'female' ? 'F' : 'M'} ${(Math.max(f.femaleProbability, 1 - f.femaleProbability) * 100).toFixed(0)}%`;
+  return `${f.age.toFixed(0)} (${intervalText(f, '-')}) ${f.gender === 'uncertain' ? '?' : f.gender === 'female' ? 'F' : 'M'} ${(Math.max(f.femaleProbability, 1 - f.femaleProbability) * 100).toFixed(0)}%`;
 }
 
 /** The faces (in the file's pixels) drawn over the image as decoded: the SVG's viewBox maps the one onto the other. */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Calibration, femaleProbability, genderCall, summariseAgeDistribution, wholeYears } from './interval';
+import {
+  type Calibration,
+  femaleProbability,
+  genderCall,
+  intervalText,
+  summariseAgeDistribution,
+  wholeYears,
+} from './interval';
 
 const calibration = (scales: [number, number][], minSpread = 1): Calibration => ({
   coverage: 0.9,
@@ -95,5 +102,13 @@ describe('gender', () => {
       'female',
       'female',
     ]);
+  });
+});
+
+describe('intervalText', () => {
+  it('shows whole years, and past the oldest age the models know, "100+"', () => {
+    expect(intervalText({ ageLow: 34.6, ageHigh: 58.2 })).toBe('35 to 58');
+    expect(intervalText({ ageLow: 34.6, ageHigh: 107.3 })).toBe('35 to 100+');
+    expect(intervalText({ ageLow: 2.2, ageHigh: 9.9 }, '–')).toBe('3–9');
   });
 });

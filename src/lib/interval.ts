@@ -86,6 +86,15 @@ export function wholeYears({ ageLow, ageHigh }: Pick<AgeSummary, 'ageLow' | 'age
   return low <= high ? [low, high] : [Math.round(ageLow), Math.round(ageHigh)]; // narrower than a year: hardly ever
 }
 
+/** The oldest age the models estimate (their max_age): an interval reaching past it is shown as "to 100+". */
+export const OLDEST_AGE = 100;
+
+/** An interval as people read it: its whole years, "35 to 100+" rather than "35 to 107" past the oldest age. */
+export function intervalText(interval: Pick<AgeSummary, 'ageLow' | 'ageHigh'>, to = ' to '): string {
+  const [low, high] = wholeYears(interval);
+  return `${low}${to}${high > OLDEST_AGE ? `${OLDEST_AGE}+` : high}`;
+}
+
 export function femaleProbability(logit: number, calibration: Calibration): number {
   return 1 / (1 + Math.exp(-logit / calibration.temperature));
 }

@@ -58,16 +58,21 @@ async function meanGradient(
   let total: tf.Tensor3D | null = null;
   const passes = Math.ceil(count / batch);
   onProgress?.(0, passes);
-  for (let pass = 0; pass < passes; pass++) {
-    const first = pass * batch;
-    const next: tf.Tensor3D = tf.tidy(() => {
-      const part = gradientOf(model, target, make(first, Math.min(batch, count - first))).sum(0) as tf.Tensor3D;
-      return total ? total.add(part) : part;
-    });
-    total?.dispose();
-    total = next;
-    await total.data(); // finished (on a GPU too), so that the progress is true
-    onProgress?.(pass + 1, passes);
+  try {
+    for (let pass = 0; pass < passes; pass++) {
+      const first = pass * batch;
+      const next: tf.Tensor3D = tf.tidy(() => {
+        const part = gradientOf(model, target, make(first, Math.min(batch, count - first))).sum(0) as tf.Tensor3D;
+        return total ? total.add(part) : part;
+      });
+      total?.dispose();
+      total = next;
+      await total.data(); // finished (on a GPU too), so that the progress is true
+      onProgress?.(pass + 1, passes);
+    }
+  } catch (e) {
+    (total as tf.Tensor3D | null)?.dispose(); // a pass failed (memory, a lost context): nothing left behind
+    throw e;
   }
   const mean = tf.div(total!, count) as tf.Tensor3D;
   total!.dispose();

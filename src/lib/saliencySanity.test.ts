@@ -8,7 +8,7 @@
 // Few faces, few SmoothGrad samples, fixed seeds: the same numbers on every run, in seconds.
 import { readdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, modelFromDisk } from '../node/nodeRuntime';
 import { imageTensor, readImage } from '../node/readImage';
 import { AgeGenderModel } from './model';
@@ -17,7 +17,7 @@ import { blurMap, DEFAULT_SALIENCY_OPTIONS, type SaliencyTarget, saliencyMap } f
 
 const FACES = 'e2e/fixtures/faces';
 const TARGETS: SaliencyTarget[] = ['age', 'gender'];
-/** SmoothGrad samples: half the page's, one pass each (the sanity checks hold at this many too). */
+/** SmoothGrad samples: a quarter of the page's, in one pass (the sanity checks hold at this many too). */
 const SAMPLES = 2;
 const DELETED = 0.1;
 /** Random deletions a face, averaged. */
@@ -109,6 +109,11 @@ describe('SmoothGrad maps of the real model on real faces', () => {
     random = await shuffledModel(artifacts);
     const files = readdirSync(FACES).sort();
     faces = await Promise.all(files.map(async (f) => imageTensor(await readImage(`${FACES}/${f}`))));
+  });
+  afterAll(() => {
+    tf.dispose(faces);
+    model.dispose();
+    random.dispose();
   });
   const map = (net: AgeGenderModel, face: tf.Tensor3D, target: SaliencyTarget, seed = 1): Promise<Float32Array> =>
     saliencyMap(net, face, target, 'smoothGrad', { samples: SAMPLES, batch: SAMPLES, seed });

@@ -21,19 +21,25 @@ class KernelCalls {
     private readonly backendName: string,
     private readonly backend: tf.KernelBackend,
   ) {}
-  /** Concat takes its inputs as a list, the others by name. */
-  run(name: string, inputs: tf.NamedTensorInfoMap | Info[], attrs: object = {}): Info {
-    const out = tf.getKernel(name, this.backendName)!.kernelFunc({
-      inputs: inputs as tf.NamedTensorInfoMap,
-      backend: this.backend,
-      attrs: attrs as tf.NamedAttrMap,
-    }) as Info;
-    this.made.push(out);
-    return out;
+  /** A kernel that throws leaves nothing behind: what was made before it is disposed (tfjs does not track it). */
+  run(name: string, inputs: tf.NamedTensorInfoMap, attrs: object = {}): Info {
+    try {
+      const out = tf.getKernel(name, this.backendName)!.kernelFunc({
+        inputs,
+        backend: this.backend,
+        attrs: attrs as tf.NamedAttrMap,
+      }) as Info;
+      this.made.push(out);
+      return out;
+    } catch (e) {
+      this.done(null);
+      throw e;
+    }
   }
   /** Dispose every intermediate, returning `result`. */
-  done(result: Info): Info {
+  done<T extends Info | null>(result: T): T {
     for (const t of this.made) if (t !== result) this.backend.disposeData(t.dataId);
+    this.made = [];
     return result;
   }
 }

@@ -47,23 +47,28 @@ REAL_MIX_SETS = {
 }
 
 
+# What every model of ours learnt from at least, for one whose card predates the license section
+OUR_MODELS_AT_LEAST = ["utkface", "imagenet"]
+
+
 def license_section(sets: list[str]) -> dict:
     """A card's "license": the code's, and the terms of every data set the weights were learnt from (directly, or
     through a model they started from or were distilled from), which apply to the weights and their outputs."""
     used = [s for s in DATA_TERMS if s in sets]  # DATA_TERMS's order, each once
     strictest = next((DATA_TERMS[s]["terms"] for s in used if "non-commercial" in DATA_TERMS[s]["terms"]), None)
-    return {
-        "code": "MIT",
-        "weights": f"the data's terms below apply; the strictest is {strictest}"
-        if strictest
-        else "the data's terms below apply",
-        "data": [{"set": s, **DATA_TERMS[s]} for s in used],
-    }
+    weights = "the terms of the data sets they were learnt from apply" + (
+        f", the strictest {strictest}" if strictest else ""
+    )
+    return {"code": "MIT", "weights": weights, "data": [{"set": s, **DATA_TERMS[s]} for s in used]}
+
+
+def card_sets(card: dict) -> list[str]:
+    """The data sets a card of ours names, or OUR_MODELS_AT_LEAST for a card written before it named them."""
+    return [d["set"] for d in card["license"]["data"]] if "license" in card else OUR_MODELS_AT_LEAST
 
 
 def inherited_sets(model_json: str) -> list[str]:
-    """The data sets in the card beside a model we start from or distil (none if it has no card or no licence)."""
+    """The data sets behind a model we start from or distil, from the card beside it; without a card (a run's
+    model.pt), every set we use, so that no terms are lost on the way."""
     card = Path(model_json).parent / "model-card.json"
-    if not model_json or not card.exists():
-        return []
-    return [d["set"] for d in json.loads(card.read_text()).get("license", {}).get("data", [])]
+    return card_sets(json.loads(card.read_text())) if card.exists() else list(DATA_TERMS)

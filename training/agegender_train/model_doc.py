@@ -112,7 +112,7 @@ def card_section(card: dict, path: str) -> list[str]:
         ]
         lines += _test_parts(real)
     if "license" in card:
-        lines += [f"### Licence: code {card['license']['code']}; weights: {card['license']['weights']}", ""]
+        lines += [f"### Licence: code {card['license']['code']}; weights: {card['license']['weights']}:", ""]
         lines += _licence_table(card)
     return lines
 
@@ -161,6 +161,7 @@ def readme_tables(cards: list[dict]) -> dict[str, list[str]]:
     if ff and ev:
         races = sorted(ff["gender_by_race"].items(), key=lambda r: r[1]["accuracy"])
         (low, lm), (high, hm) = races[0], races[-1]
+        low, high = (r.replace("_", "/") for r in (low, high))  # FairFace's Latino_Hispanic
         worst = max(ev["by_age_band"].items(), key=lambda b: b[1]["mae"])
         tables["real-photos"] = _table(
             [f"{photos['name']}{_version(photos)} on our test parts", f"FairFace ({ff['photos']:,} wild photos)",

@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from .calibration import Calibration, apply_interval, expected_age, fit_interval_bands, fit_temperature, sigmoid
 from .config import GENDER_UNCERTAIN, TrainConfig, age_band, config_parser
-from .data_terms import license_section
+from .data_terms import card_sets, license_section
 from .dataset import FaceSet, load_utkface, parse_utkface_name, save_npz_atomic
 from .export import export_tfjs, real_photo_bench, size_section
 from .inference import degraded_inputs
@@ -899,8 +899,7 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
             },
             # the heads learn from FG-NET and FairFace dev, and All-Age-Faces when everyday_train_faces > 0
             "license": license_section(
-                [*(d["set"] for d in old_card.get("license", {}).get("data", [])), "fgnet", "fairface"]
-                + (["all-age-faces"] if cfg.everyday_train_faces else [])
+                [*card_sets(old_card), "fgnet", "fairface"] + (["all-age-faces"] if cfg.everyday_train_faces else [])
             ),
             "metrics": result["splits"],
             "real_photos": held_out_report(cfg, out)

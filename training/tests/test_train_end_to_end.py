@@ -48,7 +48,7 @@ def test_train_export_predict(tmp_path: Path, node_ready: None, capsys: pytest.C
     assert card["training"]["seed"] == 1234 and "--arch tiny" in card["training"]["command"]
     # A tiny run learns from UTKFace alone (no ImageNet start, no real photos), and its card says so.
     assert [d["set"] for d in card["license"]["data"]] == ["utkface"]
-    assert card["license"]["weights"].endswith("non-commercial research only")
+    assert card["license"]["weights"].endswith("the strictest non-commercial research only")
     assert card["training"]["trained_on"] == ("cpu" if not torch.cuda.is_available() else torch.cuda.get_device_name())
     assert card["size"]["total_bytes"] == sum(p.stat().st_size for p in models.iterdir() if p.name != "model-card.json")
     assert card["size"]["sha256"]["weights.bin"] == hashlib.sha256((models / "weights.bin").read_bytes()).hexdigest()
