@@ -6,7 +6,7 @@ import { emptyRow, type PredictionRow } from '../lib/predictionRow';
 import { PredictionOutput } from './predictionOutput';
 
 const hostile: PredictionRow[] = [
-  { ...emptyRow('photos/=HYPERLINK("http://x","y").jpg', null), face: 1, left: -3.5, top: 0, age: 30 },
+  { ...emptyRow('photos/=HYPERLINK("http://x","y").jpg', null), face: 1, left: -3.5, top: 0, age: 30, status: 'face' },
   emptyRow('=1+1.jpg', null),
   emptyRow('-2.jpg', '+cannot read: broken'),
   emptyRow("'=quoted.jpg", null),
@@ -20,10 +20,10 @@ describe('PredictionOutput', () => {
     output.close();
     const written = readFileSync(path, 'utf8');
     expect(written.split('\n').slice(1)).toEqual([
-      `"photos/=HYPERLINK(""http://x"",""y"").jpg",1,-3.5,0,,,,30,,,,,,`,
-      `'=1+1.jpg,,,,,,,,,,,,,`,
-      `'-2.jpg,,,,,,,,,,,,,'+cannot read: broken`,
-      `''=quoted.jpg,,,,,,,,,,,,,`,
+      `"photos/=HYPERLINK(""http://x"",""y"").jpg",1,-3.5,0,,,,30,,,,,,,face`,
+      `'=1+1.jpg,,,,,,,,,,,,,,no face found`,
+      `'-2.jpg,,,,,,,,,,,,,'+cannot read: broken,error`,
+      `''=quoted.jpg,,,,,,,,,,,,,,no face found`,
       '',
     ]);
     // --resume reads the names back as they are on disk (the last image is redone), and writes them as before
