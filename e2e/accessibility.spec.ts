@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { measureEveryView } from './everyView';
+import { measureEveryView, SCREENS } from './everyView';
 import { WITH_FAKE_WEBCAM } from './fakeWebcam';
 
 // WCAG 2.2 AA as axe-core checks it, on every view: the first page, a result, the webcam, Model and Dataset.
@@ -16,10 +16,7 @@ async function violations(page: Page, everyRule = false): Promise<string[]> {
   return violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
-for (const viewport of [
-  { width: 1280, height: 800 },
-  { width: 390, height: 844 },
-]) {
+for (const viewport of SCREENS) {
   test.describe(`at ${viewport.width} px`, () => {
     test.use({ viewport });
 

@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 
 export const VIEWS = ['home', 'results', 'webcam', 'model', 'dataset'] as const;
+/** The screen sizes views are checked at: a laptop's and a phone's. */
+export const SCREENS = [
+  { width: 1280, height: 800 },
+  { width: 390, height: 844 },
+] as const;
 export type View = (typeof VIEWS)[number];
 
 const PHOTO = join(import.meta.dirname, 'fixtures', 'photos', 'two-people.jpg');

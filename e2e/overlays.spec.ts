@@ -2,6 +2,7 @@ import { expect, type Page, test } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { SCREENS } from './everyView';
 
 // Face boxes and numbers are drawn in screen pixels, whatever the photo's size: thin boxes the face shows
 // through, numbers on chips inside the photo. Checked where they used to fail: a 9000 x 9000 photo, and
@@ -67,10 +68,7 @@ async function analyse(page: Page, file: { name: string; mimeType: string; buffe
   return result.getByTestId('face-card').count();
 }
 
-for (const viewport of [
-  { width: 1280, height: 800 },
-  { width: 390, height: 844 },
-]) {
+for (const viewport of SCREENS) {
   test.describe(`at ${viewport.width} px`, () => {
     test.use({ viewport });
 
