@@ -73,13 +73,13 @@ test('the model page draws the model card: per age, age band x gender, race, cov
     await expect(training.locator('tbody tr')).toHaveCount(accurate.training.history.length);
   }
   await expect(page.getByTestId('calibration-method')).toContainText('band of true age');
-  await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v9.json');
-  // v9 is v8 fine-tuned and taught by v8, named by revision and content: v8's path now holds v9.
+  await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v11.json');
+  // v11 is v9 fine-tuned and taught by v9, named by revision and content: v9's path now holds v11.
   await expect(page.getByTestId('model-init')).toHaveText(
-    /^Fine-tuned from git:42aeb8b:public\/models\/agegender\/model\.json \(sha256 [0-9a-f]+\)\.$/,
+    /^Fine-tuned from git:6e6a06f:public\/models\/agegender\/model\.json \(sha256 [0-9a-f]+\)\.$/,
   );
   await expect(page.getByTestId('model-teacher')).toContainText(
-    'git:42aeb8b:public/models/agegender/model.json (sha256 ',
+    'git:6e6a06f:public/models/agegender/model.json (sha256 ',
   );
   // Real photos: the fold it never saw, before and after, and how it was judged.
   await expect(page.getByTestId('real-photo-table')).toContainText('all');
