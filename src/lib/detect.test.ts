@@ -6,15 +6,16 @@ import { detectionWindows, FaceDetector, type FaceKeypoints } from './detect';
 import { iou, type Point } from './geometry';
 
 describe('detectionWindows', () => {
-  it('starts with the whole photo (with and without a margin), then covers it with smaller overlapping windows', () => {
-    const windows = detectionWindows(500, 375, 100);
-    expect(windows.slice(0, 2)).toEqual([
+  it('starts with the whole photo (with margins, then without), then covers it with smaller overlapping windows', () => {
+    const windows = detectionWindows(500, 375, 100, 0, [1.5, 2]);
+    expect(windows.slice(0, 3)).toEqual([
       { x: -125, y: -187.5, size: 750, minFaceFraction: 1 / 3 },
+      { x: -250, y: -312.5, size: 1000, minFaceFraction: 1 / 3 },
       { x: 0, y: -62.5, size: 500, minFaceFraction: 0 },
     ]);
     const sizes = [...new Set(windows.map((w) => w.size))];
-    expect(sizes).toEqual([750, 500, 250, 125]);
-    for (const size of sizes.slice(2)) {
+    expect(sizes).toEqual([750, 1000, 500, 250, 125]);
+    for (const size of sizes.slice(3)) {
       const level = windows.filter((w) => w.size === size);
       // every point of the photo is inside a window of each level, and no window leaves the photo
       for (const [x, y] of [
@@ -33,7 +34,7 @@ describe('detectionWindows', () => {
   });
 
   it('lets windows of at least half the photo reach past its edges by edgeMargin, and no smaller ones', () => {
-    const windows = detectionWindows(640, 480, 160, 0.15).slice(1);
+    const windows = detectionWindows(640, 480, 160, 0.15, []);
     for (const size of [640, 320]) {
       const level = windows.filter((w) => w.size === size);
       expect(Math.min(...level.map((w) => w.x))).toBeCloseTo(-0.15 * size);
@@ -48,8 +49,8 @@ describe('detectionWindows', () => {
   });
 
   it('stops at the smallest useful window', () => {
-    expect(detectionWindows(640, 480, 1000)).toHaveLength(2);
-    expect(new Set(detectionWindows(640, 480, 320).map((w) => w.size))).toEqual(new Set([960, 640, 320]));
+    expect(detectionWindows(640, 480, 1000, 0, [1.5])).toHaveLength(2);
+    expect(new Set(detectionWindows(640, 480, 320, 0, [1.5]).map((w) => w.size))).toEqual(new Set([960, 640, 320]));
   });
 });
 

@@ -62,6 +62,11 @@ export interface DetectorOptions {
   secondLookStretch: number;
   /** Images with a longer side than this are searched on an antialiased copy scaled down to it (boxes and keypoints in the image's pixels). */
   maxSide: number;
+  /**
+   * Windows around the whole image, as multiples of its longer side, for faces that fill it or are larger than it
+   * (a crop tighter than a training chip); each is only asked for faces of at least a third of its side.
+   */
+  surroundWindows: readonly number[];
 }
 
 export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
@@ -74,6 +79,7 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   secondLooks: 8,
   secondLookStretch: 1.6,
   maxSide: 2048,
+  surroundWindows: [1.4, 1.55, 1.7, 1.85, 2.0, 2.15, 2.3],
 };
 
 const INPUT_SIZE = 128;
@@ -114,19 +120,28 @@ interface LookWindow extends DetectionWindow {
 const windowWidth = (w: LookWindow): number => w.size / (w.stretch ?? 1);
 
 /**
- * Square windows covering the image: one around all of it with a wide margin, then levels of windows
+ * Square windows covering the image: `surround` around all of it with wide margins, then levels of windows
  * (the whole image, then half-size windows, ...) down to `smallest`. Windows at least half the
  * image's size reach past its edges by `edgeMargin` of their side, so that a face cut by the photo's
  * edge still sits inside a window with room around it; smaller ones stay inside the image.
  */
-export function detectionWindows(width: number, height: number, smallest: number, edgeMargin = 0): DetectionWindow[] {
+export function detectionWindows(
+  width: number,
+  height: number,
+  smallest: number,
+  edgeMargin = 0,
+  surround: readonly number[] = DEFAULT_DETECTOR_OPTIONS.surroundWindows,
+): DetectionWindow[] {
   const full = Math.max(width, height);
-  // The first window has a margin around the photo: a face cropped as tightly as a training chip
-  // fills the whole photo, and BlazeFace misses most faces that touch its input's edges. It is only
-  // asked for such big faces (it sees everything else too coarsely, and made false detections).
-  const windows: DetectionWindow[] = [
-    { x: (width - 1.5 * full) / 2, y: (height - 1.5 * full) / 2, size: 1.5 * full, minFaceFraction: 1 / 3 },
-  ];
+  // The first windows have a margin around the photo: a face cropped as tightly as a training chip
+  // fills the whole photo (or more), and BlazeFace misses most faces that touch its input's edges. They
+  // are only asked for such big faces (they see everything else too coarsely, and made false detections).
+  const windows: DetectionWindow[] = surround.map((k) => ({
+    x: (width - k * full) / 2,
+    y: (height - k * full) / 2,
+    size: k * full,
+    minFaceFraction: 1 / 3,
+  }));
   for (let size = full; size === full || (size >= smallest && size >= INPUT_SIZE / 2); size /= 2) {
     const margin = 2 * size >= full ? edgeMargin * size : 0;
     // Faces up to a third of the window are this level's job (larger ones the level above finds),
@@ -258,7 +273,7 @@ export class FaceDetector {
   searchWindows(width: number, height: number, options: Partial<DetectorOptions> = {}): DetectionWindow[] {
     const opts = { ...DEFAULT_DETECTOR_OPTIONS, ...options };
     const minFace = opts.minFace > 0 ? opts.minFace : Math.max(20, 0.05 * Math.max(width, height));
-    return detectionWindows(width, height, minFace * WINDOW_PER_FACE, opts.edgeMargin);
+    return detectionWindows(width, height, minFace * WINDOW_PER_FACE, opts.edgeMargin, opts.surroundWindows);
   }
 
   /**

@@ -2,7 +2,8 @@
 
     PYTHONPATH=training training/.venv/bin/python -m agegender_train.build --recipe training/recipes/v10.json [--resume]
 
-1. `npm run cut:faces`: every labelled real photo's largest face, as the app cuts it (cached by detector and labels).
+1. `npm run cut:faces`: every labelled real photo's largest face, as the app cuts it (the recipe's "cut" section: the
+   detector's windows around the photo; cached by detector, windows and labels).
 2. train.py: the backbone, as the recipe's TrainConfig fields say (distilling its teacher), into its out_dir;
    --resume continues a killed run from its last epoch.
 3. export.py: the trained model as tfjs in OUT_DIR/tfjs, with a card (UTKFace metrics, the shift benchmark).
@@ -28,11 +29,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _flags(section: dict) -> list[str]:
-    """A recipe section's fields as the flags of its stage's parser (--field value, --flag / --no-flag)."""
+    """A recipe section's fields as the flags of its stage's parser (--field value, --flag / --no-flag, --list a,b)."""
     argv = []
     for key, value in section.items():
         flag = "--" + key.replace("_", "-")
-        argv += [flag if value else f"--no-{flag[2:]}"] if isinstance(value, bool) else [flag, str(value)]
+        if isinstance(value, bool):
+            argv.append(flag if value else f"--no-{flag[2:]}")
+        else:
+            argv += [flag, ",".join(map(str, value)) if isinstance(value, list) else str(value)]
     return argv
 
 
@@ -44,7 +48,10 @@ def stages(recipe_path: str, resume: bool, progress: bool, ship_to: str = "") ->
     tfjs = f"{cfg.out_dir}/tfjs"
     run_flags = (["--resume"] if resume else []) + ([] if progress else ["--no-progress"])
     return [
-        ("cut:faces", ["npm", "run", "--silent", "cut:faces", "--", "--out", cfg.real_faces]),
+        (
+            "cut:faces",
+            ["npm", "run", "--silent", "cut:faces", "--", "--out", cfg.real_faces, *_flags(recipe.get("cut", {}))],
+        ),
         ("train", ["--recipe", recipe_path, *run_flags]),
         ("export", ["--run", cfg.out_dir, "--out", tfjs, "--quantize", shipping["quantize"], "--no-real-photos"]),
         (

@@ -177,7 +177,7 @@ class TrainConfig:
 
 # A recipe's entries that are not TrainConfig fields: its description for people, and the sections of the stages after
 # training that build.py runs (real_photos.py's heads, export).
-NOT_TRAINING: tuple[str, ...] = ("about", "heads", "export")
+NOT_TRAINING: tuple[str, ...] = ("about", "cut", "heads", "export")
 # Fields that say where and how a run runs, not what it learns: a recipe leaves them to the command line.
 RUN_LOCAL_FIELDS: frozenset[str] = frozenset({"recipe", "cache_dir", "threads", "device", "resume", "progress"})
 

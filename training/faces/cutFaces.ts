@@ -1,5 +1,5 @@
 // npm run cut:faces -- [--data ../shared/data] [--out training/.cache/faces] [--sets a,b,...]
-//                      [--detector public/models/blazeface/blazeface-front.json]
+//                      [--detector public/models/blazeface/blazeface-front.json] [--surround-windows 1.4,1.55,...]
 //
 // Every labelled real photo cut as the app cuts it (decode with EXIF orientation, BlazeFace, the
 // largest face aligned into the 200x200 chip frame), for training and for judging a model on the
@@ -7,8 +7,9 @@
 // labelled photo: its labels as labels.csv gives them, then found, score, box and error; a photo with
 // no face found, or that cannot be read, keeps its row with found=0), which
 // training/agegender_train/real_data.py reads.
-// A set is cut again only when its labels or the detector's files change (index.json records their
-// sha256). Rows go to index.partial.csv as photos are cut, so a killed run goes on where it stopped;
+// `--surround-windows` are the detector's windows around the whole photo (DetectorOptions.surroundWindows, the
+// app's by default): a recipe names the ones its model was cut with. A set is cut again only when its labels,
+// the detector's files or these windows change (index.json records their sha256). Rows go to index.partial.csv as photos are cut, so a killed run goes on where it stopped;
 // index.csv is written last, atomically, so no index claims faces it does not have.
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { stringify } from 'csv-stringify/sync';
 import { SingleBar } from 'cli-progress';
 import sharp from 'sharp';
 import { alignFace } from '../../src/lib/align';
-import { type DetectedFace, FaceDetector } from '../../src/lib/detect';
+import { DEFAULT_DETECTOR_OPTIONS, type DetectedFace, FaceDetector } from '../../src/lib/detect';
 import { ImageReadError } from '../../src/lib/imageSize';
 import { initBackend, modelFromDisk } from '../../src/node/nodeRuntime';
 import { readImage, toDecodedPhoto } from '../../src/node/readImage';
@@ -34,6 +35,7 @@ interface CutConfig {
   out: string;
   sets: RealSetName[];
   detector: string;
+  surroundWindows: number[];
 }
 
 function parseConfig(): CutConfig {
@@ -43,12 +45,16 @@ function parseConfig(): CutConfig {
       out: { type: 'string', default: 'training/.cache/faces' },
       sets: { type: 'string', default: Object.keys(SETS).join(',') },
       detector: { type: 'string', default: 'public/models/blazeface/blazeface-front.json' },
+      'surround-windows': { type: 'string', default: DEFAULT_DETECTOR_OPTIONS.surroundWindows.join(',') },
     },
   });
+  const surroundWindows = values['surround-windows']!.split(',').map(Number);
+  if (!surroundWindows.length || surroundWindows.some((k) => !(k >= 1)))
+    throw new Error(`--surround-windows: ${values['surround-windows']} is not a list of numbers of at least 1`);
   const sets = values.sets!.split(',').filter(Boolean);
   const unknown = sets.filter((s) => !(s in SETS));
   if (unknown.length) throw new Error(`--sets: ${unknown.join(', ')} unknown (known: ${Object.keys(SETS).join(', ')})`);
-  return { data: values.data!, out: values.out!, sets: sets as RealSetName[], detector: values.detector! };
+  return { data: values.data!, out: values.out!, sets: sets as RealSetName[], detector: values.detector!, surroundWindows };
 }
 
 function sha256(...parts: (string | Buffer)[]): string {
@@ -57,17 +63,18 @@ function sha256(...parts: (string | Buffer)[]): string {
   return h.digest('hex');
 }
 
-/** What a set's faces depend on: the cutter, the detector's files, the labels. */
+/** What a set's faces depend on: the cutter, the detector's files and windows, the labels. */
 function cacheKey(cfg: CutConfig, labelsCsv: Buffer): string {
   const manifest = JSON.parse(readFileSync(cfg.detector, 'utf8')) as { weightsManifest: { paths: string[] }[] };
   const weights = manifest.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(cfg.detector, '..', p))));
-  return sha256(CUTTER_VERSION, readFileSync(cfg.detector), ...weights, labelsCsv);
+  return sha256(CUTTER_VERSION, readFileSync(cfg.detector), ...weights, labelsCsv, `surround ${cfg.surroundWindows}`);
 }
 
 /** A photo's largest face, cut into `png`; a file that cannot be read is kept as a photo without one, and says why. */
 async function cutPhoto(
   path: string,
   detector: FaceDetector,
+  surroundWindows: number[],
   png: string,
 ): Promise<{ face: DetectedFace | undefined; error?: string }> {
   // A file that is not there is a wrong --data or label, not a photo without a face: stop before caching that.
@@ -80,7 +87,7 @@ async function cutPhoto(
     throw e;
   }
   try {
-    const [face] = await detector.detect(photo.pixels, { maxFaces: 1 });
+    const [face] = await detector.detect(photo.pixels, { maxFaces: 1, surroundWindows });
     if (face) {
       const pixels = tf.tidy(() => alignFace(photo.pixels, face.keypoints).clipByValue(0, 255).round().cast('int32'));
       const chip = await pixels.data();
@@ -132,6 +139,7 @@ async function cutSet(name: RealSetName, cfg: CutConfig, detector: FaceDetector)
     const { face, error } = await cutPhoto(
       join(root, set.images, file),
       detector,
+      cfg.surroundWindows,
       join(out, 'faces', `${file.replaceAll('/', '_')}.png`),
     );
     const row = {
