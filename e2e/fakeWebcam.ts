@@ -21,15 +21,20 @@ export const WITH_FAKE_WEBCAM = {
   },
 };
 
-/** Steady labels on the still group photo: over 20 readings `everyMs` apart, each face's displayed age moves less than 3 years. */
+/**
+ * Steady labels on the still group photo: over 20 readings `everyMs` apart, each face's displayed age (faces told
+ * apart by their boxes' places, left to right) moves less than 3 years.
+ */
 export async function expectSteadyWebcamAges(page: Page, everyMs: number): Promise<void> {
   const readings: number[][] = [];
   for (let i = 0; i < 20; i++) {
-    readings.push(
-      (await page.getByTestId('webcam-label').allTextContents())
-        .map((t) => Number(t.split(' ')[0]))
-        .sort((a, b) => a - b),
+    const faces = await page.getByTestId('webcam-face').evaluateAll((gs) =>
+      gs.map((g) => ({
+        left: Number(g.querySelector('rect')!.getAttribute('x')),
+        age: Number(g.querySelector('text')!.textContent!.trim().split(' ')[0]),
+      })),
     );
+    readings.push(faces.sort((a, b) => a.left - b.left).map((f) => f.age));
     await page.waitForTimeout(everyMs);
   }
   const full = readings.filter((r) => r.length === 3);

@@ -35,7 +35,25 @@ describe('FaceTracker', () => {
     expect(tracker.update([newer])[0].age).toBe(35);
     expect(tracker.update([newer])[0].age).toBe(35); // the same estimate again: the average holds
     expect(tracker.update([{ ...newer, box: { ...newer.box, left: 110 } }])[0].box.left).toBe(105); // the box still follows every frame
-    expect(tracker.update([face(110, 20, 0.2)])[0].age).toBe(27.5);
+    expect(tracker.update([face(110, 20, 0.2)])[0].age).toBe(30); // the mean of the three estimates
+  });
+
+  it("holds a still face's age steady though its estimates jitter: their mean, then an average over estimateMemory", () => {
+    // Estimates of one face 40 years old that a box moved by a few pixels shifts by up to 4 years either way.
+    const jitter = [3, -4, 2, -1, 4, -3, 1, -2, 0, 3, -4, 2, -1, 4, -3, 1, -2, 0, 3, -3];
+    const shown = (memory: number): number[] => {
+      const tracker = new FaceTracker({ estimateMemory: memory, beta: 0, lead: 0 });
+      return [...jitter, ...jitter].map((d) => tracker.update([face(100, 40 + d, 0.2)])[0].age);
+    };
+    const range = (ages: number[]): number => Math.max(...ages) - Math.min(...ages);
+    expect(range(shown(1).slice(10))).toBe(8); // the newest alone: every jump shows
+    expect(range(shown(20).slice(10))).toBeLessThan(1.5);
+    expect(shown(20)[jitter.length - 1]).toBeCloseTo(40, 5); // these 20 sum to nothing
+    // Past estimateMemory estimates, a new one weighs 1/estimateMemory: a face's label can still change.
+    const tracker = new FaceTracker({ estimateMemory: 20, beta: 0, lead: 0 });
+    for (let i = 0; i < 25; i++) tracker.update([face(100, 40 + (i % 2), 0.2)]);
+    const before = tracker.update([face(100, 40, 0.2)])[0].age;
+    expect(tracker.update([face(100, 60, 0.2)])[0].age).toBeCloseTo(before + (60 - before) / 20, 5);
   });
 
   it('gives a new face a new id, and forgets a face missing for too many frames', () => {

@@ -1,7 +1,9 @@
 // FaceTracker: steady labels on video. Each frame's faces are matched to the faces of earlier
-// frames by box overlap, and box, age, interval and gender probability are averaged over time
-// (exponentially), so labels do not flicker from frame to frame. A box's centre is averaged with
-// its motion (Holt's linear smoothing), so a box keeps up with a moving face instead of trailing it.
+// frames by box overlap, and box, age, interval and gender probability are averaged over time,
+// so labels do not flicker from frame to frame. A box's centre is averaged with its motion (Holt's
+// linear smoothing), so a box keeps up with a moving face instead of trailing it. A face's age and
+// gender do not change while it stays in view, so its estimates are averaged over many of them:
+// the small shifts of its box from frame to frame move a single estimate by a year or more.
 import type { FaceAnalysis } from './analyze';
 import { type Box, iou, type Point } from './geometry';
 import { GENDER_UNCERTAIN, genderCall } from './interval';
@@ -12,8 +14,13 @@ export interface TrackedFace extends FaceAnalysis {
 }
 
 export interface TrackerOptions {
-  /** Weight of the newest frame in the running averages (1: no smoothing). */
+  /** Weight of the newest frame in the box's running average (1: no smoothing). */
   alpha: number;
+  /**
+   * A face's estimates (age, interval, gender probability) are the mean of all of them up to this many, then an
+   * exponential average weighing the newest 1/estimateMemory (1: the newest alone).
+   */
+  estimateMemory: number;
   /** Weight of the newest frame in a box's averaged motion (pixels a frame). */
   beta: number;
   /**
@@ -31,6 +38,7 @@ export interface TrackerOptions {
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   alpha: 0.3,
+  estimateMemory: 20,
   beta: 0.3,
   lead: 1,
   minOverlap: 0.3,
@@ -39,14 +47,15 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
 };
 
 /**
- * `estimate`: the last estimate fed in (a live pipeline feeds the same one on the frames between estimates);
- * `centre` and `motion`: the box centre's running average and its motion a frame (the face's box is drawn `lead`
+ * `estimate`: the last estimate fed in (a live pipeline feeds the same one on the frames between estimates), and
+ * `estimates` how many different ones were averaged; `centre` and `motion`: the box centre's running average and its motion a frame (the face's box is drawn `lead`
  * frames ahead of the average).
  */
 interface Track {
   face: TrackedFace;
   missed: number;
   estimate: FaceAnalysis;
+  estimates: number;
   centre: Point;
   motion: Point;
 }
@@ -84,6 +93,7 @@ export class FaceTracker {
           face: { ...face, id: this.nextId++ },
           missed: 0,
           estimate: face,
+          estimates: 1,
           centre: centreOf(face.box),
           motion: [0, 0],
         });
@@ -93,7 +103,8 @@ export class FaceTracker {
       const f = best.face;
       // The estimates are averaged over estimates, not frames: one repeated on the frames between counts once.
       const fresh = face.age !== best.estimate.age || face.femaleProbability !== best.estimate.femaleProbability;
-      const a = fresh ? alpha : 0;
+      if (fresh) best.estimates++;
+      const a = fresh ? Math.max(1 / best.estimates, 1 / this.opts.estimateMemory) : 0;
       best.estimate = face;
       const femaleProbability = blend(f.femaleProbability, face.femaleProbability, a);
       // Holt: the average moves on by its motion, then towards what was seen; the motion follows the average's steps.
