@@ -22,10 +22,12 @@ export const WITH_FAKE_WEBCAM = {
 };
 
 /**
- * Steady labels on the still group photo: over 20 readings `everyMs` apart, each face's displayed age (faces told
- * apart by their boxes' places, left to right) moves less than 3 years.
+ * Steady labels on the still group photo: once they have settled over their first estimates (1.5 s; the first,
+ * from the whole frame's search, read the leftmost face 57 and the next ones 54-55), over 20 readings `everyMs`
+ * apart, each face's displayed age (faces told apart by their boxes' places, left to right) moves less than 3 years.
  */
 export async function expectSteadyWebcamAges(page: Page, everyMs: number): Promise<void> {
+  await page.waitForTimeout(1500);
   const readings: number[][] = [];
   for (let i = 0; i < 20; i++) {
     const faces = await page.getByTestId('webcam-face').evaluateAll((gs) =>
