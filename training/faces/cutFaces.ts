@@ -9,8 +9,9 @@
 // training/agegender_train/real_data.py reads.
 // `--surround-windows` are the detector's windows around the whole photo (DetectorOptions.surroundWindows, the
 // app's by default): a recipe names the ones its model was cut with. A set is cut again only when its labels,
-// the detector's files or these windows change (index.json records their sha256). Rows go to index.partial.csv as photos are cut, so a killed run goes on where it stopped;
-// index.csv is written last, atomically, so no index claims faces it does not have.
+// the detector's files or these windows change (index.json records their sha256). Rows go to
+// index.partial.csv as photos are cut, so a killed run goes on where it stopped; index.csv is written
+// last, atomically, so no index claims faces it does not have.
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
