@@ -48,8 +48,8 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
 
 /**
  * `estimate`: the last estimate fed in (a live pipeline feeds the same one on the frames between estimates), and
- * `estimates` how many different ones were averaged; `centre` and `motion`: the box centre's running average and its motion a frame (the face's box is drawn `lead`
- * frames ahead of the average).
+ * `estimates` how many different ones were averaged; `centre` and `motion`: the box centre's running average and
+ * its motion a frame (the face's box is drawn `lead` frames ahead of the average).
  */
 interface Track {
   face: TrackedFace;
