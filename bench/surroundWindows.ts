@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
+import { parse } from 'csv-parse/sync';
 import { FaceDetector } from '../src/lib/detect';
 import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
 import { imageTensor, readImage } from '../src/node/readImage';
@@ -25,16 +26,11 @@ const { values } = parseArgs({
 const settings = JSON.parse(values.settings!) as number[][];
 const parts = JSON.parse(readFileSync(values.split!, 'utf8')).sets.fairface as Record<string, string[]>;
 const seen = new Set([...parts.train, ...parts.val]);
-const rows = readFileSync(join(values.faces!, 'fairface', 'index.csv'), 'utf8')
-  .trim()
-  .split('\n');
-const header = rows[0].split(',');
-const [fileColumn, foundColumn] = [header.indexOf('file'), header.indexOf('found')];
-const misses = rows
-  .slice(1)
-  .map((r) => r.split(','))
-  .filter((c) => c[foundColumn] === '0' && seen.has(c[fileColumn]))
-  .map((c) => c[fileColumn]);
+const rows = parse(readFileSync(join(values.faces!, 'fairface', 'index.csv')), { columns: true }) as Record<
+  string,
+  string
+>[];
+const misses = rows.filter((r) => r.found === '0' && seen.has(r.file)).map((r) => r.file);
 
 await initBackend('wasm');
 const detector = await FaceDetector.load(modelFromDisk('public/models/blazeface/blazeface-front.json'));
