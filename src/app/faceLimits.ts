@@ -4,13 +4,12 @@
 import type { Box } from '../lib/geometry';
 import { ageBand } from '../lib/metrics';
 import type { ModelCard } from '../lib/modelCard';
+import { percent } from './modelSummary';
 
 /** Faces narrower than this (in the photo's pixels) give the model little detail: it sees 160 x 160. */
 const SMALL_FACE_PX = 64;
 /** Estimated ages below this (as the card shows them, whole years) read as a child's. */
 const CHILD_AGE = 13;
-
-const percent = (p: number): string => `${Math.round(p * 100)}%`;
 
 /**
  * Short phrases, most general first: photos from the web (the card's FairFace test part), a child (its age band's

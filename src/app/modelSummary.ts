@@ -11,7 +11,8 @@ export interface SummaryLine {
 /** Groups of fewer faces say too little to be named the weakest (the shift benchmark's threshold too). */
 const MIN_GROUP = 30;
 
-const percent = (x: number): string => `${Math.round(x * 100)}%`;
+/** A share as a whole percentage ("82%"), as the page writes them. */
+export const percent = (x: number): string => `${Math.round(x * 100)}%`;
 const years = (x: number): string => `${x.toFixed(1)} years`;
 const count = (n: number): string => n.toLocaleString('en-US');
 

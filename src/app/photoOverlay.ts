@@ -2,7 +2,7 @@
 // placed in percent of the photo (they follow it as it scales) and drawn with a border of a few CSS
 // pixels; each number sits on a small chip at a corner of its box, wholly inside the photo, over no
 // other chip and, where the photo has room, over no face's middle.
-import type { Box } from '../lib/geometry';
+import { type Box, boxesOverlap } from '../lib/geometry';
 
 /** A rectangle in percent of the photo's width (left, width) and height (top, height). */
 export interface PercentBox {
@@ -18,9 +18,6 @@ export interface FaceOverlay {
 
 /** The chip's size in CSS pixels for a number of `digits` digits (the component's CSS draws it at this size). */
 export const chipSize = (digits: number): { width: number; height: number } => ({ width: 8 + 8 * digits, height: 18 });
-
-const overlaps = (a: Box, b: Box): boolean =>
-  a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height && b.top < a.top + a.height;
 
 /** The middle of a face (its central half each way): what a chip must not hide. */
 const middle = (b: Box): Box => ({
@@ -73,9 +70,9 @@ export function photoOverlay(
     ]
       .map(([l, t]) => ({ left: l, top: t, width, height }))
       .filter((c) => c.left >= 0 && c.top >= 0 && c.left + width <= shown.width && c.top + height <= shown.height);
-    const over = (faces: Box[]) => (c: Box) => !faces.some((m) => overlaps(c, m) || overlaps(m, c));
+    const over = (faces: Box[]) => (c: Box) => !faces.some((m) => boxesOverlap(c, m));
     const [clearOfMiddles, clearOfCentres] = [over(middles), over(centres)];
-    const free = (c: Box): boolean => !chips.some((p) => overlaps(c, p));
+    const free = (c: Box): boolean => !chips.some((p) => boxesOverlap(c, p));
     const chip = corners.find((c) => clearOfMiddles(c) && free(c)) ??
       corners.find((c) => clearOfCentres(c) && free(c)) ??
       corners.find(clearOfCentres) ?? {

@@ -1,6 +1,6 @@
 // Where to draw each face's label on a video frame: next to its box, wholly inside the frame, and not over
 // another label (faces side by side have labels wider than themselves).
-import type { Box } from './geometry';
+import { type Box, boxesOverlap } from './geometry';
 
 export interface LabelSize {
   width: number;
@@ -10,9 +10,6 @@ export interface LabelPlace {
   left: number;
   top: number;
 }
-
-const overlaps = (a: LabelPlace & LabelSize, b: LabelPlace & LabelSize): boolean =>
-  a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height && b.top < a.top + a.height;
 
 /**
  * Each label's top-left corner, in the order of `faces`: above its box if there is room, else below it, else
@@ -30,15 +27,15 @@ export function placeLabels(faces: Box[], sizes: LabelSize[], frame: LabelSize):
     const left = Math.max(0, Math.min(box.left, frame.width - width));
     const candidates = [box.top - height, box.top + box.height].filter((t) => t >= 0 && t <= frame.height - height);
     candidates.push(clampTop(box.top));
-    const free = (top: number): boolean => placed.every((p) => !overlaps(p, { left, top, width, height }));
+    const free = (top: number): boolean => placed.every((p) => !boxesOverlap(p, { left, top, width, height }));
     let top = candidates.find(free);
     if (top === undefined) {
       // move down from the first place past every label in the way, while the frame has room
       top = candidates[0];
       for (
-        let blocker = placed.find((p) => overlaps(p, { left, top: top!, width, height }));
+        let blocker = placed.find((p) => boxesOverlap(p, { left, top: top!, width, height }));
         blocker;
-        blocker = placed.find((p) => overlaps(p, { left, top: top!, width, height }))
+        blocker = placed.find((p) => boxesOverlap(p, { left, top: top!, width, height }))
       ) {
         top = blocker.top + blocker.height;
       }
