@@ -1,5 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { axeViolations } from './axeViolations';
 import { measureEveryView, SCREENS } from './everyView';
 import { WITH_FAKE_WEBCAM } from './fakeWebcam';
 
@@ -7,21 +7,12 @@ import { WITH_FAKE_WEBCAM } from './fakeWebcam';
 test.use(WITH_FAKE_WEBCAM);
 test.setTimeout(300_000);
 
-/** WCAG 2.2 AA's rules, or with `everyRule` axe's best practices too (empty-table-header is one). */
-async function violations(page: Page, everyRule = false): Promise<string[]> {
-  const axe = new AxeBuilder({ page });
-  const { violations } = await (
-    everyRule ? axe : axe.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-  ).analyze();
-  return violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
-
 for (const viewport of SCREENS) {
   test.describe(`at ${viewport.width} px`, () => {
     test.use({ viewport });
 
     test('axe finds no WCAG 2.2 AA violation on any view', async ({ page }) => {
-      const found = await measureEveryView(page, violations, async () => {
+      const found = await measureEveryView(page, axeViolations, async () => {
         // Keyboard users see where they are: the drop zone shows focus; progress and results are announced.
         await page.getByTestId('file-input').focus();
         expect(await page.getByTestId('drop-zone').evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
@@ -40,8 +31,8 @@ test('the Model page, both models with every fold open, breaks no axe rule at 12
   await page.goto('/');
   await page.getByTestId('view-model').click();
   const found: Record<string, string[]> = {};
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 844 });
+  for (const screen of SCREENS) {
+    await page.setViewportSize(screen);
     for (const [model, name] of [
       ['accurate', 'About agegender'],
       ['fast', 'About agegender-fast'],
@@ -50,7 +41,7 @@ test('the Model page, both models with every fold open, breaks no axe rule at 12
       await expect(page.getByTestId('model-name')).toHaveText(name);
       await expect(page.getByTestId('summary-weaker')).toBeVisible();
       await page.locator('details').evaluateAll((all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
-      found[`${model} ${width}`] = await violations(page, true);
+      found[`${model} ${screen.width}`] = await axeViolations(page, true);
       // A table wider than the screen scrolls in a labelled box that takes keyboard focus; none scrolls on its own.
       const card = page.getByTestId('model-card');
       await expect(card.locator('table:not([role="region"] > table)')).toHaveCount(0);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page, test } from '@playwright/test';
+import { axeViolations } from './axeViolations';
+import { SCREENS } from './everyView';
 import { watchErrors } from './pageErrors';
 import { screenshotPath } from './screenshots';
 
@@ -83,11 +84,8 @@ test('saliency opens right after its face card, SmoothGrad comes at once, a slow
   await page.screenshot({ path: screenshotPath('saliency.png'), fullPage: true });
 
   // Accessible, and it fits a phone.
-  const { violations } = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze();
-  expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
-  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await axeViolations(page)).toEqual([]);
+  await page.setViewportSize(SCREENS[1]);
   const widest = await panel.evaluate((el) =>
     Math.max(...[el, ...el.querySelectorAll('*')].map((e) => e.getBoundingClientRect().right)),
   );
