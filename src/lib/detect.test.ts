@@ -192,6 +192,17 @@ describe('FaceDetector on hard faces', () => {
     }
   });
 
+  it('finds a face filling a tight crop from largeFaceScore on, which scoreThreshold alone misses', async () => {
+    const tight = () => chip.slice([45, 40, 0], [120, 120, 3]); // the face fills the photo, as in many profile pictures
+    expect(await detectIn(tight(), { largeFaceScore: 0.75 })).toHaveLength(0);
+    expect(await detectIn(tight(), { largeFace: 1.5 })).toHaveLength(0); // no face counts as large
+    const faces = await detectIn(tight());
+    expect(faces).toHaveLength(1);
+    expect(faces[0].score).toBeGreaterThanOrEqual(0.65);
+    expect(faces[0].score).toBeLessThan(0.75);
+    expect(faces[0].box.width).toBeGreaterThan(0.65 * 120);
+  });
+
   it('finds a face squeezed to half its width (a head turned away) by a second look stretched across', async () => {
     const [left, top, width] = [150, 100, 100];
     expect(await detectIn(canvas(left, top, width, 200), { secondLookStretch: 1 })).toHaveLength(0);

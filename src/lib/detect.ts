@@ -54,7 +54,7 @@ export interface DetectorOptions {
   iouThreshold: number;
   /** How far windows of at least half the image reach past its edges, per window side (finds faces cut by the edge). */
   edgeMargin: number;
-  /** Faces scoring from this up to scoreThreshold get a second, closer look (scoreThreshold or more: none do). */
+  /** Detections scoring from this that are no face yet get a second, closer look (scoreThreshold or more: none do). */
   secondLookFrom: number;
   /** At most this many second looks per image, most likely faces first. */
   secondLooks: number;
@@ -67,6 +67,12 @@ export interface DetectorOptions {
    * (a crop tighter than a training chip); each is only asked for faces of at least a third of its side.
    */
   surroundWindows: readonly number[];
+  /**
+   * A face whose box side is at least `largeFace` of the image's shorter side counts from `largeFaceScore` on
+   * (instead of scoreThreshold): BlazeFace scores faces that fill a tight crop lower (npm run bench:tight-crops).
+   */
+  largeFace: number;
+  largeFaceScore: number;
 }
 
 export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
@@ -80,7 +86,18 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   secondLookStretch: 1.6,
   maxSide: 2048,
   surroundWindows: [1.4, 1.55, 1.7, 1.85, 2.0, 2.15, 2.3],
+  largeFace: 0.65,
+  largeFaceScore: 0.65,
 };
+
+/** Whether a detection counts as a face in a width x height image (scoreThreshold, or largeFaceScore if large). */
+function isFace(face: DetectedFace, width: number, height: number, opts: DetectorOptions): boolean {
+  const large = Math.max(face.box.width, face.box.height) >= opts.largeFace * Math.min(width, height);
+  return face.score >= (large ? Math.min(opts.largeFaceScore, opts.scoreThreshold) : opts.scoreThreshold);
+}
+
+/** The lowest score any detection needs to be a face. */
+const lowestFaceScore = (opts: DetectorOptions): number => Math.min(opts.scoreThreshold, opts.largeFaceScore);
 
 const INPUT_SIZE = 128;
 /** Window side / smallest face side at which the 128 px model still finds faces reliably (measured on faces-in-photos). */
@@ -221,17 +238,20 @@ export class FaceDetector {
     const firstLook = await this.facesIn(
       image,
       this.searchWindows(width, height, opts),
-      Math.min(opts.secondLookFrom, opts.scoreThreshold),
+      Math.min(opts.secondLookFrom, lowestFaceScore(opts)),
     );
     const sure = nonMaxSuppression(
-      firstLook.filter((f) => f.score >= opts.scoreThreshold),
+      firstLook.filter((f) => isFace(f, width, height, opts)),
       opts.iouThreshold,
     );
     // A face scored just under the threshold (cut by the photo's edge, turned away, or never well
     // placed in any window) gets a second look through windows centred on it, where it fills 2/3 and 2/5 of the side.
     const doubtful = nonMaxSuppression(
       firstLook.filter(
-        (f) => f.score < opts.scoreThreshold && sure.every((s) => iou(s.box, f.box) <= opts.iouThreshold),
+        (f) =>
+          f.score >= opts.secondLookFrom &&
+          !isFace(f, width, height, opts) &&
+          sure.every((s) => iou(s.box, f.box) <= opts.iouThreshold),
       ),
       opts.iouThreshold,
     ).slice(0, opts.secondLooks);
@@ -263,7 +283,9 @@ export class FaceDetector {
         }),
       );
     });
-    const secondLook = closer.length > 0 ? await this.facesIn(image, closer, opts.scoreThreshold) : [];
+    const secondLook = (closer.length > 0 ? await this.facesIn(image, closer, lowestFaceScore(opts)) : []).filter((f) =>
+      isFace(f, width, height, opts),
+    );
     const kept = nonMaxSuppression([...sure, ...secondLook], opts.iouThreshold);
     kept.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
     return opts.maxFaces > 0 ? kept.slice(0, opts.maxFaces) : kept;
@@ -287,7 +309,12 @@ export class FaceDetector {
   ): Promise<DetectedFace[]> {
     const opts = { ...DEFAULT_DETECTOR_OPTIONS, ...options };
     if (windows.length === 0) return [];
-    const kept = nonMaxSuppression(await this.facesIn(image, windows, opts.scoreThreshold), opts.iouThreshold);
+    const [height, width] = image.shape;
+    const found = await this.facesIn(image, windows, lowestFaceScore(opts));
+    const kept = nonMaxSuppression(
+      found.filter((f) => isFace(f, width, height, opts)),
+      opts.iouThreshold,
+    );
     return kept.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
   }
 

@@ -1,5 +1,6 @@
 // npm run cut:faces -- [--data ../shared/data] [--out training/.cache/faces] [--sets a,b,...]
 //                      [--detector public/models/blazeface/blazeface-front.json] [--surround-windows 1.4,1.55,...]
+//                      [--large-face-score 0.6]
 //
 // Every labelled real photo cut as the app cuts it (decode with EXIF orientation, BlazeFace, the
 // largest face aligned into the 200x200 chip frame), for training and for judging a model on the
@@ -7,9 +8,10 @@
 // labelled photo: its labels as labels.csv gives them, then found, score, box and error; a photo with
 // no face found, or that cannot be read, keeps its row with found=0), which
 // training/agegender_train/real_data.py reads.
-// `--surround-windows` are the detector's windows around the whole photo (DetectorOptions.surroundWindows, the
-// app's by default): a recipe names the ones its model was cut with. A set is cut again only when its labels,
-// the detector's files or these windows change (index.json records their sha256). Rows go to
+// `--surround-windows` are the detector's windows around the whole photo (DetectorOptions.surroundWindows) and
+// `--large-face-score` the score from which a face filling the photo counts (DetectorOptions.largeFaceScore), the
+// app's by default: a recipe names the ones its model was cut with. A set is cut again only when its labels,
+// the detector's files or these options change (index.json records their sha256). Rows go to
 // index.partial.csv as photos are cut, so a killed run goes on where it stopped; index.csv is written
 // last, atomically, so no index claims faces it does not have.
 import { createHash } from 'node:crypto';
@@ -22,7 +24,7 @@ import { stringify } from 'csv-stringify/sync';
 import { SingleBar } from 'cli-progress';
 import sharp from 'sharp';
 import { alignFace } from '../../src/lib/align';
-import { DEFAULT_DETECTOR_OPTIONS, type DetectedFace, FaceDetector } from '../../src/lib/detect';
+import { DEFAULT_DETECTOR_OPTIONS, type DetectedFace, FaceDetector, type DetectorOptions } from '../../src/lib/detect';
 import { ImageReadError } from '../../src/lib/imageSize';
 import { initBackend, modelFromDisk } from '../../src/node/nodeRuntime';
 import { readImage, toDecodedPhoto } from '../../src/node/readImage';
@@ -36,7 +38,7 @@ interface CutConfig {
   out: string;
   sets: RealSetName[];
   detector: string;
-  surroundWindows: number[];
+  options: Pick<DetectorOptions, 'surroundWindows' | 'largeFaceScore'>;
 }
 
 function parseConfig(): CutConfig {
@@ -47,15 +49,20 @@ function parseConfig(): CutConfig {
       sets: { type: 'string', default: Object.keys(SETS).join(',') },
       detector: { type: 'string', default: 'public/models/blazeface/blazeface-front.json' },
       'surround-windows': { type: 'string', default: DEFAULT_DETECTOR_OPTIONS.surroundWindows.join(',') },
+      'large-face-score': { type: 'string', default: String(DEFAULT_DETECTOR_OPTIONS.largeFaceScore) },
     },
   });
   const surroundWindows = values['surround-windows']!.split(',').map(Number);
   if (!surroundWindows.length || surroundWindows.some((k) => !(k >= 1)))
     throw new Error(`--surround-windows: ${values['surround-windows']} is not a list of numbers of at least 1`);
+  const largeFaceScore = Number(values['large-face-score']);
+  if (!(largeFaceScore > 0 && largeFaceScore < 1))
+    throw new Error(`--large-face-score: ${values['large-face-score']} is not a number between 0 and 1`);
   const sets = values.sets!.split(',').filter(Boolean);
   const unknown = sets.filter((s) => !(s in SETS));
   if (unknown.length) throw new Error(`--sets: ${unknown.join(', ')} unknown (known: ${Object.keys(SETS).join(', ')})`);
-  return { data: values.data!, out: values.out!, sets: sets as RealSetName[], detector: values.detector!, surroundWindows };
+  const options = { surroundWindows, largeFaceScore };
+  return { data: values.data!, out: values.out!, sets: sets as RealSetName[], detector: values.detector!, options };
 }
 
 function sha256(...parts: (string | Buffer)[]): string {
@@ -64,18 +71,23 @@ function sha256(...parts: (string | Buffer)[]): string {
   return h.digest('hex');
 }
 
-/** What a set's faces depend on: the cutter, the detector's files and windows, the labels. */
+/** The detector options in a cache key (the windows alone before largeFaceScore was an option: those keys hold). */
+function detectorKey({ surroundWindows, largeFaceScore }: CutConfig['options']): string {
+  return `surround ${surroundWindows}` + (largeFaceScore < DEFAULT_DETECTOR_OPTIONS.scoreThreshold ? ` large face score ${largeFaceScore}` : '');
+}
+
+/** What a set's faces depend on: the cutter, the detector's files and options, the labels. */
 function cacheKey(cfg: CutConfig, labelsCsv: Buffer): string {
   const manifest = JSON.parse(readFileSync(cfg.detector, 'utf8')) as { weightsManifest: { paths: string[] }[] };
   const weights = manifest.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(cfg.detector, '..', p))));
-  return sha256(CUTTER_VERSION, readFileSync(cfg.detector), ...weights, labelsCsv, `surround ${cfg.surroundWindows}`);
+  return sha256(CUTTER_VERSION, readFileSync(cfg.detector), ...weights, labelsCsv, detectorKey(cfg.options));
 }
 
 /** A photo's largest face, cut into `png`; a file that cannot be read is kept as a photo without one, and says why. */
 async function cutPhoto(
   path: string,
   detector: FaceDetector,
-  surroundWindows: number[],
+  options: CutConfig['options'],
   png: string,
 ): Promise<{ face: DetectedFace | undefined; error?: string }> {
   // A file that is not there is a wrong --data or label, not a photo without a face: stop before caching that.
@@ -88,7 +100,7 @@ async function cutPhoto(
     throw e;
   }
   try {
-    const [face] = await detector.detect(photo.pixels, { maxFaces: 1, surroundWindows });
+    const [face] = await detector.detect(photo.pixels, { ...options, maxFaces: 1 });
     if (face) {
       const pixels = tf.tidy(() => alignFace(photo.pixels, face.keypoints).clipByValue(0, 255).round().cast('int32'));
       const chip = await pixels.data();
@@ -140,7 +152,7 @@ async function cutSet(name: RealSetName, cfg: CutConfig, detector: FaceDetector)
     const { face, error } = await cutPhoto(
       join(root, set.images, file),
       detector,
-      cfg.surroundWindows,
+      cfg.options,
       join(out, 'faces', `${file.replaceAll('/', '_')}.png`),
     );
     const row = {

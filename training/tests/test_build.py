@@ -9,8 +9,11 @@ from agegender_train.config import config_parser, parse_config
 def test_every_stage_of_v10_parses_and_reads_the_recipes_data(monkeypatch) -> None:
     monkeypatch.chdir(REPO_ROOT)
     plan = dict(build.stages("training/recipes/v10.json", resume=True, progress=False, ship_to="somewhere"))
-    # v10's faces were cut while the detector had one window around the photo: the recipe says so.
-    assert plan["cut:faces"][-4:] == ["--out", "training/.cache/faces", "--surround-windows", "1.5"]
+    # v10's faces were cut while the detector had one window around the photo and no lower bar for faces filling
+    # it: the recipe says so.
+    assert plan["cut:faces"][-6:] == [
+        "--out", "training/.cache/faces", "--surround-windows", "1.5", "--large-face-score", "0.75"
+    ]  # fmt: skip
     train = parse_config(plan["train"])
     assert train.resume and not train.progress and train.out_dir == "training/runs/v10"
     export_args = plan["export"]
