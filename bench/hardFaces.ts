@@ -1,5 +1,6 @@
 // npm run bench:hard-faces -- [--data ../shared/data/UTKFace] [--split training/splits/utkface.json] [--count 300]
 //                             [--seed 1] [--only REGEX] [--misses DIR] [--detector F --score-threshold T]
+//                             [--large-face-score S]
 //
 // How many faces FaceDetector.detect (default options, as the CLI calls it) finds in hard cases made
 // from validation chips (never the test part): each of `--count` chips, evenly spread over the val
@@ -14,7 +15,8 @@
 // Then the detector runs on faces-in-photos: the 18 boxes of training.xml (found at IoU >= 0.4, as
 // bench/facesInPhotos.test.ts counts them), false detections there, and faces found on dogs.jpg.
 // `--only REGEX` keeps the kinds whose name matches; `--misses DIR` writes the cases not found as JPEGs;
-// `--detector` runs another BlazeFace graph, at `--score-threshold` instead of the default bar.
+// `--detector` runs another BlazeFace graph, at `--score-threshold` instead of the default bar; `--large-face-score`
+// is the bar for faces that fill the image (DetectorOptions.largeFaceScore; 0.75: none lower than the default bar).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -183,11 +185,18 @@ async function main(): Promise<void> {
       misses: { type: 'string' },
       // another graph may score higher everywhere: run it at a bar matched to it
       'score-threshold': { type: 'string', default: String(DEFAULT_DETECTOR_OPTIONS.scoreThreshold) },
+      'large-face-score': { type: 'string', default: String(DEFAULT_DETECTOR_OPTIONS.largeFaceScore) },
     },
   });
-  const options = { scoreThreshold: Number(values['score-threshold']) };
-  if (!(options.scoreThreshold > 0 && options.scoreThreshold < 1))
-    throw new Error(`--score-threshold ${values['score-threshold']}: expected a number between 0 and 1`);
+  const options = {
+    scoreThreshold: Number(values['score-threshold']),
+    largeFaceScore: Number(values['large-face-score']),
+  };
+  for (const [flag, bar] of [
+    ['--score-threshold', options.scoreThreshold],
+    ['--large-face-score', options.largeFaceScore],
+  ] as const)
+    if (!(bar > 0 && bar < 1)) throw new Error(`${flag} ${bar}: expected a number between 0 and 1`);
   // The val part only: the test part stays unseen by anything we tune.
   const val = (JSON.parse(readFileSync(values.split!, 'utf8')) as { val: string[] }).val;
   const count = Math.min(Number(values.count), val.length);
@@ -236,7 +245,7 @@ async function main(): Promise<void> {
   progress.stop();
 
   console.log(
-    `hard cases from ${count} val chips of ${values.split} (seed ${values.seed}); FaceDetector.detect, ${values.detector} at score threshold ${options.scoreThreshold} (otherwise default options)`,
+    `hard cases from ${count} val chips of ${values.split} (seed ${values.seed}); FaceDetector.detect, ${values.detector} at score threshold ${options.scoreThreshold}, large faces from ${options.largeFaceScore} (otherwise default options)`,
   );
   console.log(
     `${'case'.padEnd(28)} ${'found'.padStart(9)} ${'%'.padStart(7)} ${'extra'.padStart(6)} ${'median ms'.padStart(10)}`,

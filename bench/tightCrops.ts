@@ -2,9 +2,11 @@
 //                              [--split training/splits/real-photos.json] [--settings '[{"largeFaceScore":0.75},{}]']
 //
 // Faces that fill the photo, for each setting of DetectorOptions given (a JSON list; {} is the app's defaults):
-// - found: how many of FairFace's photos in which `npm run cut:faces` found no face (its train and val parts only:
-//   the test part is never looked at here) FaceDetector.detect finds. A face counts when the largest box's centre
-//   lies in the middle half of the photo (FairFace's photos are crops around one face).
+// - found: how many of FairFace's photos without a face in the faces cache at --faces (its train and val parts
+//   only: the test part is never looked at here) FaceDetector.detect finds. A face counts when the largest box's
+//   centre lies in the middle half of the photo (FairFace's photos are crops around one face). Which photos those
+//   are depends on how the cache was cut: as recipes v10 and v11 cut it (`npm run cut:faces -- --surround-windows
+//   1.5 --large-face-score 0.75`), 525; with the app's defaults, far fewer.
 // - false: how many square crops of faces-in-photos without a human face in them (dogs.jpg, and the annotated
 //   photos away from every hand-drawn box) it finds a face in. Many are a dog's face filling the crop: the
 //   hardest case for a lower bar on faces that fill the photo.

@@ -195,7 +195,7 @@ describe('FaceDetector on hard faces', () => {
   it('finds a face filling a tight crop from largeFaceScore on, which scoreThreshold alone misses', async () => {
     const tight = () => chip.slice([45, 40, 0], [120, 120, 3]); // the face fills the photo, as in many profile pictures
     expect(await detectIn(tight(), { largeFaceScore: 0.75 })).toHaveLength(0);
-    expect(await detectIn(tight(), { largeFace: 1.5 })).toHaveLength(0); // no face counts as large
+    expect(await detectIn(tight(), { largeFaceSide: 1.5 })).toHaveLength(0); // no face counts as large
     const faces = await detectIn(tight());
     expect(faces).toHaveLength(1);
     expect(faces[0].score).toBeGreaterThanOrEqual(0.65);

@@ -3,7 +3,7 @@
     PYTHONPATH=training training/.venv/bin/python -m agegender_train.build --recipe training/recipes/v10.json [--resume]
 
 1. `npm run cut:faces`: every labelled real photo's largest face, as the app cuts it (the recipe's "cut" section: the
-   detector's windows around the photo; cached by detector, windows and labels).
+   detector's windows around the photo and its bar for faces that fill it; cached by detector, options and labels).
 2. train.py: the backbone, as the recipe's TrainConfig fields say (distilling its teacher), into its out_dir;
    --resume continues a killed run from its last epoch.
 3. export.py: the trained model as tfjs in OUT_DIR/tfjs, with a card (UTKFace metrics, the shift benchmark).

@@ -1,6 +1,6 @@
 // npm run cut:faces -- [--data ../shared/data] [--out training/.cache/faces] [--sets a,b,...]
 //                      [--detector public/models/blazeface/blazeface-front.json] [--surround-windows 1.4,1.55,...]
-//                      [--large-face-score 0.6]
+//                      [--large-face-score 0.65]
 //
 // Every labelled real photo cut as the app cuts it (decode with EXIF orientation, BlazeFace, the
 // largest face aligned into the 200x200 chip frame), for training and for judging a model on the
@@ -71,9 +71,14 @@ function sha256(...parts: (string | Buffer)[]): string {
   return h.digest('hex');
 }
 
-/** The detector options in a cache key (the windows alone before largeFaceScore was an option: those keys hold). */
+/**
+ * The detector options in a cache key. A large-face bar at or above the default bar changes nothing, and keys
+ * without one hold the windows alone (as before the bar was an option); a lower one brings the side it applies from.
+ */
 function detectorKey({ surroundWindows, largeFaceScore }: CutConfig['options']): string {
-  return `surround ${surroundWindows}` + (largeFaceScore < DEFAULT_DETECTOR_OPTIONS.scoreThreshold ? ` large face score ${largeFaceScore}` : '');
+  const { scoreThreshold, largeFaceSide } = DEFAULT_DETECTOR_OPTIONS;
+  const large = largeFaceScore < scoreThreshold ? ` large face score ${largeFaceScore} from side ${largeFaceSide}` : '';
+  return `surround ${surroundWindows}${large}`;
 }
 
 /** What a set's faces depend on: the cutter, the detector's files and options, the labels. */
