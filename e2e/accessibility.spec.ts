@@ -12,12 +12,16 @@ for (const viewport of SCREENS) {
     test.use({ viewport });
 
     test('axe finds no WCAG 2.2 AA violation on any view', async ({ page }) => {
-      const found = await measureEveryView(page, axeViolations, async () => {
-        // Keyboard users see where they are: the drop zone shows focus; progress and results are announced.
-        await page.getByTestId('file-input').focus();
-        expect(await page.getByTestId('drop-zone').evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
-        await expect(page.getByTestId('model-status')).toHaveAttribute('aria-live', 'polite');
-      });
+      const found = await measureEveryView(
+        page,
+        (p) => axeViolations(p),
+        async () => {
+          // Keyboard users see where they are: the drop zone shows focus; progress and results are announced.
+          await page.getByTestId('file-input').focus();
+          expect(await page.getByTestId('drop-zone').evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+          await expect(page.getByTestId('model-status')).toHaveAttribute('aria-live', 'polite');
+        },
+      );
       await page.getByTestId('view-model').click();
       await expect(page.getByTestId('chart-table').first()).toContainText('The numbers'); // each chart's text alternative
       expect(found).toEqual({ home: [], results: [], webcam: [], model: [], dataset: [] });
