@@ -9,11 +9,11 @@ export interface Box {
 }
 export type Point = [number, number];
 
-/** Intersection over union of two boxes, 0..1. */
 /** Whether two boxes share any area (touching edges do not count). */
 export const boxesOverlap = (a: Box, b: Box): boolean =>
   a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height && b.top < a.top + a.height;
 
+/** Intersection over union of two boxes, 0..1. */
 export function iou(a: Box, b: Box): number {
   const w = Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left);
   const h = Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top);
