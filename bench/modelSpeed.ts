@@ -11,10 +11,10 @@ import * as tf from '@tensorflow/tfjs';
 import { AgeGenderModel } from '../src/lib/model';
 import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
 import { imageTensor, readImage } from '../src/node/readImage';
+import { FACE_API_MODELS } from './faceApi';
 import { medianMs } from './timing';
 
 const FACES = 'e2e/fixtures/faces';
-const FACE_API_MODELS = 'node_modules/@vladmandic/face-api/model';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

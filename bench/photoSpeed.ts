@@ -6,15 +6,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { FaceAnalyzer } from '../src/lib/analyze';
 import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
+import { loadFaceApi } from './faceApi';
 import { median, medianMs } from './timing';
 
 const PHOTOS = 'e2e/fixtures/photos';
-const FACE_API_MODELS = 'node_modules/@vladmandic/face-api/model';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: '10' } } });
@@ -24,19 +23,8 @@ async function main(): Promise<void> {
     model: modelFromDisk('public/models/agegender/model.json'),
     detector: modelFromDisk('public/models/blazeface/blazeface-front.json'),
   });
-  await Promise.all(
-    [faceapi.nets.ssdMobilenetv1, faceapi.nets.faceLandmark68Net, faceapi.nets.ageGenderNet].map((n) =>
-      n.loadFromDisk(FACE_API_MODELS),
-    ),
-  );
-  const faceApiOptions = new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 });
-  const faceApi = async (photo: tf.Tensor3D): Promise<number> =>
-    (
-      await faceapi
-        .detectAllFaces(photo as unknown as faceapi.TNetInput, faceApiOptions)
-        .withFaceLandmarks()
-        .withAgeAndGender()
-    ).length;
+  const faceApiFaces = await loadFaceApi();
+  const faceApi = async (photo: tf.Tensor3D): Promise<number> => (await faceApiFaces(photo)).length;
 
   console.log(
     `tfjs ${tf.version.tfjs}, ${backend} backend; each photo letterboxed to 640x480; median of ${rounds} runs after a warm-up`,

@@ -23,6 +23,16 @@ describe('scanReport', () => {
     expect(r.byAgeBand['0-3']).toMatchObject({ n: 2, mae: 2, bias: 1, coverage: 0.5, width: 4 });
     expect(Object.keys(r.byAgeBand)).toEqual(['0-3', '29-40']);
   });
+
+  it('gives no coverage or width for a model without intervals (face-api.js)', () => {
+    const r = scanReport([
+      { age: 2, estimate: est(5, NaN, NaN) },
+      { age: 30, estimate: est(30, NaN, NaN) },
+    ]);
+    expect(r.overall).toMatchObject({ n: 2, mae: 1.5, bias: 1.5 });
+    expect(r.overall.coverage).toBeNaN();
+    expect(r.overall.width).toBeNaN();
+  });
 });
 
 describe('wildReport', () => {

@@ -82,7 +82,12 @@ function ageMetrics(rows: { age: number; estimate: PhotoEstimate }[]): AgeMetric
     n: rows.length,
     mae: mean(rows.map((r) => Math.abs(r.estimate.age - r.age))),
     bias: mean(rows.map((r) => r.estimate.age - r.age)),
-    coverage: mean(rows.map((r) => Number(r.age >= r.estimate.ageLow && r.age <= r.estimate.ageHigh))),
+    // NaN where the model gives no interval (face-api.js)
+    coverage: mean(
+      rows.map((r) =>
+        Number.isNaN(r.estimate.ageLow) ? NaN : Number(r.age >= r.estimate.ageLow && r.age <= r.estimate.ageHigh),
+      ),
+    ),
     width: mean(rows.map((r) => r.estimate.ageHigh - r.estimate.ageLow)),
     readAsScan: mean(rows.map((r) => Number(r.estimate.oldScan))),
   };

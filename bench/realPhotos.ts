@@ -8,7 +8,9 @@
 // Without --part, the two dev sets in full (fgnet-dev, fairface-dev). --part test reports the test
 // parts of training/splits/real-photos.json of all four sets (real_data.py: FG-NET by person), the
 // photos no model was trained or tuned on. --predictions writes one row per photo (the estimate and
-// the face's keypoints). `npm run cut:faces` cuts the faces for training.
+// the face's keypoints). --face-api runs face-api.js's own pipeline instead (SSD MobileNet v1,
+// landmarks, ageGenderNet: no interval, no old-scan flag), to put it beside us on the same photos.
+// `npm run cut:faces` cuts the faces for training.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,12 +18,13 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { SingleBar } from 'cli-progress';
 import { type FaceAnalysis, FaceAnalyzer } from '../src/lib/analyze';
-import { ImageReadError } from '../src/lib/imageSize';
+import { type DecodedPhoto, ImageReadError } from '../src/lib/imageSize';
 import { GENDER_UNCERTAIN } from '../src/lib/interval';
 import { initBackend, modelFromDisk } from '../src/node/nodeRuntime';
 import { toDecodedPhoto, readImage } from '../src/node/readImage';
 import { REAL_SETS, type RealSetName } from '../training/faces/realSets';
-import { type AgeMetrics, everydayReport, scanReport, wildReport } from './realPhotoMetrics';
+import { loadFaceApi } from './faceApi';
+import { type AgeMetrics, type PhotoEstimate, everydayReport, scanReport, wildReport } from './realPhotoMetrics';
 
 /** The labelled sets, and the key of each one's report in --json. */
 const SETS = REAL_SETS;
@@ -42,6 +45,7 @@ interface BenchConfig {
   predictions?: string;
   part?: string;
   split: string;
+  faceApi: boolean;
 }
 
 function parseConfig(): BenchConfig {
@@ -54,6 +58,7 @@ function parseConfig(): BenchConfig {
       predictions: { type: 'string' },
       part: { type: 'string' },
       split: { type: 'string', default: 'training/splits/real-photos.json' },
+      'face-api': { type: 'boolean', default: false },
     },
   });
   return {
@@ -64,6 +69,7 @@ function parseConfig(): BenchConfig {
     predictions: values.predictions,
     part: values.part,
     split: values.split!,
+    faceApi: values['face-api']!,
   };
 }
 
@@ -87,12 +93,49 @@ function photosToRun(cfg: BenchConfig): [SetName, Labels[]][] {
   });
 }
 
+/** A photo's largest face as the model measured gives it (the keypoints where it finds them), or null. */
+type PhotoRow = PhotoEstimate & { keypoints?: FaceAnalysis['keypoints'] };
+type LargestFace = (photo: DecodedPhoto) => Promise<PhotoRow | null>;
+
+/** The model measured: ours through the CLI's pipeline with its gender "uncertain" band, or face-api.js's (no
+ * interval, no band, no scan flag). */
+async function loadLargestFace(cfg: BenchConfig): Promise<{
+  name: string;
+  largestFace: LargestFace;
+  uncertain: readonly [number, number] | null;
+  done: () => void;
+}> {
+  if (cfg.faceApi) {
+    const faceApi = await loadFaceApi();
+    const largestFace: LargestFace = async (photo) => {
+      const faces = await faceApi(photo.pixels);
+      if (!faces.length) return null;
+      const area = (f: (typeof faces)[number]): number => f.box.width * f.box.height;
+      const { age, femaleProbability } = faces.reduce((a, b) => (area(b) > area(a) ? b : a));
+      return { age, ageLow: NaN, ageHigh: NaN, femaleProbability, oldScan: false };
+    };
+    return {
+      name: 'face-api.js (SSD MobileNet v1, 68 landmarks, ageGenderNet)',
+      largestFace,
+      uncertain: null,
+      done() {},
+    };
+  }
+  const analyzer = await FaceAnalyzer.load({ model: modelFromDisk(cfg.model), detector: modelFromDisk(cfg.detector) });
+  return {
+    name: cfg.model,
+    largestFace: async (photo) => (await analyzer.analyzePhoto(photo, { maxFaces: 1 }))[0] ?? null,
+    uncertain: analyzer.model.metadata.calibration.gender_uncertain ?? GENDER_UNCERTAIN,
+    done: () => analyzer.dispose(),
+  };
+}
+
 /** Each photo's largest face, in the order given, with a progress bar. */
 async function estimateLargestFaces(
-  analyzer: FaceAnalyzer,
+  largestFace: LargestFace,
   paths: string[],
   label: string,
-): Promise<(FaceAnalysis | null)[]> {
+): Promise<(PhotoRow | null)[]> {
   const progress = new SingleBar({
     format: `${label} [{bar}] {value}/{total} photos | {eta_formatted} left`,
     stream: process.stderr,
@@ -100,7 +143,7 @@ async function estimateLargestFaces(
     notTTYSchedule: 10_000,
   });
   progress.start(paths.length, 0);
-  const out: (FaceAnalysis | null)[] = [];
+  const out: (PhotoRow | null)[] = [];
   for (const [i, path] of paths.entries()) {
     let photo;
     try {
@@ -112,7 +155,7 @@ async function estimateLargestFaces(
       continue;
     }
     try {
-      out.push((await analyzer.analyzePhoto(photo, { maxFaces: 1 }))[0] ?? null);
+      out.push(await largestFace(photo));
     } finally {
       photo.pixels.dispose();
     }
@@ -124,9 +167,12 @@ async function estimateLargestFaces(
 
 const pct = (x: number): string => x.toFixed(3);
 const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+// A model without intervals (face-api.js) has NaN for their width: its lines leave interval and scan flag out.
 const ageLine = (name: string, m: AgeMetrics): string =>
-  `  ${name.padEnd(8)} n=${String(m.n).padStart(4)}  MAE ${m.mae.toFixed(2)}  bias ${signed(m.bias)}  coverage ${pct(m.coverage)}  ` +
-  `width ${m.width.toFixed(1)}  read as old scan ${pct(m.readAsScan)}`;
+  `  ${name.padEnd(8)} n=${String(m.n).padStart(4)}  MAE ${m.mae.toFixed(2)}  bias ${signed(m.bias)}` +
+  (Number.isNaN(m.width)
+    ? ''
+    : `  coverage ${pct(m.coverage)}  width ${m.width.toFixed(1)}  read as old scan ${pct(m.readAsScan)}`);
 const genderLine = (name: string, m: { n: number; accuracy: number }): string =>
   `  gender ${name.padEnd(16)} n=${String(m.n).padStart(4)}  accuracy ${pct(m.accuracy)}`;
 
@@ -134,8 +180,8 @@ const genderLine = (name: string, m: { n: number; accuracy: number }): string =>
 function report(
   name: SetName,
   labels: Labels[],
-  estimates: (FaceAnalysis | null)[],
-  uncertain: readonly [number, number],
+  estimates: (PhotoRow | null)[],
+  uncertain: readonly [number, number] | null,
 ): object {
   const { kind } = SETS[name];
   const rows = labels.map((l, i) => ({ l, estimate: estimates[i] }));
@@ -158,17 +204,19 @@ function report(
   }
   const r = wildReport(
     rows.map(({ l, estimate }) => ({ ageGroup: l.age_group, gender: gender(l), race: l.race, estimate })),
-    uncertain,
+    uncertain ?? [0.5, 0.5],
   );
   console.log(`Wild photos (${name}): ${r.photos} photos, face found ${pct(r.faceFound)}`);
   for (const [group, m] of Object.entries(r.gender)) console.log(genderLine(group, m));
   console.log(`  gender, a photo with no face found counted wrong: ${pct(r.genderWithMisses)}`);
   for (const [race, m] of Object.entries(r.genderByRace)) console.log(genderLine(race, m));
+  if (uncertain)
+    console.log(
+      `  sure calls (outside ${uncertain.join(' to ')}) ${pct(r.sureShare)} of faces, right ${pct(r.sureAccuracy)}; uncertain ${pct(1 - r.sureShare)}`,
+    );
   console.log(
-    `  sure calls (outside ${uncertain.join(' to ')}) ${pct(r.sureShare)} of faces, right ${pct(r.sureAccuracy)}; uncertain ${pct(1 - r.sureShare)}`,
-  );
-  console.log(
-    `  adult women read as men ${pct(r.adultWomenReadAsMen)}; age group right ${pct(r.ageGroupAccuracy)}; read as old scan ${pct(r.readAsScan)}`,
+    `  adult women read as men ${pct(r.adultWomenReadAsMen)}; age group right ${pct(r.ageGroupAccuracy)}` +
+      (uncertain ? `; read as old scan ${pct(r.readAsScan)}` : ''),
   );
   return r;
 }
@@ -176,33 +224,29 @@ function report(
 async function main(): Promise<void> {
   const cfg = parseConfig();
   const backend = await initBackend('wasm');
-  const analyzer = await FaceAnalyzer.load({ model: modelFromDisk(cfg.model), detector: modelFromDisk(cfg.detector) });
-  const uncertain = analyzer.model.metadata.calibration.gender_uncertain ?? GENDER_UNCERTAIN;
+  const { name: measured, largestFace, uncertain, done } = await loadLargestFace(cfg);
   const runs = photosToRun(cfg);
-  const estimates: (FaceAnalysis | null)[][] = [];
+  const estimates: (PhotoRow | null)[][] = [];
   for (const [name, labels] of runs) {
     const images = join(cfg.data, SETS[name].folder, SETS[name].images);
     estimates.push(
       await estimateLargestFaces(
-        analyzer,
+        largestFace,
         labels.map((l) => join(images, l.file)),
         name,
       ),
     );
   }
-  analyzer.dispose();
+  done();
 
   console.log(
-    `${cfg.model} (tfjs ${backend}), largest face per photo${cfg.part ? `, the ${cfg.part} parts of ${cfg.split}` : ''}`,
+    `${measured} (tfjs ${backend}), largest face per photo${cfg.part ? `, the ${cfg.part} parts of ${cfg.split}` : ''}`,
   );
   const reports = Object.fromEntries(
     runs.map(([name, labels], i) => [REPORT_KEY[name], report(name, labels, estimates[i], uncertain)]),
   );
   if (cfg.json)
-    writeFileSync(
-      cfg.json,
-      `${JSON.stringify({ model: cfg.model, uncertain_band: uncertain, ...reports }, null, 1)}\n`,
-    );
+    writeFileSync(cfg.json, `${JSON.stringify({ model: measured, uncertain_band: uncertain, ...reports }, null, 1)}\n`);
   if (cfg.predictions) {
     const rows = runs.flatMap(([name, labels], s) =>
       labels.map((l, i) => {
@@ -221,7 +265,7 @@ async function main(): Promise<void> {
           female_probability: e?.femaleProbability ?? '',
           old_scan: e ? Number(e.oldScan) : '',
           // the face's six keypoints in the photo's pixels (x, y each), for studying errors by pose
-          keypoints: e ? JSON.stringify(Object.values(e.keypoints).flat().map(Math.round)) : '',
+          keypoints: e?.keypoints ? JSON.stringify(Object.values(e.keypoints).flat().map(Math.round)) : '',
         };
       }),
     );

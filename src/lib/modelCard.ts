@@ -120,6 +120,33 @@ export interface RealPhotoReport {
   };
 }
 
+/**
+ * face-api.js on the same test parts (bench:real-photos --face-api, its own detector and age/gender net): no interval,
+ * uncertain band or old-scan flag, so only the figures it has.
+ */
+export interface FaceApiReport {
+  command: string;
+  fairface?: Pick<
+    WildPhotoReport,
+    | 'photos'
+    | 'face_found'
+    | 'gender'
+    | 'gender_with_misses'
+    | 'gender_by_race'
+    | 'adult_women_read_as_men'
+    | 'age_group_accuracy'
+  >;
+  old_scans?: FaceApiAgeReport;
+  everyday_photos?: FaceApiAgeReport & { gender_with_misses: number };
+}
+
+/** face-api.js's age error on photos with exact ages, overall and per band. */
+export interface FaceApiAgeReport {
+  face_found: number;
+  overall: Pick<RealAgeMetrics, 'n' | 'mae' | 'bias'>;
+  by_age_band: Record<string, Pick<RealAgeMetrics, 'n' | 'mae' | 'bias'>>;
+}
+
 export interface ModelCard {
   name: string;
   /** pretrained: the ImageNet weights the network's training began from (a fine-tune's began from another model). */
@@ -152,7 +179,7 @@ export interface ModelCard {
    * out_of_fold: this model on real photos it never saw (for a model whose heads real_photos.py fitted, each fold judged
    * by heads and calibration fitted without it); before: the model it came from; note: how it was judged.
    */
-  real_photos?: { out_of_fold: RealPhotoReport; before: RealPhotoReport; note?: string };
+  real_photos?: { out_of_fold: RealPhotoReport; before: RealPhotoReport; face_api?: FaceApiReport; note?: string };
   /** sha256: of each model file, checked at load (modelFiles.ts). */
   size: { total_bytes: number; weights: string; sha256?: Record<string, string> };
 }

@@ -227,6 +227,20 @@ def model_card(
     }
 
 
+# face-api.js on the same test parts through the same bench (its own detector and age/gender net), measured once and
+# kept: its models never change. Cards show it beside ours where the file is there.
+FACE_API_REAL_PHOTOS = "training/benchmarks/face-api-real-photos-test.json"
+FACE_API_COMMAND = f"npm run bench:real-photos -- --part test --face-api --json {FACE_API_REAL_PHOTOS}"
+
+
+def face_api_real_photos() -> dict:
+    """{"face_api": face-api.js's test-part report in the card's terms, with its command}, or {} without the file."""
+    path = REPO_ROOT / FACE_API_REAL_PHOTOS
+    if not path.exists():
+        return {}
+    return {"face_api": real_photo_terms(json.loads(path.read_text())) | {"command": FACE_API_COMMAND}}
+
+
 def real_photo_bench(model_json: str, split: str) -> dict:
     """npm run bench:real-photos on the split's test parts, in the card's terms (src/lib/modelCard.ts:
     RealPhotoReport)."""
@@ -281,6 +295,7 @@ def held_out_real_photos(cfg: TrainConfig, model_json: Path) -> dict:
         f"npm run bench:real-photos -- --part test; 'before' is the model the run started from ({cfg.init_from}).",
         "out_of_fold": real_photo_bench(str(model_json.resolve()), split),
         **({"before": real_photo_bench(str(Path(before).resolve()), split)} if before else {}),
+        **face_api_real_photos(),
     }
 
 

@@ -128,6 +128,68 @@ def _version(card: dict) -> str:
     return f" {stem}" if re.fullmatch(r"v\d+", stem) else ""
 
 
+REAL_PHOTO_ROWS = [
+    "face found",
+    "gender right (a photo with no face found counts wrong)",
+    "gender right on the faces found",
+    "gender per ethnic group (lowest, highest)",
+    "adult women read as men",
+    "sure calls right; uncertain share",
+    "age: group right / MAE, mean signed error",
+    "90% interval coverage",
+    "read as an old scan",
+]
+
+
+def _wild_column(ff: dict, plain: bool) -> list[str]:
+    """A FairFace report's cells in REAL_PHOTO_ROWS; plain: a model without uncertain band or scan flag."""
+    races = sorted(ff["gender_by_race"].items(), key=lambda r: r[1]["accuracy"])
+    (low, lm), (high, hm) = races[0], races[-1]
+    low, high = (r.replace("_", "/") for r in (low, high))  # FairFace's Latino_Hispanic
+    return [
+        f"{ff['face_found']:.3f}",
+        f"{ff['gender_with_misses']:.3f}",
+        f"{ff['gender']['all']['accuracy']:.3f}",
+        f"{lm['accuracy']:.3f} {low}, {hm['accuracy']:.3f} {high}",
+        f"{ff['adult_women_read_as_men']:.3f}",
+        "no band" if plain else f"{ff['sure_accuracy']:.3f}; {1 - ff['sure_share']:.3f}",
+        f"{ff['age_group_accuracy']:.3f}",
+        "",
+        "no flag" if plain else f"{ff['read_as_scan']:.3f}",
+    ]
+
+
+def _age_column(m: dict, band: str | None, plain: bool) -> list[str]:
+    """An exact-age report's cells in REAL_PHOTO_ROWS, with `band` beside the whole where given."""
+    whole, b = m["overall"], m["by_age_band"].get(band) if band else None
+    error = f"{whole['mae']:.2f}, {whole['bias']:+.2f}" + (f" ({band}: {b['mae']:.2f}, {b['bias']:+.2f})" if b else "")
+    gender = [f"{m['gender_with_misses']:.3f}", f"{m['gender']['all']['accuracy']:.3f}"] if "gender" in m else ["", ""]
+    if plain:
+        return [f"{m['face_found']:.3f}", *gender, "", "", "", error, "no interval", "no flag"]
+    coverage = f"{whole['coverage']:.3f}" + (f" ({band}: {b['coverage']:.3f})" if b else "")
+    return [f"{m['face_found']:.3f}", *gender, "", "", "", error, coverage, f"{whole['read_as_scan']:.3f}"]
+
+
+def _real_photos_table(name: str, ours: dict, face_api: dict | None) -> list[str]:
+    """Our test parts of FairFace, All-Age-Faces and FG-NET, each beside face-api.js's where the card has them."""
+    ev = ours["everyday_photos"]
+    worst = max(ev["by_age_band"], key=lambda b: ev["by_age_band"][b]["mae"])
+    sets = [
+        (f"FairFace ({ours['fairface']['photos']:,} wild photos)", lambda r, plain: _wild_column(r["fairface"], plain)),
+        (f"All-Age-Faces ({ev['photos']:,} everyday photos)",
+         lambda r, plain: _age_column(r["everyday_photos"], worst, plain)),
+        (f"FG-NET ({ours['old_scans']['photos']:,} old scans)", lambda r, plain: _age_column(r["old_scans"], None, plain)),
+    ]  # fmt: skip
+    head, columns = [f"{name} on our test parts"], []
+    for title, column in sets:
+        head.append(title)
+        columns.append(column(ours, False))
+        if face_api:
+            head.append("face-api.js")
+            columns.append(column(face_api, True))
+    return _table(head, [[row, *cells] for row, *cells in zip(REAL_PHOTO_ROWS, *columns)])
+
+
 def readme_tables(cards: list[dict]) -> dict[str, list[str]]:
     """The README's generated tables, by block name: UTKFace test accuracy of every shipped model, the photo
     model's real-photo test parts, and the data terms behind it."""
@@ -145,8 +207,7 @@ def readme_tables(cards: list[dict]) -> dict[str, list[str]]:
             for c in cards
         ],
     )
-    real = photos.get("real_photos", {}).get("out_of_fold", {})
-    ff, ev = real.get("fairface"), real.get("everyday_photos")
+    real = photos.get("real_photos", {})
     behind = {d["set"] for d in photos.get("license", {}).get("data", [])}
     licences = _table(
         [
@@ -158,28 +219,9 @@ def readme_tables(cards: list[dict]) -> dict[str, list[str]]:
         [[t["dataset"], t["terms"], t["use"], "yes" if s in behind else "no"] for s, t in DATA_TERMS.items()],
     )
     tables = {"accuracy": accuracy, "licences": licences}
-    if ff and ev:
-        races = sorted(ff["gender_by_race"].items(), key=lambda r: r[1]["accuracy"])
-        (low, lm), (high, hm) = races[0], races[-1]
-        low, high = (r.replace("_", "/") for r in (low, high))  # FairFace's Latino_Hispanic
-        worst = max(ev["by_age_band"].items(), key=lambda b: b[1]["mae"])
-        tables["real-photos"] = _table(
-            [f"{photos['name']}{_version(photos)} on our test parts", f"FairFace ({ff['photos']:,} wild photos)",
-             f"All-Age-Faces ({ev['photos']:,} everyday photos)"],
-            [
-                ["face found", f"{ff['face_found']:.3f}", f"{ev['face_found']:.3f}"],
-                ["gender right (a photo with no face found counts wrong)", f"{ff['gender_with_misses']:.3f}",
-                 f"{ev['gender_with_misses']:.3f}"],
-                ["gender per ethnic group (lowest, highest)", f"{lm['accuracy']:.3f} {low}, {hm['accuracy']:.3f} {high}", ""],
-                ["adult women read as men", f"{ff['adult_women_read_as_men']:.3f}", ""],
-                ["sure calls right; uncertain share", f"{ff['sure_accuracy']:.3f}; {1 - ff['sure_share']:.3f}", ""],
-                ["age: group right / MAE, mean signed error", f"{ff['age_group_accuracy']:.3f}",
-                 f"{ev['overall']['mae']:.2f}, {ev['overall']['bias']:+.2f} ({worst[0]}: {worst[1]['mae']:.2f}, "
-                 f"{worst[1]['bias']:+.2f})"],
-                ["90% interval coverage", "", f"{ev['overall']['coverage']:.3f} ({worst[0]}: {worst[1]['coverage']:.3f})"],
-                ["read as an old scan", f"{ff['read_as_scan']:.3f}", f"{ev['overall']['read_as_scan']:.3f}"],
-            ],
-        )  # fmt: skip
+    ours = real.get("out_of_fold", {})
+    if ours.get("fairface") and ours.get("everyday_photos"):
+        tables["real-photos"] = _real_photos_table(f"{photos['name']}{_version(photos)}", ours, real.get("face_api"))
     return tables
 
 
@@ -194,38 +236,51 @@ def fill_readme(text: str, tables: dict[str, list[str]]) -> str:
     return text
 
 
+def _mae_bias(m: dict | None) -> list[str]:
+    return [f"{m['mae']:.2f}", f"{m['bias']:+.2f}"] if m else ["", ""]
+
+
 def _test_parts(real: dict) -> list[str]:
-    """FairFace's and All-Age-Faces' test parts, where the card has them (bench:real-photos --part test)."""
-    after, was = real["out_of_fold"], real.get("before", {})
+    """FairFace's and All-Age-Faces' test parts, where the card has them (bench:real-photos --part test), beside
+    face-api.js's where the card has those."""
+    after, was, face_api = real["out_of_fold"], real.get("before", {}), real.get("face_api") or {}
     lines: list[str] = []
 
     def num(m: dict | None, key: str) -> str:
         return "" if not m or m.get(key) is None else f"{m[key]:.3f}"
 
     if "fairface" in after:
-        ff, old = after["fairface"], was.get("fairface")
-        races = ff.get("gender_by_race", {})
+        reports = [after["fairface"], was.get("fairface"), face_api.get("fairface")]
+        race = lambda m, r: (m or {}).get("gender_by_race", {}).get(r)  # noqa: E731
         rows = [
-            ["face found", num(ff, "face_found"), num(old, "face_found")],
-            ["gender right (a miss counts wrong)", num(ff, "gender_with_misses"), num(old, "gender_with_misses")],
-            *[[f"gender right, {r}", num(m, "accuracy"), num((old or {}).get("gender_by_race", {}).get(r), "accuracy")]
-              for r, m in races.items()],
-            ["adult women read as men", num(ff, "adult_women_read_as_men"), num(old, "adult_women_read_as_men")],
-            ["sure calls right", num(ff, "sure_accuracy"), num(old, "sure_accuracy")],
-            ["age group right", num(ff, "age_group_accuracy"), num(old, "age_group_accuracy")],
-            ["read as an old scan", num(ff, "read_as_scan"), num(old, "read_as_scan")],
+            ["face found", *(num(m, "face_found") for m in reports)],
+            ["gender right (a miss counts wrong)", *(num(m, "gender_with_misses") for m in reports)],
+            ["gender right, faces found", *(num((m or {}).get("gender", {}).get("all"), "accuracy") for m in reports)],
+            *[[f"gender right, {r}", *(num(race(m, r), "accuracy") for m in reports)]
+              for r in reports[0].get("gender_by_race", {})],
+            ["adult women read as men", *(num(m, "adult_women_read_as_men") for m in reports)],
+            ["sure calls right", *(num(m, "sure_accuracy") for m in reports[:2]), "no band"],
+            ["age group right", *(num(m, "age_group_accuracy") for m in reports)],
+            ["read as an old scan", *(num(m, "read_as_scan") for m in reports[:2]), "no flag"],
         ]  # fmt: skip
-        lines += [f"FairFace test part, wild photos ({ff['photos']}):", "", *_table(["", "this model", "before"], rows)]
+        head = ["", "this model", "before", "face-api.js"]
+        if not reports[2]:
+            head, rows = head[:3], [r[:3] for r in rows]
+        lines += [f"FairFace test part, wild photos ({reports[0]['photos']}):", "", *_table(head, rows)]
     if "everyday_photos" in after:
-        ev, old = after["everyday_photos"], was.get("everyday_photos") or {}
+        ev, old, fa = after["everyday_photos"], was.get("everyday_photos") or {}, face_api.get("everyday_photos") or {}
         bands = {"all": ev["overall"], **ev["by_age_band"]}
         before_bands = {"all": old.get("overall"), **old.get("by_age_band", {})}
+        face_api_bands = {"all": fa.get("overall"), **fa.get("by_age_band", {})}
         lines += [
             f"All-Age-Faces test part, everyday photos ({ev['photos']}; gender right {ev['gender_with_misses']:.3f}, "
-            f"before {num(old, 'gender_with_misses') or '-'}):",
+            f"before {num(old, 'gender_with_misses') or '-'}"
+            + (f", face-api.js {num(fa, 'gender_with_misses')}" if fa else "")
+            + "):",
             "",
             *_table(
-                ["", "photos", "MAE", "bias", "coverage", "width", "MAE before", "coverage before"],
+                ["", "photos", "MAE", "bias", "coverage", "width", "MAE before", "coverage before"]
+                + (["MAE face-api.js", "bias face-api.js"] if fa else []),
                 [
                     [
                         b,
@@ -237,6 +292,7 @@ def _test_parts(real: dict) -> list[str]:
                         num(before_bands.get(b), "mae"),
                         num(before_bands.get(b), "coverage"),
                     ]
+                    + (_mae_bias(face_api_bands.get(b)) if fa else [])
                     for b, m in bands.items()
                 ],  # fmt: skip
             ),

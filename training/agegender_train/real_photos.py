@@ -36,7 +36,7 @@ from .calibration import Calibration, apply_interval, expected_age, fit_interval
 from .config import GENDER_UNCERTAIN, TrainConfig, age_band, config_parser
 from .data_terms import card_sets, license_section
 from .dataset import FaceSet, load_utkface, parse_utkface_name, save_npz_atomic
-from .export import export_tfjs, real_photo_bench, size_section
+from .export import export_tfjs, face_api_real_photos, real_photo_bench, size_section
 from .inference import degraded_inputs
 from .metrics import evaluation_report
 from .model import AgeGenderNet
@@ -933,6 +933,7 @@ def held_out_report(cfg: RealPhotoConfig, out: Path) -> dict:
         f"'before' is {cfg.before}.",
         "out_of_fold": real_photo_bench(str((out / "model.json").resolve()), cfg.real_split),
         "before": real_photo_bench(str(Path(local_model(cfg.before, cfg.cache_dir)).resolve()), cfg.real_split),
+        **face_api_real_photos(),
     }
 
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from conftest import REPO_ROOT
 
-from agegender_train import model_doc
+from agegender_train import export, model_doc
 from agegender_train.config import RealMixConfig, TrainConfig
 from agegender_train.data_terms import license_section
 from agegender_train.export import data_sets
@@ -49,3 +49,34 @@ def test_a_cards_data_sets_include_its_real_photos_and_ancestors() -> None:
     # the teacher's card adds FairFace (v9 learnt from FairFace dev); each set once, in the table's order
     assert [d["set"] for d in sets["data"]] == ["utkface", "imagenet", "fgnet", "fairface", "all-age-faces"]
     assert [d["set"] for d in license_section(data_sets(TrainConfig(pretrained=False)))["data"]] == ["utkface"]
+
+
+def test_the_real_photo_table_puts_face_api_beside_each_set() -> None:
+    card = shipped_card()
+    real = card["real_photos"]
+    real.pop("face_api", None)
+    alone = model_doc.readme_tables([card])["real-photos"]
+    face_api = copy.deepcopy(real["out_of_fold"])
+    face_api["fairface"]["face_found"] = 0.123
+    face_api["everyday_photos"]["overall"]["mae"] = 9.87
+    real["face_api"] = face_api
+    beside = model_doc.readme_tables([card])["real-photos"]
+    cells = lambda row: [c.strip() for c in row.strip().strip("|").split("|")]  # noqa: E731
+    assert cells(beside[0])[2::2] == ["face-api.js"] * 3 and len(cells(alone[0])) == 4
+    found = cells(beside[2])
+    assert found[2] == "0.123" and found[1] == f"{real['out_of_fold']['fairface']['face_found']:.3f}"
+    # face-api.js has no interval, band or scan flag: said so, not a number
+    assert (
+        cells(beside[7])[2] == "no band" and cells(beside[9])[4] == "no interval" and cells(beside[10])[6] == "no flag"
+    )
+    assert cells(beside[8])[4].startswith("9.87") and "9.87" not in "".join(alone)
+    doc = "\n".join(model_doc._test_parts(real))
+    assert "| face-api.js |" in doc and "| 0.123 |" in doc and "MAE face-api.js" in doc
+
+
+def test_face_apis_kept_report_reads_into_the_cards_terms() -> None:
+    section = export.face_api_real_photos()["face_api"]
+    assert section["command"].endswith(export.FACE_API_REAL_PHOTOS)
+    assert 0 < section["fairface"]["face_found"] < 1 and section["fairface"]["uncertain_band"] is None
+    # no interval: the bench writes NaN coverage and width, which JSON keeps as null
+    assert section["everyday_photos"]["overall"]["coverage"] is None and section["old_scans"]["overall"]["mae"] > 0
