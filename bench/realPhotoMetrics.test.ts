@@ -24,14 +24,16 @@ describe('scanReport', () => {
     expect(Object.keys(r.byAgeBand)).toEqual(['0-3', '29-40']);
   });
 
-  it('gives no coverage or width for a model without intervals (face-api.js)', () => {
+  it('gives no coverage, width or scan share for a model without intervals or scan flag (face-api.js)', () => {
+    const plain = (age: number) => ({ ...est(age, NaN, NaN), oldScan: null });
     const r = scanReport([
-      { age: 2, estimate: est(5, NaN, NaN) },
-      { age: 30, estimate: est(30, NaN, NaN) },
+      { age: 2, estimate: plain(5) },
+      { age: 30, estimate: plain(30) },
     ]);
     expect(r.overall).toMatchObject({ n: 2, mae: 1.5, bias: 1.5 });
     expect(r.overall.coverage).toBeNaN();
     expect(r.overall.width).toBeNaN();
+    expect(r.overall.readAsScan).toBeNaN();
   });
 });
 
@@ -57,6 +59,13 @@ describe('wildReport', () => {
     expect(r.ageGroupAccuracy).toBe(0.75); // 41 is not in 20-29
     expect(r.genderWithMisses).toBe(0.6); // 3 right of 5 photos: the one with no face counts wrong
     expect(r.readAsScan).toBe(0);
+  });
+
+  it('gives no sure calls for a model without an uncertain band', () => {
+    const r = wildReport([{ ageGroup: '30-39', gender: 'female', estimate: est(35, 30, 40, 0.9) }], null);
+    expect(r.gender.all).toEqual({ n: 1, accuracy: 1 });
+    expect(r.sureShare).toBeNaN();
+    expect(r.sureAccuracy).toBeNaN();
   });
 
   it('reports gender per ethnic group with misses counted wrong', () => {

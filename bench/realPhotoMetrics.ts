@@ -3,13 +3,16 @@
 // largest face as the CLI gives it.
 import { AGE_BANDS, ageBand } from '../src/lib/metrics';
 
-/** The largest face found in a photo (null: none found). */
+/**
+ * The largest face found in a photo (null: none found). A model without an interval (face-api.js) gives NaN for
+ * ageLow and ageHigh, one without a scan flag null for oldScan: their figures come out NaN (null in JSON).
+ */
 export interface PhotoEstimate {
   age: number;
   ageLow: number;
   ageHigh: number;
   femaleProbability: number;
-  oldScan: boolean;
+  oldScan: boolean | null;
 }
 
 export interface ScanResult {
@@ -82,15 +85,18 @@ function ageMetrics(rows: { age: number; estimate: PhotoEstimate }[]): AgeMetric
     n: rows.length,
     mae: mean(rows.map((r) => Math.abs(r.estimate.age - r.age))),
     bias: mean(rows.map((r) => r.estimate.age - r.age)),
-    // NaN where the model gives no interval (face-api.js)
     coverage: mean(
       rows.map((r) =>
         Number.isNaN(r.estimate.ageLow) ? NaN : Number(r.age >= r.estimate.ageLow && r.age <= r.estimate.ageHigh),
       ),
     ),
     width: mean(rows.map((r) => r.estimate.ageHigh - r.estimate.ageLow)),
-    readAsScan: mean(rows.map((r) => Number(r.estimate.oldScan))),
+    readAsScan: readAsScan(rows),
   };
+}
+
+function readAsScan(rows: { estimate: PhotoEstimate }[]): number {
+  return mean(rows.map((r) => (r.estimate.oldScan === null ? NaN : Number(r.estimate.oldScan))));
 }
 
 /** Photos without a face found count against faceFound only (their age cannot be scored). */
@@ -111,7 +117,8 @@ export function ageGroupRange(group: string): [number, number] {
   return [Number(m[1]), m[2] ? Number(m[2]) : Infinity];
 }
 
-export function wildReport(results: WildResult[], uncertain: readonly [number, number]): WildReport {
+/** `uncertain`: the model's gender "uncertain" band, or null for one without (its sure-call figures are NaN). */
+export function wildReport(results: WildResult[], uncertain: readonly [number, number] | null): WildReport {
   const found = results.filter((r): r is WildResult & { estimate: PhotoEstimate } => r.estimate !== null);
   const isAdult = (r: WildResult): boolean => ageGroupRange(r.ageGroup)[0] >= 20;
   const right = (r: WildResult & { estimate: PhotoEstimate }): boolean =>
@@ -129,9 +136,9 @@ export function wildReport(results: WildResult[], uncertain: readonly [number, n
       gender[`${g} ${name}`] = genderMetrics(found.filter((r) => r.gender === g && isAdult(r) === adult));
     }
   }
-  const sure = found.filter(
-    (r) => r.estimate.femaleProbability <= uncertain[0] || r.estimate.femaleProbability >= uncertain[1],
-  );
+  const sure = uncertain
+    ? found.filter((r) => r.estimate.femaleProbability <= uncertain[0] || r.estimate.femaleProbability >= uncertain[1])
+    : null;
   const adultWomen = found.filter((r) => r.gender === 'female' && isAdult(r));
   const inGroup = (r: (typeof found)[number]): boolean => {
     const [low, high] = ageGroupRange(r.ageGroup);
@@ -142,8 +149,8 @@ export function wildReport(results: WildResult[], uncertain: readonly [number, n
     photos: results.length,
     faceFound: found.length / results.length,
     gender,
-    sureShare: sure.length / found.length,
-    sureAccuracy: mean(sure.map((r) => Number(right(r)))),
+    sureShare: sure ? sure.length / found.length : NaN,
+    sureAccuracy: sure ? mean(sure.map((r) => Number(right(r)))) : NaN,
     adultWomenReadAsMen: mean(adultWomen.map((r) => Number(r.estimate.femaleProbability < 0.5))),
     ageGroupAccuracy: mean(found.map((r) => Number(inGroup(r)))),
     genderWithMisses: withMisses(results, right),
@@ -153,7 +160,7 @@ export function wildReport(results: WildResult[], uncertain: readonly [number, n
         return [race, { n: rows.length, accuracy: withMisses(rows, right) }];
       }),
     ),
-    readAsScan: mean(found.map((r) => Number(r.estimate.oldScan))),
+    readAsScan: readAsScan(found),
   };
 }
 

@@ -9,7 +9,8 @@
 // parts of training/splits/real-photos.json of all four sets (real_data.py: FG-NET by person), the
 // photos no model was trained or tuned on. --predictions writes one row per photo (the estimate and
 // the face's keypoints). --face-api runs face-api.js's own pipeline instead (SSD MobileNet v1,
-// landmarks, ageGenderNet: no interval, no old-scan flag), to put it beside us on the same photos.
+// landmarks, ageGenderNet: no interval, band or old-scan flag; --model and --detector unused), to put it
+// beside us on the same photos; --json records the split and part, which the cards check.
 // `npm run cut:faces` cuts the faces for training.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -112,7 +113,7 @@ async function loadLargestFace(cfg: BenchConfig): Promise<{
       if (!faces.length) return null;
       const area = (f: (typeof faces)[number]): number => f.box.width * f.box.height;
       const { age, femaleProbability } = faces.reduce((a, b) => (area(b) > area(a) ? b : a));
-      return { age, ageLow: NaN, ageHigh: NaN, femaleProbability, oldScan: false };
+      return { age, ageLow: NaN, ageHigh: NaN, femaleProbability, oldScan: null };
     };
     return {
       name: 'face-api.js (SSD MobileNet v1, 68 landmarks, ageGenderNet)',
@@ -204,7 +205,7 @@ function report(
   }
   const r = wildReport(
     rows.map(({ l, estimate }) => ({ ageGroup: l.age_group, gender: gender(l), race: l.race, estimate })),
-    uncertain ?? [0.5, 0.5],
+    uncertain,
   );
   console.log(`Wild photos (${name}): ${r.photos} photos, face found ${pct(r.faceFound)}`);
   for (const [group, m] of Object.entries(r.gender)) console.log(genderLine(group, m));
@@ -246,7 +247,10 @@ async function main(): Promise<void> {
     runs.map(([name, labels], i) => [REPORT_KEY[name], report(name, labels, estimates[i], uncertain)]),
   );
   if (cfg.json)
-    writeFileSync(cfg.json, `${JSON.stringify({ model: measured, uncertain_band: uncertain, ...reports }, null, 1)}\n`);
+    writeFileSync(
+      cfg.json,
+      `${JSON.stringify({ model: measured, split: cfg.split, part: cfg.part ?? null, uncertain_band: uncertain, ...reports }, null, 1)}\n`,
+    );
   if (cfg.predictions) {
     const rows = runs.flatMap(([name, labels], s) =>
       labels.map((l, i) => {
@@ -260,10 +264,10 @@ async function main(): Promise<void> {
           gender: l.gender ?? '',
           race: l.race ?? '',
           est_age: e?.age ?? '',
-          est_low: e?.ageLow ?? '',
-          est_high: e?.ageHigh ?? '',
+          est_low: e && !Number.isNaN(e.ageLow) ? e.ageLow : '',
+          est_high: e && !Number.isNaN(e.ageHigh) ? e.ageHigh : '',
           female_probability: e?.femaleProbability ?? '',
-          old_scan: e ? Number(e.oldScan) : '',
+          old_scan: e && e.oldScan !== null ? Number(e.oldScan) : '',
           // the face's six keypoints in the photo's pixels (x, y each), for studying errors by pose
           keypoints: e?.keypoints ? JSON.stringify(Object.values(e.keypoints).flat().map(Math.round)) : '',
         };

@@ -140,11 +140,14 @@ export interface FaceApiReport {
   everyday_photos?: FaceApiAgeReport & { gender_with_misses: number };
 }
 
-/** face-api.js's age error on photos with exact ages, overall and per band. */
+/** Age error alone, for a model without interval or scan flag. */
+export type RealAgeError = Pick<RealAgeMetrics, 'n' | 'mae' | 'bias'>;
+
+/** face-api.js's age error on photos with exact ages, overall and per band (n: the faces it found). */
 export interface FaceApiAgeReport {
   face_found: number;
-  overall: Pick<RealAgeMetrics, 'n' | 'mae' | 'bias'>;
-  by_age_band: Record<string, Pick<RealAgeMetrics, 'n' | 'mae' | 'bias'>>;
+  overall: RealAgeError;
+  by_age_band: Record<string, RealAgeError>;
 }
 
 export interface ModelCard {

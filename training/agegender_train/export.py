@@ -233,12 +233,16 @@ FACE_API_REAL_PHOTOS = "training/benchmarks/face-api-real-photos-test.json"
 FACE_API_COMMAND = f"npm run bench:real-photos -- --part test --face-api --json {FACE_API_REAL_PHOTOS}"
 
 
-def face_api_real_photos() -> dict:
-    """{"face_api": face-api.js's test-part report in the card's terms, with its command}, or {} without the file."""
+def face_api_real_photos(split: str) -> dict:
+    """{"face_api": face-api.js's report on the test parts of `split`, in the card's terms, with its command}, or {}
+    where the kept report is missing or was measured on another split or part."""
     path = REPO_ROOT / FACE_API_REAL_PHOTOS
     if not path.exists():
         return {}
-    return {"face_api": real_photo_terms(json.loads(path.read_text())) | {"command": FACE_API_COMMAND}}
+    r = json.loads(path.read_text())
+    if (REPO_ROOT / r.get("split", "")).resolve() != (REPO_ROOT / split).resolve() or r.get("part") != "test":
+        return {}
+    return {"face_api": real_photo_terms(r) | {"command": FACE_API_COMMAND}}
 
 
 def real_photo_bench(model_json: str, split: str) -> dict:
@@ -295,7 +299,7 @@ def held_out_real_photos(cfg: TrainConfig, model_json: Path) -> dict:
         f"npm run bench:real-photos -- --part test; 'before' is the model the run started from ({cfg.init_from}).",
         "out_of_fold": real_photo_bench(str(model_json.resolve()), split),
         **({"before": real_photo_bench(str(Path(before).resolve()), split)} if before else {}),
-        **face_api_real_photos(),
+        **face_api_real_photos(split),
     }
 
 

@@ -28,6 +28,8 @@ def _row(cells: list[object]) -> str:
 
 
 def _table(head: list[str], rows: list[list[object]]) -> list[str]:
+    if any(len(r) != len(head) for r in rows):
+        raise ValueError(f"every row of the table headed {head} needs {len(head)} cells")
     return [_row(head), _row(["---"] * len(head)), *(_row(r) for r in rows), ""]
 
 
@@ -132,12 +134,12 @@ REAL_PHOTO_ROWS = [
     "face found",
     "gender right (a photo with no face found counts wrong)",
     "gender right on the faces found",
-    "gender per ethnic group (lowest, highest)",
+    "gender per ethnic group, a miss counts wrong (lowest, highest)",
     "adult women read as men",
     "sure calls right; uncertain share",
     "age: group right / MAE, mean signed error",
     "90% interval coverage",
-    "read as an old scan",
+    "read as an old scan (FG-NET: scans caught)",
 ]
 
 
@@ -187,7 +189,7 @@ def _real_photos_table(name: str, ours: dict, face_api: dict | None) -> list[str
         if face_api:
             head.append("face-api.js")
             columns.append(column(face_api, True))
-    return _table(head, [[row, *cells] for row, *cells in zip(REAL_PHOTO_ROWS, *columns)])
+    return _table(head, [[row, *cells] for row, *cells in zip(REAL_PHOTO_ROWS, *columns, strict=True)])
 
 
 def readme_tables(cards: list[dict]) -> dict[str, list[str]]:
@@ -236,8 +238,8 @@ def fill_readme(text: str, tables: dict[str, list[str]]) -> str:
     return text
 
 
-def _mae_bias(m: dict | None) -> list[str]:
-    return [f"{m['mae']:.2f}", f"{m['bias']:+.2f}"] if m else ["", ""]
+def _n_mae_bias(m: dict | None) -> list[str]:
+    return [m["n"], f"{m['mae']:.2f}", f"{m['bias']:+.2f}"] if m else ["", "", ""]
 
 
 def _test_parts(real: dict) -> list[str]:
@@ -255,9 +257,9 @@ def _test_parts(real: dict) -> list[str]:
         rows = [
             ["face found", *(num(m, "face_found") for m in reports)],
             ["gender right (a miss counts wrong)", *(num(m, "gender_with_misses") for m in reports)],
-            ["gender right, faces found", *(num((m or {}).get("gender", {}).get("all"), "accuracy") for m in reports)],
-            *[[f"gender right, {r}", *(num(race(m, r), "accuracy") for m in reports)]
+            *[[f"gender right (a miss counts wrong), {r}", *(num(race(m, r), "accuracy") for m in reports)]
               for r in reports[0].get("gender_by_race", {})],
+            ["gender right on the faces found", *(num((m or {}).get("gender", {}).get("all"), "accuracy") for m in reports)],
             ["adult women read as men", *(num(m, "adult_women_read_as_men") for m in reports)],
             ["sure calls right", *(num(m, "sure_accuracy") for m in reports[:2]), "no band"],
             ["age group right", *(num(m, "age_group_accuracy") for m in reports)],
@@ -280,7 +282,7 @@ def _test_parts(real: dict) -> list[str]:
             "",
             *_table(
                 ["", "photos", "MAE", "bias", "coverage", "width", "MAE before", "coverage before"]
-                + (["MAE face-api.js", "bias face-api.js"] if fa else []),
+                + (["faces face-api.js found", "MAE face-api.js", "bias face-api.js"] if fa else []),
                 [
                     [
                         b,
@@ -292,7 +294,7 @@ def _test_parts(real: dict) -> list[str]:
                         num(before_bands.get(b), "mae"),
                         num(before_bands.get(b), "coverage"),
                     ]
-                    + (_mae_bias(face_api_bands.get(b)) if fa else [])
+                    + (_n_mae_bias(face_api_bands.get(b)) if fa else [])
                     for b, m in bands.items()
                 ],  # fmt: skip
             ),

@@ -933,7 +933,7 @@ def held_out_report(cfg: RealPhotoConfig, out: Path) -> dict:
         f"'before' is {cfg.before}.",
         "out_of_fold": real_photo_bench(str((out / "model.json").resolve()), cfg.real_split),
         "before": real_photo_bench(str(Path(local_model(cfg.before, cfg.cache_dir)).resolve()), cfg.real_split),
-        **face_api_real_photos(),
+        **face_api_real_photos(cfg.real_split),
     }
 
 

@@ -11,6 +11,8 @@ from agegender_train.config import RealMixConfig, TrainConfig
 from agegender_train.data_terms import license_section
 from agegender_train.export import data_sets
 
+SPLIT = "training/splits/real-photos.json"
+
 
 def test_model_doc_matches_the_cards() -> None:
     assert model_doc.main(["--check"]) == 0, (
@@ -56,27 +58,28 @@ def test_the_real_photo_table_puts_face_api_beside_each_set() -> None:
     real = card["real_photos"]
     real.pop("face_api", None)
     alone = model_doc.readme_tables([card])["real-photos"]
-    face_api = copy.deepcopy(real["out_of_fold"])
-    face_api["fairface"]["face_found"] = 0.123
-    face_api["everyday_photos"]["overall"]["mae"] = 9.87
-    real["face_api"] = face_api
+    real["face_api"] = export.face_api_real_photos(SPLIT)["face_api"]  # as measured: no interval, band or flag
+    real["face_api"]["fairface"]["face_found"] = 0.123
     beside = model_doc.readme_tables([card])["real-photos"]
     cells = lambda row: [c.strip() for c in row.strip().strip("|").split("|")]  # noqa: E731
     assert cells(beside[0])[2::2] == ["face-api.js"] * 3 and len(cells(alone[0])) == 4
     found = cells(beside[2])
     assert found[2] == "0.123" and found[1] == f"{real['out_of_fold']['fairface']['face_found']:.3f}"
     # face-api.js has no interval, band or scan flag: said so, not a number
-    assert (
-        cells(beside[7])[2] == "no band" and cells(beside[9])[4] == "no interval" and cells(beside[10])[6] == "no flag"
-    )
-    assert cells(beside[8])[4].startswith("9.87") and "9.87" not in "".join(alone)
+    assert cells(beside[7])[2] == "no band" and cells(beside[9])[4] == "no interval"
+    assert cells(beside[10])[2::2] == ["no flag"] * 3
+    everyday = real["face_api"]["everyday_photos"]["overall"]
+    assert cells(beside[8])[4].startswith(f"{everyday['mae']:.2f}, {everyday['bias']:+.2f}")
     doc = "\n".join(model_doc._test_parts(real))
-    assert "| face-api.js |" in doc and "| 0.123 |" in doc and "MAE face-api.js" in doc
+    assert "| face-api.js |" in doc and "| 0.123 |" in doc and "faces face-api.js found" in doc
 
 
 def test_face_apis_kept_report_reads_into_the_cards_terms() -> None:
-    section = export.face_api_real_photos()["face_api"]
+    section = export.face_api_real_photos(SPLIT)["face_api"]
     assert section["command"].endswith(export.FACE_API_REAL_PHOTOS)
-    assert 0 < section["fairface"]["face_found"] < 1 and section["fairface"]["uncertain_band"] is None
-    # no interval: the bench writes NaN coverage and width, which JSON keeps as null
+    assert 0 < section["fairface"]["face_found"] < 1
+    # no interval, band or flag: the bench writes NaN, which JSON keeps as null
+    assert section["fairface"]["sure_accuracy"] is None and section["fairface"]["read_as_scan"] is None
     assert section["everyday_photos"]["overall"]["coverage"] is None and section["old_scans"]["overall"]["mae"] > 0
+    # measured on another split: not put beside
+    assert export.face_api_real_photos("training/splits/utkface.json") == {}
