@@ -85,6 +85,13 @@ test('the model page draws the model card: per age, age band x gender, race, cov
   await expect(page.getByTestId('real-photo-table')).toContainText('all');
   await unfold(page, 'details-real-photos');
   await expect(page.getByTestId('real-photo-note')).toContainText(accurate.real_photos!.note!);
+  // face-api.js beside it on the same photos: how many it found, and what it lacks said in words.
+  const faceApi = accurate.real_photos!.face_api!;
+  const fairface = page.getByTestId('fairface-table');
+  await expect(fairface.locator('thead')).toContainText('face-api.js');
+  await expect(fairface.locator('tbody tr').first()).toContainText(faceApi.fairface!.face_found!.toFixed(3));
+  await expect(fairface).toContainText('no band');
+  await expect(page.getByTestId('real-photo-note')).toContainText(faceApi.command);
   // The shift benchmark: one row per condition, clean faces first, old scans among them.
   const shift = page.getByTestId('shift-benchmark');
   await expect(shift.locator('tbody tr').first()).toContainText('clean');
