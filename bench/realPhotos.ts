@@ -1,5 +1,6 @@
-// npm run bench:real-photos -- [--data ../shared/data] [--model model.json] [--json FILE]
-//                              [--predictions FILE] [--part test|val|train [--split FILE]]
+// npm run bench:real-photos -- [--data ../shared/data] [--model model.json] [--detector blazeface.json]
+//                              [--json FILE] [--predictions FILE] [--part test|val|train [--split FILE]]
+//                              [--face-api]
 //
 // The shipped artifact on real photos, through the CLI's photo pipeline (decode, BlazeFace, align,
 // estimate; tfjs WASM), each photo's largest face: FG-NET's old scans (age error, bias, interval
@@ -168,12 +169,12 @@ async function estimateLargestFaces(
 
 const pct = (x: number): string => x.toFixed(3);
 const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
-// A model without intervals (face-api.js) has NaN for their width: its lines leave interval and scan flag out.
+// What a model lacks (face-api.js: interval, scan flag) is NaN, and left out of its lines.
+const scanShare = (x: number): string => (Number.isNaN(x) ? '' : `  read as old scan ${pct(x)}`);
 const ageLine = (name: string, m: AgeMetrics): string =>
   `  ${name.padEnd(8)} n=${String(m.n).padStart(4)}  MAE ${m.mae.toFixed(2)}  bias ${signed(m.bias)}` +
-  (Number.isNaN(m.width)
-    ? ''
-    : `  coverage ${pct(m.coverage)}  width ${m.width.toFixed(1)}  read as old scan ${pct(m.readAsScan)}`);
+  (Number.isNaN(m.width) ? '' : `  coverage ${pct(m.coverage)}  width ${m.width.toFixed(1)}`) +
+  scanShare(m.readAsScan);
 const genderLine = (name: string, m: { n: number; accuracy: number }): string =>
   `  gender ${name.padEnd(16)} n=${String(m.n).padStart(4)}  accuracy ${pct(m.accuracy)}`;
 
@@ -217,7 +218,7 @@ function report(
     );
   console.log(
     `  adult women read as men ${pct(r.adultWomenReadAsMen)}; age group right ${pct(r.ageGroupAccuracy)}` +
-      (uncertain ? `; read as old scan ${pct(r.readAsScan)}` : ''),
+      scanShare(r.readAsScan),
   );
   return r;
 }

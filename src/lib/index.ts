@@ -21,8 +21,11 @@ export type { Calibration, GenderCall, IntervalBand } from './interval';
 export type { AgeGenderEstimate, AgeGenderModel, ModelMetadata } from './model';
 export type {
   CardMetrics,
+  FaceApiAgeReport,
+  FaceApiReport,
   LabelDistribution,
   ModelCard,
+  RealAgeError,
   RealAgeMetrics,
   RealAgeReport,
   RealPhotoReport,

@@ -180,7 +180,8 @@ export interface ModelCard {
   shift_benchmark?: { part: string; conditions: Record<string, ShiftMetrics> };
   /**
    * out_of_fold: this model on real photos it never saw (for a model whose heads real_photos.py fitted, each fold judged
-   * by heads and calibration fitted without it); before: the model it came from; note: how it was judged.
+   * by heads and calibration fitted without it); before: the model it came from; face_api: face-api.js on the same
+   * photos, where measured; note: how it was judged.
    */
   real_photos?: { out_of_fold: RealPhotoReport; before: RealPhotoReport; face_api?: FaceApiReport; note?: string };
   /** sha256: of each model file, checked at load (modelFiles.ts). */

@@ -85,15 +85,29 @@ def card_section(card: dict, path: str) -> list[str]:
     real = card.get("real_photos")
     if real:
         scans = real["out_of_fold"]["old_scans"]
+        theirs = (real.get("face_api") or {}).get("old_scans")
+        their_bands = {"all": theirs["overall"], **theirs["by_age_band"]} if theirs else {}
         lines += [
             "### Real photos: FG-NET dev scans never trained on",
             "",
             real.get("note", "Out of fold: each person fold judged by heads and calibration fitted without it."),
+            *(
+                [
+                    "",
+                    "The face-api.js columns are face-api.js's own pipeline (its detector, landmarks and age/gender net) on the same "
+                    "photos, with no interval, uncertain band or old-scan flag; its figures are of the faces it found "
+                    f"(`{real['face_api']['command']}`).",
+                ]
+                if real.get("face_api")
+                else []
+            ),
             "",
             *_table(
-                ["", "scans", "MAE", "bias", "coverage", "width"],
+                ["", "scans", "MAE", "bias", "coverage", "width"]
+                + (["scans face-api.js found", "MAE face-api.js", "bias face-api.js"] if theirs else []),
                 [
                     [b, m["n"], f"{m['mae']:.2f}", f"{m['bias']:+.2f}", f"{m['coverage']:.3f}", f"{m['width']:.1f}"]
+                    + (_n_mae_bias(their_bands.get(b)) if theirs else [])
                     for b, m in {"all": scans["overall"], **scans["by_age_band"]}.items()
                 ],
             ),
@@ -162,14 +176,14 @@ def _wild_column(ff: dict, plain: bool) -> list[str]:
 
 
 def _age_column(m: dict, band: str | None, plain: bool) -> list[str]:
-    """An exact-age report's cells in REAL_PHOTO_ROWS, with `band` beside the whole where given."""
+    """An exact-age report's cells in REAL_PHOTO_ROWS, with `band` beside the whole where given; plain: a model
+    without interval or scan flag (face-api.js)."""
     whole, b = m["overall"], m["by_age_band"].get(band) if band else None
     error = f"{whole['mae']:.2f}, {whole['bias']:+.2f}" + (f" ({band}: {b['mae']:.2f}, {b['bias']:+.2f})" if b else "")
     gender = [f"{m['gender_with_misses']:.3f}", f"{m['gender']['all']['accuracy']:.3f}"] if "gender" in m else ["", ""]
-    if plain:
-        return [f"{m['face_found']:.3f}", *gender, "", "", "", error, "no interval", "no flag"]
-    coverage = f"{whole['coverage']:.3f}" + (f" ({band}: {b['coverage']:.3f})" if b else "")
-    return [f"{m['face_found']:.3f}", *gender, "", "", "", error, coverage, f"{whole['read_as_scan']:.3f}"]
+    coverage = "no interval" if plain else f"{whole['coverage']:.3f}" + (f" ({band}: {b['coverage']:.3f})" if b else "")
+    scans = "no flag" if plain else f"{whole['read_as_scan']:.3f}"
+    return [f"{m['face_found']:.3f}", *gender, "", "", "", error, coverage, scans]
 
 
 def _real_photos_table(name: str, ours: dict, face_api: dict | None) -> list[str]:
@@ -257,7 +271,7 @@ def _test_parts(real: dict) -> list[str]:
         rows = [
             ["face found", *(num(m, "face_found") for m in reports)],
             ["gender right (a miss counts wrong)", *(num(m, "gender_with_misses") for m in reports)],
-            *[[f"gender right (a miss counts wrong), {r}", *(num(race(m, r), "accuracy") for m in reports)]
+            *[[f"gender right (a miss counts wrong), {r.replace('_', '/')}", *(num(race(m, r), "accuracy") for m in reports)]
               for r in reports[0].get("gender_by_race", {})],
             ["gender right on the faces found", *(num((m or {}).get("gender", {}).get("all"), "accuracy") for m in reports)],
             ["adult women read as men", *(num(m, "adult_women_read_as_men") for m in reports)],
