@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageGroupRange, everydayReport, scanReport, wildReport } from './realPhotoMetrics';
+import { ageGroupRange, everydayReport, onCommonPhotos, scanReport, wildReport } from './realPhotoMetrics';
 
 const est = (age: number, ageLow: number, ageHigh: number, femaleProbability = 0.5, oldScan = false) => ({
   age,
@@ -105,5 +105,41 @@ describe('everydayReport', () => {
       children: { n: 1, accuracy: 1 },
     });
     expect(r.genderWithMisses).toBe(0.5);
+  });
+});
+
+describe('onCommonPhotos', () => {
+  const row = (set: string, file: string, labels: Partial<Record<string, string>>, estAge: string, female = '0.9') => ({
+    set,
+    file,
+    age: '',
+    age_group: '',
+    gender: '',
+    ...labels,
+    est_age: estAge,
+    female_probability: estAge === '' ? '' : female,
+  });
+  it('scores both models on the photos where both found a face, each set in its own terms', () => {
+    const ours = [
+      row('fairface', 'a.jpg', { age_group: '20-29', gender: 'female' }, '25'), // right, in group
+      row('fairface', 'b.jpg', { age_group: '3-9', gender: 'male' }, '12', '0.2'), // only ours found it
+      row('fairface', 'c.jpg', { age_group: '30-39', gender: 'male' }, '41', '0.1'), // right, out of group
+      row('all-age-faces', 'd.jpg', { age: '40', gender: 'male' }, '', ''), // ours missed it
+      row('all-age-faces', 'e.jpg', { age: '30', gender: 'female' }, '33'),
+      row('fgnet-dev', 'f.jpg', { age: '10' }, '12'),
+    ];
+    const theirs = [
+      row('fairface', 'a.jpg', { age_group: '20-29', gender: 'female' }, '31', '0.3'), // wrong, out of group
+      row('fairface', 'b.jpg', { age_group: '3-9', gender: 'male' }, ''),
+      row('fairface', 'c.jpg', { age_group: '30-39', gender: 'male' }, '35', '0.2'),
+      row('all-age-faces', 'd.jpg', { age: '40', gender: 'male' }, '44', '0.1'),
+      row('all-age-faces', 'e.jpg', { age: '30', gender: 'female' }, '29'),
+      row('fgnet-dev', 'f.jpg', { age: '10' }, '7'),
+    ];
+    expect(onCommonPhotos(ours, theirs)).toEqual({
+      fairface: { photos: 2, gender: [1, 0.5], ageGroup: [0.5, 0.5] },
+      'all-age-faces': { photos: 1, gender: [1, 1], mae: [3, 1] },
+      'fgnet-dev': { photos: 1, mae: [2, 3] },
+    });
   });
 });

@@ -190,3 +190,58 @@ export function everydayReport(results: EverydayResult[]): EverydayReport {
     genderWithMisses: withMisses(results, right),
   };
 }
+
+/** One photo's row of bench:real-photos --predictions (its labels, and the estimate: '' where no face was found). */
+export interface PredictionRow {
+  set: string;
+  file: string;
+  age: string;
+  age_group: string;
+  gender: string;
+  est_age: string;
+  female_probability: string;
+}
+
+/** Two models on one set's photos where both found a face: gender, FairFace age group and exact-age error. */
+export interface CommonPhotosReport {
+  photos: number;
+  gender?: [number, number];
+  ageGroup?: [number, number];
+  mae?: [number, number];
+}
+
+/**
+ * Like for like: two models' --predictions rows (by set and file) scored on the photos where both found a face, so
+ * that neither is judged on faces the other missed. Each figure is [first, second]; a set's figure is absent where
+ * its labels lack it.
+ */
+export function onCommonPhotos(first: PredictionRow[], second: PredictionRow[]): Record<string, CommonPhotosReport> {
+  const key = (r: PredictionRow): string => `${r.set}/${r.file}`;
+  const theirs = new Map(second.map((r) => [key(r), r]));
+  const pairs = first.flatMap((a) => {
+    const b = theirs.get(key(a));
+    return b && a.est_age !== '' && b.est_age !== '' ? [[a, b] as const] : [];
+  });
+  const score = (rows: (readonly [PredictionRow, PredictionRow])[], f: (r: PredictionRow) => number) =>
+    [mean(rows.map(([a]) => f(a))), mean(rows.map(([, b]) => f(b)))] as [number, number];
+  const report: Record<string, CommonPhotosReport> = {};
+  for (const set of new Set(pairs.map(([a]) => a.set))) {
+    const rows = pairs.filter(([a]) => a.set === set);
+    const labels = rows[0][0];
+    report[set] = {
+      photos: rows.length,
+      ...(labels.gender && {
+        gender: score(rows, (r) => Number(Number(r.female_probability) >= 0.5 === (r.gender === 'female'))),
+      }),
+      ...(labels.age_group && {
+        ageGroup: score(rows, (r) => {
+          const [low, high] = ageGroupRange(r.age_group);
+          const age = Math.round(Number(r.est_age));
+          return Number(age >= low && age <= high);
+        }),
+      }),
+      ...(labels.age && { mae: score(rows, (r) => Math.abs(Number(r.est_age) - Number(r.age))) }),
+    };
+  }
+  return report;
+}
