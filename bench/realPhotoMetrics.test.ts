@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageGroupRange, everydayReport, onCommonPhotos, scanReport, wildReport } from './realPhotoMetrics';
+import { ageGroupRange, commonPhotosReport, everydayReport, scanReport, wildReport } from './realPhotoMetrics';
 
 const est = (age: number, ageLow: number, ageHigh: number, femaleProbability = 0.5, oldScan = false) => ({
   age,
@@ -108,7 +108,7 @@ describe('everydayReport', () => {
   });
 });
 
-describe('onCommonPhotos', () => {
+describe('commonPhotosReport', () => {
   const row = (set: string, file: string, labels: Partial<Record<string, string>>, estAge: string, female = '0.9') => ({
     set,
     file,
@@ -119,27 +119,39 @@ describe('onCommonPhotos', () => {
     est_age: estAge,
     female_probability: estAge === '' ? '' : female,
   });
+  const kindOf = (set: string) => (({ scans: 'scans', wild: 'wild', everyday: 'everyday' }) as const)[set]!;
+  const ours = [
+    row('wild', 'a.jpg', { age_group: '20-29', gender: 'female' }, '29.4'), // right, in group (rounds to 29)
+    row('wild', 'b.jpg', { age_group: '3-9', gender: 'male' }, '12', '0.2'), // only ours found it
+    row('wild', 'c.jpg', { age_group: '70+', gender: 'male' }, '81', '0.1'), // right, in group
+    row('everyday', 'a.jpg', { age: '40', gender: 'male' }, ''), // ours missed it; same name as in 'wild'
+    row('everyday', 'e.jpg', { age: '30', gender: 'female' }, '33'),
+    row('scans', 'f.jpg', { age: '10' }, '12'),
+  ];
+  const theirs = [
+    row('wild', 'a.jpg', { age_group: '20-29', gender: 'female' }, '29.6', '0.3'), // wrong, out of group (30)
+    row('wild', 'b.jpg', { age_group: '3-9', gender: 'male' }, ''),
+    row('wild', 'c.jpg', { age_group: '70+', gender: 'male' }, '66', '0.2'),
+    row('everyday', 'a.jpg', { age: '40', gender: 'male' }, '44', '0.1'),
+    row('everyday', 'e.jpg', { age: '30', gender: 'female' }, '29'),
+    row('scans', 'f.jpg', { age: '10' }, '7'),
+  ].reverse(); // joined by set and file, not by order
+
   it('scores both models on the photos where both found a face, each set in its own terms', () => {
-    const ours = [
-      row('fairface', 'a.jpg', { age_group: '20-29', gender: 'female' }, '25'), // right, in group
-      row('fairface', 'b.jpg', { age_group: '3-9', gender: 'male' }, '12', '0.2'), // only ours found it
-      row('fairface', 'c.jpg', { age_group: '30-39', gender: 'male' }, '41', '0.1'), // right, out of group
-      row('all-age-faces', 'd.jpg', { age: '40', gender: 'male' }, '', ''), // ours missed it
-      row('all-age-faces', 'e.jpg', { age: '30', gender: 'female' }, '33'),
-      row('fgnet-dev', 'f.jpg', { age: '10' }, '12'),
-    ];
-    const theirs = [
-      row('fairface', 'a.jpg', { age_group: '20-29', gender: 'female' }, '31', '0.3'), // wrong, out of group
-      row('fairface', 'b.jpg', { age_group: '3-9', gender: 'male' }, ''),
-      row('fairface', 'c.jpg', { age_group: '30-39', gender: 'male' }, '35', '0.2'),
-      row('all-age-faces', 'd.jpg', { age: '40', gender: 'male' }, '44', '0.1'),
-      row('all-age-faces', 'e.jpg', { age: '30', gender: 'female' }, '29'),
-      row('fgnet-dev', 'f.jpg', { age: '10' }, '7'),
-    ];
-    expect(onCommonPhotos(ours, theirs)).toEqual({
-      fairface: { photos: 2, gender: [1, 0.5], ageGroup: [0.5, 0.5] },
-      'all-age-faces': { photos: 1, gender: [1, 1], mae: [3, 1] },
-      'fgnet-dev': { photos: 1, mae: [2, 3] },
+    expect(commonPhotosReport(ours, theirs, kindOf)).toEqual({
+      wild: { photos: 2, genderAccuracy: [1, 0.5], ageGroupAccuracy: [1, 0] },
+      everyday: { photos: 1, genderAccuracy: [1, 1], ageMae: [3, 1] },
+      scans: { photos: 1, ageMae: [2, 3] },
     });
+  });
+
+  it('refuses files of different photos or labels, and estimates that are not numbers', () => {
+    expect(() => commonPhotosReport(ours, [...theirs, row('scans', 'g.jpg', { age: '5' }, '6')], kindOf)).toThrow(
+      'the same photos',
+    );
+    const relabelled = theirs.map((r) => (r.file === 'e.jpg' ? { ...r, age: '31' } : r));
+    expect(() => commonPhotosReport(ours, relabelled, kindOf)).toThrow('same labels');
+    const broken = theirs.map((r) => (r.file === 'f.jpg' ? { ...r, est_age: 'NaN' } : r));
+    expect(() => commonPhotosReport(ours, broken, kindOf)).toThrow('scans/f.jpg: an estimate that is not a number');
   });
 });

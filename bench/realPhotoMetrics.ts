@@ -202,45 +202,63 @@ export interface PredictionRow {
   female_probability: string;
 }
 
-/** Two models on one set's photos where both found a face: gender, FairFace age group and exact-age error. */
+/** Two models on one set's photos where both found a face: [ours, theirs] for each figure the set's labels give. */
 export interface CommonPhotosReport {
   photos: number;
-  gender?: [number, number];
-  ageGroup?: [number, number];
-  mae?: [number, number];
+  genderAccuracy?: [number, number];
+  ageGroupAccuracy?: [number, number];
+  ageMae?: [number, number];
 }
 
 /**
- * Like for like: two models' --predictions rows (by set and file) scored on the photos where both found a face, so
- * that neither is judged on faces the other missed. Each figure is [first, second]; a set's figure is absent where
- * its labels lack it.
+ * Like for like: two models' --predictions of the same photos, scored on the photos where both found a face, so that
+ * neither is judged on faces the other missed. `kindOf` says what a set's labels give (old scans: exact ages; wild
+ * photos: gender and age group; everyday photos: exact ages and gender). Throws where the two files do not hold
+ * the same photos with the same labels, or an estimate is not a number.
  */
-export function onCommonPhotos(first: PredictionRow[], second: PredictionRow[]): Record<string, CommonPhotosReport> {
+export function commonPhotosReport(
+  ours: PredictionRow[],
+  theirs: PredictionRow[],
+  kindOf: (set: string) => 'scans' | 'wild' | 'everyday',
+): Record<string, CommonPhotosReport> {
   const key = (r: PredictionRow): string => `${r.set}/${r.file}`;
-  const theirs = new Map(second.map((r) => [key(r), r]));
-  const pairs = first.flatMap((a) => {
-    const b = theirs.get(key(a));
-    return b && a.est_age !== '' && b.est_age !== '' ? [[a, b] as const] : [];
+  const byKey = new Map(theirs.map((r) => [key(r), r]));
+  const sameLabels = (a: PredictionRow, b: PredictionRow | undefined): boolean =>
+    b !== undefined && a.gender === b.gender && a.age === b.age && a.age_group === b.age_group;
+  if (byKey.size !== ours.length || ours.some((r) => !sameLabels(r, byKey.get(key(r)))))
+    throw new Error('the two files do not hold the same photos with the same labels: run both on the same --part');
+  const found = (r: PredictionRow): boolean => {
+    if (r.est_age === '') return false;
+    if (!Number.isFinite(Number(r.est_age)) || !Number.isFinite(Number(r.female_probability)))
+      throw new Error(`${key(r)}: an estimate that is not a number`);
+    return true;
+  };
+  const pairs = ours.flatMap((a) => {
+    const b = byKey.get(key(a))!;
+    return found(a) && found(b) ? [[a, b] as const] : [];
   });
-  const score = (rows: (readonly [PredictionRow, PredictionRow])[], f: (r: PredictionRow) => number) =>
-    [mean(rows.map(([a]) => f(a))), mean(rows.map(([, b]) => f(b)))] as [number, number];
+  // each model's estimate against the photo's labels (ours: the files' labels are the same)
+  const score = (
+    rows: typeof pairs,
+    f: (labels: PredictionRow, estimate: PredictionRow) => number,
+  ): [number, number] => [mean(rows.map(([a]) => f(a, a))), mean(rows.map(([a, b]) => f(a, b)))];
+  const genderRight = (l: PredictionRow, e: PredictionRow): number =>
+    Number(Number(e.female_probability) >= 0.5 === (l.gender === 'female'));
   const report: Record<string, CommonPhotosReport> = {};
-  for (const set of new Set(pairs.map(([a]) => a.set))) {
+  for (const set of new Set(ours.map((r) => r.set))) {
     const rows = pairs.filter(([a]) => a.set === set);
-    const labels = rows[0][0];
+    const kind = kindOf(set);
     report[set] = {
       photos: rows.length,
-      ...(labels.gender && {
-        gender: score(rows, (r) => Number(Number(r.female_probability) >= 0.5 === (r.gender === 'female'))),
-      }),
-      ...(labels.age_group && {
-        ageGroup: score(rows, (r) => {
-          const [low, high] = ageGroupRange(r.age_group);
-          const age = Math.round(Number(r.est_age));
+      ...(kind !== 'scans' && { genderAccuracy: score(rows, genderRight) }),
+      ...(kind === 'wild' && {
+        ageGroupAccuracy: score(rows, (l, e) => {
+          const [low, high] = ageGroupRange(l.age_group);
+          const age = Math.round(Number(e.est_age));
           return Number(age >= low && age <= high);
         }),
       }),
-      ...(labels.age && { mae: score(rows, (r) => Math.abs(Number(r.est_age) - Number(r.age))) }),
+      ...(kind !== 'wild' && { ageMae: score(rows, (l, e) => Math.abs(Number(e.est_age) - Number(l.age))) }),
     };
   }
   return report;
