@@ -117,12 +117,23 @@ export function ageGroupRange(group: string): [number, number] {
   return [Number(m[1]), m[2] ? Number(m[2]) : Infinity];
 }
 
+/** A gender call is right: female from probability 0.5 up. */
+const genderRight = (femaleProbability: number, gender: string): boolean =>
+  femaleProbability >= 0.5 === (gender === 'female');
+
+/** The estimated age, rounded, falls in the FairFace age group. */
+function inAgeGroup(age: number, group: string): boolean {
+  const [low, high] = ageGroupRange(group);
+  const rounded = Math.round(age);
+  return rounded >= low && rounded <= high;
+}
+
 /** `uncertain`: the model's gender "uncertain" band, or null for one without (its sure-call figures are NaN). */
 export function wildReport(results: WildResult[], uncertain: readonly [number, number] | null): WildReport {
   const found = results.filter((r): r is WildResult & { estimate: PhotoEstimate } => r.estimate !== null);
   const isAdult = (r: WildResult): boolean => ageGroupRange(r.ageGroup)[0] >= 20;
   const right = (r: WildResult & { estimate: PhotoEstimate }): boolean =>
-    r.estimate.femaleProbability >= 0.5 === (r.gender === 'female');
+    genderRight(r.estimate.femaleProbability, r.gender);
   const genderMetrics = (rows: typeof found): GenderMetrics => ({
     n: rows.length,
     accuracy: mean(rows.map((r) => Number(right(r)))),
@@ -140,11 +151,6 @@ export function wildReport(results: WildResult[], uncertain: readonly [number, n
     ? found.filter((r) => r.estimate.femaleProbability <= uncertain[0] || r.estimate.femaleProbability >= uncertain[1])
     : null;
   const adultWomen = found.filter((r) => r.gender === 'female' && isAdult(r));
-  const inGroup = (r: (typeof found)[number]): boolean => {
-    const [low, high] = ageGroupRange(r.ageGroup);
-    const age = Math.round(r.estimate.age);
-    return age >= low && age <= high;
-  };
   return {
     photos: results.length,
     faceFound: found.length / results.length,
@@ -152,7 +158,7 @@ export function wildReport(results: WildResult[], uncertain: readonly [number, n
     sureShare: sure ? sure.length / found.length : NaN,
     sureAccuracy: sure ? mean(sure.map((r) => Number(right(r)))) : NaN,
     adultWomenReadAsMen: mean(adultWomen.map((r) => Number(r.estimate.femaleProbability < 0.5))),
-    ageGroupAccuracy: mean(found.map((r) => Number(inGroup(r)))),
+    ageGroupAccuracy: mean(found.map((r) => Number(inAgeGroup(r.estimate.age, r.ageGroup)))),
     genderWithMisses: withMisses(results, right),
     genderByRace: Object.fromEntries(
       [...new Set(results.flatMap((r) => (r.race ? [r.race] : [])))].sort().map((race) => {
@@ -174,7 +180,7 @@ function withMisses<T extends { estimate: PhotoEstimate | null }>(
 
 export function everydayReport(results: EverydayResult[]): EverydayReport {
   const right = (r: EverydayResult & { estimate: PhotoEstimate }): boolean =>
-    r.estimate.femaleProbability >= 0.5 === (r.gender === 'female');
+    genderRight(r.estimate.femaleProbability, r.gender);
   const found = results.filter((r): r is EverydayResult & { estimate: PhotoEstimate } => r.estimate !== null);
   const genderOf = (rows: typeof found): GenderMetrics => ({
     n: rows.length,
@@ -242,21 +248,17 @@ export function commonPhotosReport(
     rows: typeof pairs,
     f: (labels: PredictionRow, estimate: PredictionRow) => number,
   ): [number, number] => [mean(rows.map(([a]) => f(a, a))), mean(rows.map(([a, b]) => f(a, b)))];
-  const genderRight = (l: PredictionRow, e: PredictionRow): number =>
-    Number(Number(e.female_probability) >= 0.5 === (l.gender === 'female'));
   const report: Record<string, CommonPhotosReport> = {};
   for (const set of new Set(ours.map((r) => r.set))) {
     const rows = pairs.filter(([a]) => a.set === set);
     const kind = kindOf(set);
     report[set] = {
       photos: rows.length,
-      ...(kind !== 'scans' && { genderAccuracy: score(rows, genderRight) }),
+      ...(kind !== 'scans' && {
+        genderAccuracy: score(rows, (l, e) => Number(genderRight(Number(e.female_probability), l.gender))),
+      }),
       ...(kind === 'wild' && {
-        ageGroupAccuracy: score(rows, (l, e) => {
-          const [low, high] = ageGroupRange(l.age_group);
-          const age = Math.round(Number(e.est_age));
-          return Number(age >= low && age <= high);
-        }),
+        ageGroupAccuracy: score(rows, (l, e) => Number(inAgeGroup(Number(e.est_age), l.age_group))),
       }),
       ...(kind !== 'wild' && { ageMae: score(rows, (l, e) => Math.abs(Number(e.est_age) - Number(l.age))) }),
     };
