@@ -11,7 +11,7 @@ training faces (clean and degraded), the largest face of each FG-NET dev scan an
 parts (`--wild-train-faces`, `--everyday-train-faces`). The interval gets two sets of band scales: one fitted on
 photos (UTKFace val and degraded copies, All-Age-Faces val), one on scans (FG-NET dev, out of fold), and each face
 takes the set of the kind its scan head says; the gender temperature and uncertain band are fitted on wild photos
-(FairFace dev out of fold, FairFace val), and the scan threshold stays quiet on modern photos. Every FG-NET and
+(FairFace dev out of fold, FairFace val), and the scan threshold stays quiet on each kind of modern photo. Every FG-NET and
 FairFace dev figure this prints is out of fold for the heads (FG-NET folds hold whole persons), not for a backbone
 trained on those train parts (a recipe's real_mix): then only the test parts (the card's) are unseen. Writes the
 model and its card.
@@ -69,8 +69,8 @@ class RealPhotoConfig:
     wild_train_faces: int = 0
     everyday_train_faces: int = 0
     modern_weight: float = 4.0
-    # The scan threshold rises above scan_threshold until at most this share of modern val faces (UTKFace val and its
-    # degraded copies, All-Age-Faces val, FairFace val and dev) is read as an old scan; 1: scan_threshold as given.
+    # The scan threshold rises above scan_threshold until at most this share of each kind of modern val face (UTKFace
+    # val, its degraded copies, All-Age-Faces val, FairFace val and dev) is read as an old scan; 1: as given.
     scan_flag_rate: float = 1.0
     anchor: float = 3e-3  # pull of the heads towards the model's own (L2 on the difference)
     scan_head_chip_weight: float = 0.1  # weight of a UTKFace or FairFace face in the scan age head's loss
@@ -488,8 +488,21 @@ def uncertain_band(p: np.ndarray, female: np.ndarray, target: float) -> tuple[fl
     for d in np.arange(0.15, 0.5, 0.01):
         sure = np.abs(p - 0.5) >= d
         if sure.sum() and right[sure].mean() >= target:
-            return round(0.5 - d, 2), round(0.5 + d, 2)
+            return float(round(0.5 - d, 2)), float(round(0.5 + d, 2))
     return 0.15, 0.85
+
+
+def scan_threshold(cfg: RealPhotoConfig, modern_kinds: list[np.ndarray]) -> float:
+    """The lowest threshold, at least cfg.scan_threshold, that reads at most cfg.scan_flag_rate of each kind of modern
+    face (scan logits of one kind each) as an old scan. Each kind on its own: pooled, the wild photos (whose scan
+    scores run highest) were flagged twice as often as the rate while chips stayed under it."""
+    threshold = cfg.scan_threshold
+    for logits in modern_kinds:
+        p = np.sort(sigmoid(logits))[::-1]
+        allowed = int(cfg.scan_flag_rate * len(p))  # just above the first face past that many: ties stay unflagged
+        if allowed < len(p):
+            threshold = max(threshold, float(np.nextafter(p[allowed], 1)))
+    return threshold
 
 
 def calibrate(
@@ -501,17 +514,16 @@ def calibrate(
     scan_ages: np.ndarray,
     wild_out: dict,
     wild_female: np.ndarray,
+    chip_kinds: np.ndarray | None = None,
 ) -> KindCalibration:
     """Chip bands on the chips routed as chips, scan bands on every face routed as a scan (mostly FG-NET's),
-    temperature on chips and wild photos, the uncertain band on wild photos; the scan threshold (at least
-    cfg.scan_threshold) flags at most cfg.scan_flag_rate of the modern faces (chips and wild photos)."""
+    temperature on chips and wild photos, the uncertain band on wild photos; the scan threshold flags at most
+    cfg.scan_flag_rate of each kind of modern face: the wild photos, and the chips of each of chip_kinds (one kind
+    if None)."""
     chips = Calibration(cfg.coverage, 1.0, cfg.min_spread, [])
-    modern = np.sort(sigmoid(np.concatenate([chip_out["scan_logit"], wild_out["scan_logit"]])))[::-1]
-    allowed = int(cfg.scan_flag_rate * len(modern))  # just above the first face past that many: ties stay unflagged
-    threshold = (
-        cfg.scan_threshold
-        if allowed >= len(modern)
-        else max(cfg.scan_threshold, float(np.nextafter(modern[allowed], 1)))
+    kinds = np.zeros(len(chip_ages), dtype=int) if chip_kinds is None else chip_kinds
+    threshold = scan_threshold(
+        cfg, [chip_out["scan_logit"][kinds == k] for k in np.unique(kinds)] + [wild_out["scan_logit"]]
     )
     routed = _concat([chip_out, scan_out])
     ages = np.concatenate([chip_ages, scan_ages])
@@ -673,12 +685,18 @@ def fit_and_calibrate(
     """Heads fitted on UTKFace train and the real faces selected by fg / ff; calibrated with real-photo outputs
     that were out of fold for the heads that made them."""
     heads = fit_heads(cfg, start, training_sets(cfg, feats, fg, ff))
-    return heads, calibrate(cfg, *_val_outputs(heads, feats), calib_fg[0], calib_fg[1], *_wild(heads, feats, calib_ff))
+    chip_out, chip_ages, chip_female, chip_kinds = _val_outputs(heads, feats)
+    return heads, calibrate(
+        cfg, chip_out, chip_ages, chip_female, *calib_fg, *_wild(heads, feats, calib_ff), chip_kinds=chip_kinds
+    )
 
 
-def _val_outputs(heads: Heads, feats: dict[str, Faces]) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """Outputs, true ages and genders of the faces the chip intervals are calibrated on: the val part and its
-    degraded copies, and All-Age-Faces' val part (if read) as many times, so that everyday photos weigh as much."""
+def _val_outputs(
+    heads: Heads, feats: dict[str, Faces]
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """Outputs, true ages, genders and kinds (0 UTKFace val, 1 its degraded copies, 2 All-Age-Faces val) of the faces
+    the chip intervals are calibrated on: All-Age-Faces' val part (if read) comes three times, so that everyday photos
+    weigh as much."""
     parts = [feats["val"], feats["val_degraded"]]
     if "everyday_val" in feats:
         parts += [feats["everyday_val"]] * 3
@@ -686,6 +704,7 @@ def _val_outputs(heads: Heads, feats: dict[str, Faces]) -> tuple[dict[str, np.nd
         _concat([heads.outputs(p.features) for p in parts]),
         np.concatenate([p.age for p in parts]),
         np.concatenate([p.female for p in parts]),
+        np.concatenate([np.full(len(p.age), min(i, 2)) for i, p in enumerate(parts)]),
     )
 
 
@@ -814,12 +833,16 @@ def calibrate_without(
 ) -> KindCalibration:
     """The calibration fold k is judged with: chips from `heads` (fitted without fold k), real photos from the other folds."""
     keep_fg, keep_ff = folds["fgnet"] != k, folds["fairface"] != k
+    chip_out, chip_ages, chip_female, chip_kinds = _val_outputs(heads, feats)
     return calibrate(
         cfg,
-        *_val_outputs(heads, feats),
+        chip_out,
+        chip_ages,
+        chip_female,
         {key: v[keep_fg] for key, v in oof_fg.items()},
         feats["fgnet"].age[keep_fg],
         *_wild(heads, feats, ({key: v[keep_ff] for key, v in oof_ff.items()}, feats["fairface"].female[keep_ff])),
+        chip_kinds=chip_kinds,
     )
 
 
@@ -892,8 +915,8 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
                 "method": old_card["calibration"]["method"]
                 + (
                     "; a second set of band scales fitted on old scans (FG-NET dev, out-of-fold outputs) applies to faces the scan "
-                    "head reads as one (probability >= scan_threshold, raised until at most scan_flag_rate of modern val "
-                    "faces are read so); the photo scales are fitted on the val part, its copies and All-Age-Faces val; the "
+                    "head reads as one (probability >= scan_threshold, raised until at most scan_flag_rate of each kind of "
+                    "modern val face is read so: UTKFace val, its degraded copies, All-Age-Faces val, FairFace dev and val); the photo scales are fitted on the val part, its copies and All-Age-Faces val; the "
                     "temperature on those, FairFace dev (out of fold) and FairFace val; gender_uncertain is the narrowest "
                     "band around 0.5 outside which those wild calls were right "
                     f">= {cfg.sure_accuracy:.0%} of the time"

@@ -122,3 +122,24 @@ def test_the_scan_threshold_rises_until_modern_faces_are_rarely_read_as_scans():
     flagged = [rp.predict(outputs[0], cal)["is_scan"].mean() for cal in (as_given, fitted)]
     assert flagged[0] > 0.08 and flagged[1] <= 0.02 and fitted.scan_threshold > 0.5
     assert rp.predict(outputs[3], fitted)["is_scan"].mean() > 0.95  # the real scans are still read as scans
+
+
+def test_the_scan_threshold_keeps_each_kind_of_modern_face_quiet():
+    rng = np.random.default_rng(4)
+    start = start_heads()
+    start.scan_w[0, 1], start.scan_b[0] = 20.0, -10.0
+    chips, wild, scans = made_up(2000, rng, scan=False), made_up(500, rng, scan=False), made_up(300, rng, scan=True)
+    wild.features[:50, :, 1] = 0.6  # a tenth of the wild photos look a little like scans, no chip does
+    chip_out, wild_out = start.outputs(chips.features), start.outputs(wild.features)
+    outputs = [chip_out, chips.age, chips.female, start.outputs(scans.features), scans.age, wild_out, wild.female]
+    cal = rp.calibrate(rp.RealPhotoConfig(progress=False, scan_threshold=0.5, scan_flag_rate=0.02), *outputs)
+    assert rp.predict(wild_out, cal)["is_scan"].mean() <= 0.02  # pooled with the chips, 2% of all is 10% of these
+    assert rp.predict(outputs[3], cal)["is_scan"].mean() > 0.95
+    # chips of two kinds: the kind that looks like scans is held to the rate on its own too
+    chips.features[1900:, :, 1] = 0.6
+    kinds = (np.arange(2000) >= 1900).astype(int)
+    outputs[0] = start.outputs(chips.features)
+    quiet = rp.calibrate(rp.RealPhotoConfig(progress=False, scan_threshold=0.5, scan_flag_rate=0.02), *outputs,
+                         chip_kinds=kinds)  # fmt: skip
+    flagged = rp.predict(outputs[0], quiet)["is_scan"]
+    assert flagged[kinds == 1].mean() <= 0.02 and flagged[kinds == 0].mean() <= 0.02
