@@ -23,11 +23,11 @@ describe('summariseAgeDistribution', () => {
 
   it('gives the expected age and the quantile interval widened in proportion to its width', () => {
     // Age a spreads over [a - 0.5, a + 0.5]: the 5% quantile is 1.7 and the 95% one 8.3 (as in test_metrics.py),
-    // 6.6 years apart, so a scale of 1.5 / 6.6 adds 1.5 years on each side.
-    const s = summariseAgeDistribution(probs, calibration([[0, 1.5 / 6.6]]));
+    // 6.6 years apart, so a scale of 0.5 / 6.6 adds 0.5 years on each side.
+    const s = summariseAgeDistribution(probs, calibration([[0, 0.5 / 6.6]]));
     expect(s.age).toBeCloseTo(5, 5);
-    expect(s.ageLow).toBeCloseTo(0.2, 5);
-    expect(s.ageHigh).toBeCloseTo(9.8, 5);
+    expect(s.ageLow).toBeCloseTo(1.2, 5);
+    expect(s.ageHigh).toBeCloseTo(8.8, 5);
   });
 
   it("spans every age plausible under its own band's scale", () => {
@@ -65,9 +65,21 @@ describe('summariseAgeDistribution', () => {
   it('counts a raw interval narrower than min_spread as that wide', () => {
     const sharp = new Float32Array(11);
     sharp[5] = 1; // raw interval [4.55, 5.45], 0.9 years
-    const s = summariseAgeDistribution(sharp, calibration([[0, 1]], 4));
-    expect(s.ageLow).toBeCloseTo(0.55, 5);
-    expect(s.ageHigh).toBeCloseTo(9.45, 5);
+    const s = summariseAgeDistribution(sharp, calibration([[0, 0.5]], 4));
+    expect(s.ageLow).toBeCloseTo(2.55, 5);
+    expect(s.ageHigh).toBeCloseTo(7.45, 5);
+  });
+
+  it('starts at 0 an interval that holds youngest_labelled_age (UTKFace labels babies under a year 1)', () => {
+    const baby = new Float32Array(11);
+    [baby[1], baby[2]] = [0.6, 0.4]; // raw interval [0.58, 2.38]: it holds 1
+    const labelledFromOne = { ...calibration([[0, 0]]), youngest_labelled_age: 1 };
+    expect(summariseAgeDistribution(baby, labelledFromOne)).toMatchObject({ ageLow: 0 });
+    expect(summariseAgeDistribution(baby, labelledFromOne).ageHigh).toBeCloseTo(2.375, 5);
+    expect(summariseAgeDistribution(baby, calibration([[0, 0]])).ageLow).toBeCloseTo(0.5833, 4); // no such rule
+    // one that starts above 1 keeps its start
+    [baby[1], baby[2], baby[3]] = [0, 0.6, 0.4];
+    expect(summariseAgeDistribution(baby, labelledFromOne).ageLow).toBeCloseTo(1.5833, 4);
   });
 
   it('never goes below zero, and falls back to the raw interval when no age is plausible', () => {

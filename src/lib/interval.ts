@@ -25,6 +25,12 @@ export interface Calibration {
    */
   scan_interval_bands?: IntervalBand[];
   scan_threshold?: number;
+  /**
+   * An interval that holds this age starts at 0 (absent or 0: no such rule). 1 in models whose heads saw FG-NET:
+   * UTKFace, where the exact ages come from, labels its babies 1, so its 1 holds those under a year, whom FG-NET
+   * labels 0.
+   */
+  youngest_labelled_age?: number;
   /** A female probability strictly inside this range is "uncertain"; GENDER_UNCERTAIN when absent. */
   gender_uncertain?: [number, number];
 }
@@ -52,7 +58,8 @@ function quantile(probs: ArrayLike<number>, q: number): number {
 
 /**
  * The expected age, and the span of the ages that are plausible under their own band's margin
- * (label-conditional conformal: each band of true age is covered at the nominal rate).
+ * (label-conditional conformal: each band of true age is covered at the nominal rate); one that holds
+ * calibration.youngest_labelled_age starts at 0.
  */
 export function summariseAgeDistribution(
   probs: ArrayLike<number>,
@@ -74,6 +81,7 @@ export function summariseAgeDistribution(
     if (lo <= hi) [low, high] = [Math.min(low, lo), Math.max(high, hi)];
   });
   if (!Number.isFinite(low)) [low, high] = [rawLow, rawHigh];
+  if (low <= (calibration.youngest_labelled_age ?? 0)) low = Math.min(low, 0);
   return { age, ageLow: Math.max(0, low), ageHigh: high };
 }
 

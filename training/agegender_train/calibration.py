@@ -4,7 +4,7 @@ Age: the expected value of the predicted distribution, and a conformalised quant
 (Romano et al. 2019) that is normalised and label-conditional (Mondrian by true age): the
 distribution's alpha/2 and 1-alpha/2 quantiles [lo, hi], widened on both sides by
 scale_b * max(hi - lo, min_spread) (narrowed where scale_b < 0), decide whether an age in band b is plausible; the interval
-spans every plausible age. Normalising by the predicted spread lets the interval grow where the
+spans every plausible age, and one that holds youngest_labelled_age starts at 0. Normalising by the predicted spread lets the interval grow where the
 network is unsure (a faded scan, a blurred face) and stay narrow where it is sure. A scale per band
 of *true* age is what holds 90% for children, adults and the old alike: bands of predicted age
 (v4's first calibration) left teenagers at 84% and young adults at 97%, since the network reads
@@ -42,6 +42,10 @@ class Calibration:
     temperature: float  # female probability = sigmoid(logit / temperature)
     min_spread: float  # years; raw intervals narrower than this count as this wide
     interval_bands: list[IntervalBand] = field(default_factory=list)
+    # An interval that holds this age starts at 0 (0: no such rule). Models whose heads saw FG-NET set 1: UTKFace,
+    # where the exact ages come from, labels its babies 1 (none of its faces is 0), so its 1 holds babies under a
+    # year, whom FG-NET labels 0.
+    youngest_labelled_age: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -49,7 +53,11 @@ class Calibration:
     @staticmethod
     def from_dict(d: dict) -> Calibration:
         return Calibration(
-            d["coverage"], d["temperature"], d["min_spread"], [IntervalBand(**b) for b in d["interval_bands"]]
+            d["coverage"],
+            d["temperature"],
+            d["min_spread"],
+            [IntervalBand(**b) for b in d["interval_bands"]],
+            d.get("youngest_labelled_age", 0.0),
         )
 
     @staticmethod
@@ -157,7 +165,7 @@ def fit_interval_bands(
 def apply_interval(probs: np.ndarray, calibration: Calibration) -> tuple[np.ndarray, np.ndarray]:
     low, high = raw_interval(probs, calibration.coverage)
     low, high = _interval(low, high, np.maximum(high - low, calibration.min_spread), calibration.interval_bands)
-    return np.maximum(0.0, low), high
+    return np.where(low <= calibration.youngest_labelled_age, 0.0, np.maximum(0.0, low)), high
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

@@ -32,7 +32,14 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from .calibration import Calibration, apply_interval, expected_age, fit_interval_bands, fit_temperature, sigmoid
+from .calibration import (
+    Calibration,
+    apply_interval,
+    expected_age,
+    fit_interval_bands,
+    fit_temperature,
+    sigmoid,
+)
 from .config import GENDER_UNCERTAIN, TrainConfig, age_band, config_parser
 from .data_terms import card_sets, license_section
 from .dataset import FaceSet, load_utkface, parse_utkface_name, save_npz_atomic
@@ -80,6 +87,8 @@ class RealPhotoConfig:
     lr: float = 3e-3
     coverage: float = 0.9
     min_spread: float = 1.0
+    # An interval that holds this age starts at 0: UTKFace labels its babies 1, FG-NET those under a year 0.
+    youngest_labelled_age: float = 1.0
     sure_accuracy: float = 0.90  # the uncertain band is the narrowest whose sure wild calls are this often right
     seed: int = 0
     progress: bool = True
@@ -520,7 +529,7 @@ def calibrate(
     temperature on chips and wild photos, the uncertain band on wild photos; the scan threshold flags at most
     cfg.scan_flag_rate of each kind of modern face: the wild photos, and the chips of each of chip_kinds (one kind
     if None)."""
-    chips = Calibration(cfg.coverage, 1.0, cfg.min_spread, [])
+    chips = Calibration(cfg.coverage, 1.0, cfg.min_spread, [], cfg.youngest_labelled_age)
     kinds = np.zeros(len(chip_ages), dtype=int) if chip_kinds is None else chip_kinds
     threshold = scan_threshold(
         cfg, [chip_out["scan_logit"][kinds == k] for k in np.unique(kinds)] + [wild_out["scan_logit"]]
@@ -919,7 +928,8 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
                     "modern val face is read so: UTKFace val, its degraded copies, All-Age-Faces val, FairFace dev and val); the photo scales are fitted on the val part, its copies and All-Age-Faces val; the "
                     "temperature on those, FairFace dev (out of fold) and FairFace val; gender_uncertain is the narrowest "
                     "band around 0.5 outside which those wild calls were right "
-                    f">= {cfg.sure_accuracy:.0%} of the time"
+                    f">= {cfg.sure_accuracy:.0%} of the time; an interval that holds age {cfg.youngest_labelled_age:g} "
+                    "starts at 0 (youngest_labelled_age: UTKFace labels its babies 1, FG-NET those under a year 0)"
                 )
             },
             # the heads learn from FG-NET and FairFace dev, and All-Age-Faces when everyday_train_faces > 0

@@ -79,9 +79,14 @@ def test_distribution_summaries() -> None:
     assert age_quantile(probs, 0.05)[0] == pytest.approx(1.7)
     assert age_quantile(probs, 0.5)[0] == pytest.approx(5.0)
     assert age_quantile(probs, 0.95)[0] == pytest.approx(8.3)
-    # The raw interval [1.7, 8.3] is 6.6 years wide: a scale of 1.5 / 6.6 adds 1.5 years on each side.
+    # The raw interval [1.7, 8.3] is 6.6 years wide: a scale of 0.5 / 6.6 adds 0.5 years on each side.
+    low, high = apply_interval(probs, Calibration(0.9, 1.0, 1.0, [IntervalBand(0, 0.5 / 6.6, 0)]))
+    assert (low[0], high[0]) == (pytest.approx(1.2), pytest.approx(8.8))
+    # 1.5 / 6.6 reaches 0.2, which holds age 1: with youngest_labelled_age 1 the interval starts at 0
     low, high = apply_interval(probs, Calibration(0.9, 1.0, 1.0, [IntervalBand(0, 1.5 / 6.6, 0)]))
     assert (low[0], high[0]) == (pytest.approx(0.2), pytest.approx(9.8))
+    low, high = apply_interval(probs, Calibration(0.9, 1.0, 1.0, [IntervalBand(0, 1.5 / 6.6, 0)], 1.0))
+    assert (low[0], high[0]) == (0.0, pytest.approx(9.8))
 
 
 def test_interval_bands_reach_the_nominal_coverage_in_every_band_of_true_age() -> None:
