@@ -57,7 +57,7 @@ class Calibration:
             d["temperature"],
             d["min_spread"],
             [IntervalBand(**b) for b in d["interval_bands"]],
-            d.get("youngest_labelled_age", 0.0),
+            d.get("youngest_labelled_age") or 0.0,
         )
 
     @staticmethod

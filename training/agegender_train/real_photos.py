@@ -77,7 +77,7 @@ class RealPhotoConfig:
     everyday_train_faces: int = 0
     modern_weight: float = 4.0
     # The scan threshold rises above scan_threshold until at most this share of each kind of modern val face (UTKFace
-    # val, its degraded copies, All-Age-Faces val, FairFace val and dev) is read as an old scan; 1: as given.
+    # val, its degraded copies, All-Age-Faces val, FairFace val and dev together) is read as an old scan; 1: as given.
     scan_flag_rate: float = 1.0
     anchor: float = 3e-3  # pull of the heads towards the model's own (L2 on the difference)
     scan_head_chip_weight: float = 0.1  # weight of a UTKFace or FairFace face in the scan age head's loss
@@ -501,7 +501,7 @@ def uncertain_band(p: np.ndarray, female: np.ndarray, target: float) -> tuple[fl
     return 0.15, 0.85
 
 
-def scan_threshold(cfg: RealPhotoConfig, modern_kinds: list[np.ndarray]) -> float:
+def fit_scan_threshold(cfg: RealPhotoConfig, modern_kinds: list[np.ndarray]) -> float:
     """The lowest threshold, at least cfg.scan_threshold, that reads at most cfg.scan_flag_rate of each kind of modern
     face (scan logits of one kind each) as an old scan. Each kind on its own: pooled, the wild photos (whose scan
     scores run highest) were flagged twice as often as the rate while chips stayed under it."""
@@ -531,7 +531,7 @@ def calibrate(
     if None)."""
     chips = Calibration(cfg.coverage, 1.0, cfg.min_spread, [], cfg.youngest_labelled_age)
     kinds = np.zeros(len(chip_ages), dtype=int) if chip_kinds is None else chip_kinds
-    threshold = scan_threshold(
+    threshold = fit_scan_threshold(
         cfg, [chip_out["scan_logit"][kinds == k] for k in np.unique(kinds)] + [wild_out["scan_logit"]]
     )
     routed = _concat([chip_out, scan_out])
@@ -706,14 +706,14 @@ def _val_outputs(
     """Outputs, true ages, genders and kinds (0 UTKFace val, 1 its degraded copies, 2 All-Age-Faces val) of the faces
     the chip intervals are calibrated on: All-Age-Faces' val part (if read) comes three times, so that everyday photos
     weigh as much."""
-    parts = [feats["val"], feats["val_degraded"]]
+    parts, kinds = [feats["val"], feats["val_degraded"]], [0, 1]
     if "everyday_val" in feats:
-        parts += [feats["everyday_val"]] * 3
+        parts, kinds = parts + [feats["everyday_val"]] * 3, kinds + [2] * 3
     return (
         _concat([heads.outputs(p.features) for p in parts]),
         np.concatenate([p.age for p in parts]),
         np.concatenate([p.female for p in parts]),
-        np.concatenate([np.full(len(p.age), min(i, 2)) for i, p in enumerate(parts)]),
+        np.concatenate([np.full(len(p.age), kind) for p, kind in zip(parts, kinds)]),
     )
 
 

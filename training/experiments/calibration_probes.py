@@ -1,7 +1,17 @@
 """Two calibration probes on v11's heads (EXPERIMENTS.md, "The old-scan flag held to 2% of each kind"), each fitted
-on one half of a val part and judged on the other: a gender temperature per band of estimated age against one
-temperature (sure calls right, at the uncertain band fitted for 95%), and interval scales fitted so that each kind of
-photo reaches 90% per band against the pooled fit.
+on one half of a val part and judged on the other:
+
+1. gender: one temperature against one per band of estimated age (AGE_EDGES), fitted on UTKFace val beside one half
+   of FairFace val, with the uncertain band fitted there for 95%; prints, for each half and each way, the
+   temperatures, the band and the other half's sure share and sure calls right.
+2. intervals: the band scales fitted on UTKFace val (and its degraded copies) pooled with one half of All-Age-Faces
+   val three times (as the heads stage weighs it), against the larger of the two kinds' own scales per band (so
+   that each kind reaches 90% in each band: coverage only grows with a scale); prints the coverage of UTKFace test
+   and of All-Age-Faces' other half, overall and per band of 20 faces or more. These intervals have neither the
+   scan scales nor youngest_labelled_age, so they are not the card's figures.
+
+It first prints the heads stage's arguments it reads (v11's recipe). It fits the heads again (2 minutes) on the
+features the heads stage cached.
 
     PYTHONPATH=training training/.venv/bin/python training/experiments/calibration_probes.py   # 3 min, features cached
 """
@@ -41,7 +51,7 @@ def main() -> None:
     feats = rp.without_fold(rp.load_features(cfg, model, meta["inputSize"]), cfg.holdout_fold)
     every = [np.arange(len(feats[s].age)) for s in ("fgnet", "fairface")]
     heads = rp.fit_heads(cfg, rp.Heads.of(model), rp.training_sets(cfg, feats, *every))
-    out = {name: heads.outputs(faces.features) for name, faces in feats.items() if name != "train"}
+    out = {name: heads.outputs(feats[name].features) for name in ("val", "wild_val")}
 
     # 1. gender: UTKFace val beside half of FairFace val, judged on the other half
     chips, wild = feats["val"], feats["wild_val"]

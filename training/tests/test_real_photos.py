@@ -127,19 +127,26 @@ def test_the_scan_threshold_rises_until_modern_faces_are_rarely_read_as_scans():
 def test_the_scan_threshold_keeps_each_kind_of_modern_face_quiet():
     rng = np.random.default_rng(4)
     start = start_heads()
-    start.scan_w[0, 1], start.scan_b[0] = 20.0, -10.0
-    chips, wild, scans = made_up(2000, rng, scan=False), made_up(500, rng, scan=False), made_up(300, rng, scan=True)
-    wild.features[:50, :, 1] = 0.6  # a tenth of the wild photos look a little like scans, no chip does
-    chip_out, wild_out = start.outputs(chips.features), start.outputs(wild.features)
-    outputs = [chip_out, chips.age, chips.female, start.outputs(scans.features), scans.age, wild_out, wild.female]
-    cal = rp.calibrate(rp.RealPhotoConfig(progress=False, scan_threshold=0.5, scan_flag_rate=0.02), *outputs)
-    assert rp.predict(wild_out, cal)["is_scan"].mean() <= 0.02  # pooled with the chips, 2% of all is 10% of these
-    assert rp.predict(outputs[3], cal)["is_scan"].mean() > 0.95
-    # chips of two kinds: the kind that looks like scans is held to the rate on its own too
-    chips.features[1900:, :, 1] = 0.6
-    kinds = (np.arange(2000) >= 1900).astype(int)
-    outputs[0] = start.outputs(chips.features)
-    quiet = rp.calibrate(rp.RealPhotoConfig(progress=False, scan_threshold=0.5, scan_flag_rate=0.02), *outputs,
-                         chip_kinds=kinds)  # fmt: skip
-    flagged = rp.predict(outputs[0], quiet)["is_scan"]
-    assert flagged[kinds == 1].mean() <= 0.02 and flagged[kinds == 0].mean() <= 0.02
+    start.scan_w[0, 1], start.scan_b[0] = 20.0, -10.0  # scan probability 0.5 at feature 1 = 0.5
+    cfg = rp.RealPhotoConfig(progress=False, scan_threshold=0.5, scan_flag_rate=0.02)
+    scans = made_up(300, rng, scan=True)
+
+    def calibrated(chips: rp.Faces, wild: rp.Faces, kinds: np.ndarray | None = None) -> rp.KindCalibration:
+        chip_out, scan_out, wild_out = (start.outputs(f.features) for f in (chips, scans, wild))
+        return rp.calibrate(cfg, chip_out, chips.age, chips.female, scan_out, scans.age, wild_out, wild.female,
+                            chip_kinds=kinds)  # fmt: skip
+
+    # a tenth of the wild photos look a little like scans, no chip does: pooled, 2% of all would be 10% of these
+    chips, wild = made_up(2000, rng, scan=False), made_up(500, rng, scan=False)
+    wild.features[:50, :, 1] = rng.uniform(0.55, 0.65, (50, 1))
+    cal = calibrated(chips, wild)
+    assert rp.predict(start.outputs(wild.features), cal)["is_scan"].sum() == 10  # int(0.02 * 500), no more
+    assert rp.predict(start.outputs(scans.features), cal)["is_scan"].mean() > 0.95  # the real scans still are
+
+    # chips of two kinds, the second (30 of the 2,000, under 2% of them) scan-like: held to 2% of its own kind
+    chips, wild = made_up(2000, rng, scan=False), made_up(30, rng, scan=False)
+    chips.features[1970:, :, 1] = rng.uniform(0.55, 0.65, (30, 1))
+    kinds = (np.arange(2000) >= 1970).astype(int)
+    flagged = [rp.predict(start.outputs(chips.features), calibrated(chips, wild, k))["is_scan"] for k in (None, kinds)]
+    assert flagged[0][kinds == 1].mean() == 1.0  # as one kind, all 30 are flagged
+    assert flagged[1][kinds == 1].mean() <= 0.02 and flagged[1][kinds == 0].mean() <= 0.02
