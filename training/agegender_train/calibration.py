@@ -4,8 +4,8 @@ Age: the expected value of the predicted distribution, and a conformalised quant
 (Romano et al. 2019) that is normalised and label-conditional (Mondrian by true age): the
 distribution's alpha/2 and 1-alpha/2 quantiles [lo, hi], widened on both sides by
 scale_b * max(hi - lo, min_spread) (narrowed where scale_b < 0), decide whether an age in band b is plausible; the interval
-spans every plausible age, and one that holds youngest_labelled_age starts at 0. Normalising by the predicted spread lets the interval grow where the
-network is unsure (a faded scan, a blurred face) and stay narrow where it is sure. A scale per band
+spans every plausible age, and one that holds youngest_labelled_age starts at 0. Normalising by the predicted spread
+lets the interval grow where the network is unsure (a faded scan, a blurred face) and stay narrow where it is sure. A scale per band
 of *true* age is what holds 90% for children, adults and the old alike: bands of predicted age
 (v4's first calibration) left teenagers at 84% and young adults at 97%, since the network reads
 teenagers as young adults. The scales are fitted together (the interval spans neighbouring bands),

@@ -11,10 +11,10 @@ training faces (clean and degraded), the largest face of each FG-NET dev scan an
 parts (`--wild-train-faces`, `--everyday-train-faces`). The interval gets two sets of band scales: one fitted on
 photos (UTKFace val and degraded copies, All-Age-Faces val), one on scans (FG-NET dev, out of fold), and each face
 takes the set of the kind its scan head says; the gender temperature and uncertain band are fitted on wild photos
-(FairFace dev out of fold, FairFace val), and the scan threshold stays quiet on each kind of modern photo. Every FG-NET and
-FairFace dev figure this prints is out of fold for the heads (FG-NET folds hold whole persons), not for a backbone
-trained on those train parts (a recipe's real_mix): then only the test parts (the card's) are unseen. Writes the
-model and its card.
+(FairFace dev out of fold, FairFace val), the scan threshold stays quiet on each kind of modern photo, and an interval
+that holds age 1 starts at 0 (youngest_labelled_age). Every FG-NET and FairFace dev figure this prints is out of
+fold for the heads (FG-NET folds hold whole persons), not for a backbone trained on those train parts (a recipe's
+real_mix): then only the test parts (the card's) are unseen. Writes the model and its card.
 """
 
 from __future__ import annotations
@@ -32,14 +32,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from .calibration import (
-    Calibration,
-    apply_interval,
-    expected_age,
-    fit_interval_bands,
-    fit_temperature,
-    sigmoid,
-)
+from .calibration import Calibration, apply_interval, expected_age, fit_interval_bands, fit_temperature, sigmoid
 from .config import GENDER_UNCERTAIN, TrainConfig, age_band, config_parser
 from .data_terms import card_sets, license_section
 from .dataset import FaceSet, load_utkface, parse_utkface_name, save_npz_atomic
@@ -924,8 +917,9 @@ def export(cfg: RealPhotoConfig, result: dict, command: str) -> None:
                 "method": old_card["calibration"]["method"]
                 + (
                     "; a second set of band scales fitted on old scans (FG-NET dev, out-of-fold outputs) applies to faces the scan "
-                    "head reads as one (probability >= scan_threshold, raised until at most scan_flag_rate of each kind of "
-                    "modern val face is read so: UTKFace val, its degraded copies, All-Age-Faces val, FairFace dev and val); the photo scales are fitted on the val part, its copies and All-Age-Faces val; the "
+                    "head reads as one (probability >= scan_threshold, raised until at most scan_flag_rate of each "
+                    "kind of modern val face is read so: UTKFace val, its degraded copies, All-Age-Faces val, FairFace "
+                    "dev and val); the photo scales are fitted on the val part, its copies and All-Age-Faces val; the "
                     "temperature on those, FairFace dev (out of fold) and FairFace val; gender_uncertain is the narrowest "
                     "band around 0.5 outside which those wild calls were right "
                     f">= {cfg.sure_accuracy:.0%} of the time; an interval that holds age {cfg.youngest_labelled_age:g} "
