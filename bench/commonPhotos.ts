@@ -31,15 +31,13 @@ function main(): void {
   };
   const pair = (xs: [number, number], digits: number): string => xs.map((x) => x.toFixed(digits)).join(' vs ');
   console.log(`${positionals[0]} vs ${positionals[1]}, on the photos where both found a face:`);
-  const counts = new Map<string, number>();
-  for (const r of ours) counts.set(r.set, (counts.get(r.set) ?? 0) + 1);
   for (const [set, r] of Object.entries(commonPhotosReport(ours, theirs, kindOf))) {
     const parts = [
       r.genderAccuracy && `gender right ${pair(r.genderAccuracy, 3)}`,
       r.ageGroupAccuracy && `age group right ${pair(r.ageGroupAccuracy, 3)}`,
       r.ageMae && `age MAE ${pair(r.ageMae, 2)}`,
     ].filter(Boolean);
-    console.log(`  ${set} (${r.photos} of ${counts.get(set)} photos): ${parts.join('; ')}`);
+    console.log(`  ${set} (${r.photos} of ${r.of} photos): ${parts.join('; ')}`);
   }
 }
 

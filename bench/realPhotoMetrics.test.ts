@@ -139,9 +139,9 @@ describe('commonPhotosReport', () => {
 
   it('scores both models on the photos where both found a face, each set in its own terms', () => {
     expect(commonPhotosReport(ours, theirs, kindOf)).toEqual({
-      wild: { photos: 2, genderAccuracy: [1, 0.5], ageGroupAccuracy: [1, 0] },
-      everyday: { photos: 1, genderAccuracy: [1, 1], ageMae: [3, 1] },
-      scans: { photos: 1, ageMae: [2, 3] },
+      wild: { photos: 2, of: 3, genderAccuracy: [1, 0.5], ageGroupAccuracy: [1, 0] },
+      everyday: { photos: 1, of: 2, genderAccuracy: [1, 1], ageMae: [3, 1] },
+      scans: { photos: 1, of: 1, ageMae: [2, 3] },
     });
   });
 

@@ -210,7 +210,9 @@ export interface PredictionRow {
 
 /** Two models on one set's photos where both found a face: [ours, theirs] for each figure the set's labels give. */
 export interface CommonPhotosReport {
+  /** Photos where both found a face, of the set's photos. */
   photos: number;
+  of: number;
   genderAccuracy?: [number, number];
   ageGroupAccuracy?: [number, number];
   ageMae?: [number, number];
@@ -254,6 +256,7 @@ export function commonPhotosReport(
     const kind = kindOf(set);
     report[set] = {
       photos: rows.length,
+      of: ours.filter((r) => r.set === set).length,
       ...(kind !== 'scans' && {
         genderAccuracy: score(rows, (l, e) => Number(genderRight(Number(e.female_probability), l.gender))),
       }),

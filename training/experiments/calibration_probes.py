@@ -79,7 +79,7 @@ def main() -> None:
     kinds = {"utk": [feats["val"], feats["val_degraded"]], "everyday": [everyday.take(np.flatnonzero(half))]}
 
     def fitted(parts: list[rp.Faces]) -> list[IntervalBand]:
-        o = rp._concat([heads.outputs(f.features) for f in parts])
+        o = heads.outputs(np.concatenate([f.features for f in parts]))
         return fit_interval_bands(o["probs"], np.concatenate([f.age for f in parts]), cfg.coverage, cfg.min_spread)
 
     utk, aaf = fitted(kinds["utk"]), fitted(kinds["everyday"])
