@@ -73,10 +73,10 @@ test('the model page draws the model card: per age, age band x gender, race, cov
     await expect(training.locator('tbody tr')).toHaveCount(accurate.training.history.length);
   }
   await expect(page.getByTestId('calibration-method')).toContainText('band of true age');
-  await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v11.json');
-  // v11 is v9 fine-tuned and taught by v9, named by revision and content: v9's path now holds v11.
+  await expect(page.getByTestId('model-recipe')).toHaveText('Recipe: training/recipes/v13.json');
+  // v13 is v11 fine-tuned and taught by v9, named by revision and content: their path now holds v13.
   await expect(page.getByTestId('model-init')).toHaveText(
-    /^Fine-tuned from git:6e6a06f:public\/models\/agegender\/model\.json \(sha256 [0-9a-f]+\)\.$/,
+    /^Fine-tuned from git:8e51803:public\/models\/agegender\/model\.json \(sha256 [0-9a-f]+\)\.$/,
   );
   await expect(page.getByTestId('model-teacher')).toContainText(
     'git:6e6a06f:public/models/agegender/model.json (sha256 ',
