@@ -150,3 +150,15 @@ def test_the_scan_threshold_keeps_each_kind_of_modern_face_quiet():
     flagged = [rp.predict(start.outputs(chips.features), calibrated(chips, wild, k))["is_scan"] for k in (None, kinds)]
     assert flagged[0][kinds == 1].mean() == 1.0  # as one kind, all 30 are flagged
     assert flagged[1][kinds == 1].mean() <= 0.02 and flagged[1][kinds == 0].mean() <= 0.02
+
+
+def test_wild_calibration_faces_are_fairface_val_where_read_not_dev_the_backbone_trained_on():
+    """Every backbone since v9 trained on FairFace dev: its faces there would calibrate gender as if it never errs."""
+    rng = np.random.default_rng(3)
+    heads, dev, val = start_heads(), made_up(50, rng, scan=False), made_up(80, rng, scan=False)
+    dev_out = (heads.outputs(dev.features), dev.female)
+    out, female = rp._wild(heads, {}, dev_out)
+    assert out is dev_out[0] and female is dev.female  # no val part read: dev is all there is
+    out, female = rp._wild(heads, {"wild_val": val}, dev_out)
+    np.testing.assert_array_equal(female, val.female)
+    np.testing.assert_allclose(out["female_logit"], heads.outputs(val.features)["female_logit"])
