@@ -106,6 +106,9 @@ class TrainConfig:
     # training face are mixed into that face's targets, with this weight (0..1).
     teacher: str = ""
     distill_weight: float = 0.5
+    # With real_faces: the teachers' outputs on the real training faces mixed into their losses too, with the same
+    # weight (a teacher's wild skill is in its answers there); off, the teachers read the UTKFace faces only (v8-v14).
+    distill_real_faces: bool = False
     # Real photos trained on beside UTKFace: the faces `npm run cut:faces` cut from every labelled set (real_data.py),
     # "" for none; the train part of real_split is trained on, its val parts reported after every epoch. Each step
     # adds real_per_batch of them to the batch, drawn by real_mix, each weighing real_weight UTKFace faces.

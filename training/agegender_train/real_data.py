@@ -28,6 +28,7 @@ import numpy as np
 from PIL import Image
 
 from .config import age_band
+from .dataset import FaceSet
 from .split import stratified_parts
 
 SETS: tuple[str, ...] = ("fgnet-dev", "fairface-dev", "fairface", "all-age-faces")
@@ -51,6 +52,12 @@ class RealFaces:
 
     def take(self, idx: np.ndarray) -> RealFaces:
         return RealFaces(*(getattr(self, f.name)[idx] for f in fields(self)))
+
+    def face_set(self) -> FaceSet:
+        """The faces as what reads UTKFace faces takes: each named by its set and file, aged by the low end of
+        its range, gender -1 where unknown."""
+        names = [f"{source}/{file}" for source, file in zip(self.source, self.file)]
+        return FaceSet(names, self.images, self.age_range[:, 0], self.female, np.zeros(len(self), np.int64))
 
 
 def age_range_of(row: dict[str, str]) -> tuple[int, int]:

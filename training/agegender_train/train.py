@@ -84,9 +84,13 @@ def real_photo_loss(
     age_range: torch.Tensor,
     female: torch.Tensor,
     cfg: TrainConfig,
+    teacher: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """Per real face: an exact age (FG-NET, All-Age-Faces) is learnt as a UTKFace age is; an age group (FairFace) asks for the
-    probability of the ages in it; the gender loss only where the gender is known."""
+    probability of the ages in it; the gender loss only where the gender is known. `teacher`: its age distributions
+    and female probabilities on the same faces, learnt as loss_fn learns them, the two losses weighed by distill_weight
+    (the labels' loss is no cross-entropy with a target distribution where the age is a group, so the losses are
+    mixed, not the targets)."""
     classes = torch.arange(cfg.max_age + 1, dtype=torch.float32, device=age_logits.device)
     log_probs = F.log_softmax(age_logits, dim=1)
     low, high = age_range[:, 0].clamp(max=cfg.max_age), age_range[:, 1].clamp(max=cfg.max_age)
@@ -100,14 +104,21 @@ def real_photo_loss(
     gender_loss = F.binary_cross_entropy_with_logits(female_logit, female.clamp(min=0).float(), reduction="none") * (
         female >= 0
     )
-    return torch.where(exact, exact_loss, group_loss) + cfg.gender_loss_weight * gender_loss
+    loss = torch.where(exact, exact_loss, group_loss) + cfg.gender_loss_weight * gender_loss
+    if teacher is None:
+        return loss
+    taught = (
+        -(teacher[0] * log_probs).sum(dim=1)
+        + cfg.mean_loss_weight * ((log_probs.exp() - teacher[0]) * classes).sum(dim=1).abs()
+        + cfg.gender_loss_weight * F.binary_cross_entropy_with_logits(female_logit, teacher[1], reduction="none")
+    )
+    return (1 - cfg.distill_weight) * loss + cfg.distill_weight * taught
 
 
 def real_photo_report(model: torch.nn.Module, real: RealFaces, cfg: TrainConfig) -> dict[str, float]:
     """The real photos' val parts: age error and bias where ages are exact, the share of age groups hit by the
     rounded estimate, gender accuracy and adult women read as men where genders are known, per set."""
-    faces = FaceSet([""] * len(real), real.images, real.age_range[:, 0], real.female, np.zeros(len(real), np.int64))
-    probs, logits = run_model(model, faces, cfg.input_size, cfg.flip_average)
+    probs, logits = run_model(model, real.face_set(), cfg.input_size, cfg.flip_average)
     age = expected_age(probs)
     report: dict[str, float] = {}
     for name in dict.fromkeys(real.source):
@@ -261,17 +272,19 @@ def teacher_paths(cfg: TrainConfig) -> list[str]:
 
 
 # Part of the cache key: change it when what teacher_targets computes changes (preprocessing, mirror averaging).
-TEACHER_TARGETS_VERSION = "plain resize, the teacher's own mirror averaging, uncalibrated"
+TEACHER_TARGETS_VERSION = "plain resize, the teacher's own mirror averaging, uncalibrated; keyed by the pixels too"
 
 
 def _one_teacher(
-    path: str, cfg: TrainConfig, faces: FaceSet, device: torch.device, progress: bool
+    path: str, cfg: TrainConfig, faces: FaceSet, which: str, device: torch.device, progress: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One teacher's outputs on the faces, cached, keyed by its files and the faces."""
+    """One teacher's outputs on the faces, cached, keyed by its files and the faces (names and pixels: a real
+    photo's face changes with the cut)."""
     key = hashlib.sha256(TEACHER_TARGETS_VERSION.encode())
     for f in model_files(path):
         key.update(f.read_bytes())
     key.update("\n".join(faces.names).encode())
+    key.update(memoryview(np.ascontiguousarray(faces.images)).cast("B"))
     cache = Path(cfg.cache_dir) / f"teacher-{key.hexdigest()[:16]}.npz"
     if cache.exists():
         try:
@@ -284,16 +297,14 @@ def _one_teacher(
     teacher, size, flip = load_teacher(path, device)
     if teacher.max_age != cfg.max_age:  # before the long pass
         raise ValueError(f"{path} estimates ages 0..{teacher.max_age}, this run 0..{cfg.max_age}")
-    probs, logits = run_model(
-        teacher, faces, size, flip, progress=progress, desc=f"teacher {path} on the training faces"
-    )
+    probs, logits = run_model(teacher, faces, size, flip, progress=progress, desc=f"teacher {path} on the {which}")
     female = 1 / (1 + np.exp(-logits))
     save_npz_atomic(cache, age_probs=probs.astype(np.float32), female_probs=female.astype(np.float32))
     return probs, female
 
 
 def teacher_targets(
-    cfg: TrainConfig, teachers: list[str], faces: FaceSet, device: torch.device, progress: bool
+    cfg: TrainConfig, teachers: list[str], faces: FaceSet, which: str, device: torch.device, progress: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The teachers' age distributions and (uncalibrated) female probabilities on the clean faces, computed as
     users' inference runs each (plain resize to its own size, mirror-averaged if it is), averaged over the
@@ -303,7 +314,7 @@ def teacher_targets(
     Once per run instead of on every augmented batch: the teacher's forward pass was half of each training
     step, and the student learns to give, on a degraded or shifted face, what the teacher says of the clean one.
     """
-    outputs = [_one_teacher(path, cfg, faces, device, progress) for path in teachers]
+    outputs = [_one_teacher(path, cfg, faces, which, device, progress) for path in teachers]
     for path, (probs, _) in zip(teachers, outputs):
         if probs.shape != (len(faces), cfg.max_age + 1):
             raise ValueError(f"{path} estimates ages 0..{probs.shape[1] - 1}, this run 0..{cfg.max_age}")
@@ -388,21 +399,22 @@ def initial_model(cfg: TrainConfig, device: torch.device) -> tuple[AgeGenderNet,
 
 
 def distillation_targets(
-    cfg: TrainConfig, faces: FaceSet, device: torch.device, procs: Processes, say: Callable[..., None]
+    cfg: TrainConfig, faces: FaceSet, which: str, device: torch.device, procs: Processes, say: Callable[..., None]
 ) -> tuple[tuple[torch.Tensor, torch.Tensor], list[dict[str, str]]]:
-    """The teachers' outputs on the training faces (teacher_targets), and the sha256 of each teacher's files."""
+    """The teachers' outputs on training faces (teacher_targets; `which` names them), and the sha256 of each
+    teacher's files."""
     if not procs.is_main:
         procs.barrier()  # rank 0 runs the teacher and writes the cache first; the others then read it
     try:
         teachers = [local_model(path, cfg.cache_dir) for path in teacher_paths(cfg)]
-        targets = teacher_targets(cfg, teachers, faces, device, cfg.progress and procs.is_main)
+        targets = teacher_targets(cfg, teachers, faces, which, device, cfg.progress and procs.is_main)
         hashes = [source_hashes(ref, path) for ref, path in zip(teacher_paths(cfg), teachers)]
     except (OSError, ValueError, KeyError, RuntimeError) as e:
         raise RunError(f"cannot distil --teacher {cfg.teacher}: {e}") from e
     if procs.is_main:
         procs.barrier()
     whose = "their averaged outputs" if len(teacher_paths(cfg)) > 1 else "its outputs"
-    say(f"distilling {cfg.teacher} ({whose} on the clean training faces) with weight {cfg.distill_weight}")
+    say(f"distilling {cfg.teacher} ({whose} on the clean {which}) with weight {cfg.distill_weight}")
     return targets, hashes
 
 
@@ -419,6 +431,7 @@ class TrainingData:
     real: RealFaces | None
     real_labels: tuple[torch.Tensor, torch.Tensor] | None  # the real photos' age ranges and genders, on the device
     real_draw: torch.Tensor | None  # each real face's chance to be drawn (real_mix)
+    real_taught: tuple[torch.Tensor, torch.Tensor] | None = None  # the teachers' targets for them (distill_real_faces)
 
 
 def resume_or_start(
@@ -478,7 +491,8 @@ def batch_loss(
     loss = loss_fn(age_logits[:n], female_logit[:n], data.ages[idx], data.genders[idx], cfg, taught) * share
     if data.real_labels is not None:
         age_range, female = (labels[picked] for labels in data.real_labels)
-        real_loss = real_photo_loss(age_logits[n:], female_logit[n:], age_range, female, cfg)
+        real_taught = None if data.real_taught is None else (data.real_taught[0][picked], data.real_taught[1][picked])
+        real_loss = real_photo_loss(age_logits[n:], female_logit[n:], age_range, female, cfg, real_taught)
         loss = loss + cfg.real_weight * real_loss.sum() / n * share
     return loss, share
 
@@ -616,9 +630,15 @@ def run(cfg: TrainConfig, argv: list[str]) -> None:
         raise RunError(f"cannot read --alignment-jitter {cfg.alignment_jitter}: {e}") from e
     real_train, real_val = load_real_photos(cfg, say)
     net, sources = initial_model(cfg, device)
-    taught = None
+    taught = real_taught = None
+    if cfg.distill_real_faces and not (cfg.teacher and real_train is not None):
+        raise RunError("--distill-real-faces needs a --teacher and --real-faces")
     if cfg.teacher:
-        taught, sources["teachers"] = distillation_targets(cfg, train_faces, device, procs, say)
+        taught, sources["teachers"] = distillation_targets(
+            cfg, train_faces, "UTKFace training faces", device, procs, say
+        )
+    if cfg.distill_real_faces and real_train is not None:
+        real_taught, _ = distillation_targets(cfg, real_train.face_set(), "real training faces", device, procs, say)
     data = TrainingData(
         train_faces,
         torch.from_numpy(np.minimum(train_faces.ages, cfg.max_age)).to(device),
@@ -632,6 +652,7 @@ def run(cfg: TrainConfig, argv: list[str]) -> None:
         None
         if real_train is None
         else torch.tensor([cfg.real_mix.weight(name) for name in real_train.source], dtype=torch.float64),
+        real_taught,
     )
 
     # The average of the weights over the last few hundred steps, batch-norm statistics included.

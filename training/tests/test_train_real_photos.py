@@ -119,7 +119,9 @@ def test_real_photo_loss_asks_for_the_age_group_and_skips_unknown_genders() -> N
     )
 
 
-def test_training_with_real_photos_draws_by_the_mix_and_reports_the_val_parts(tmp_path: Path) -> None:
+def test_training_with_real_photos_draws_by_the_mix_and_reports_the_val_parts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     faces = _write_cut_faces(tmp_path)
     split_file = _write_split(tmp_path, faces)
     utk = make_utkface_folder(tmp_path / "utk", 24)
@@ -135,6 +137,19 @@ def test_training_with_real_photos_draws_by_the_mix_and_reports_the_val_parts(tm
     assert 0 <= entry["val_fairface_gender_accuracy"] <= 1 and 0 <= entry["val_fairface_age_group_accuracy"] <= 1
     assert not any(k.startswith("val_fairface_dev") for k in entry)  # weight 0: not read at all
     assert torch.load(run / "model.pt", weights_only=False)["config"]["real_mix"]["fairface"] == 2
+
+    # Distilled on the real faces too: the teacher reads each real training face once, cached beside UTKFace's.
+    taught = tmp_path / "taught"
+    distil = ["--teacher", str(run / "model.pt"), "--distill-real-faces", "--out-dir", str(taught)]
+    assert train.main(args + distil) == 0
+    assert "distilling" in capsys.readouterr().out.split("real training faces")[0]
+    drawn = ("fgnet-dev", "fairface", "all-age-faces")  # real_mix's weights above 0
+    real_train = real_data.load_real_faces(faces, split_file, drawn, ("train",))
+    utk_train = json.loads((tmp_path / "split.json").read_text())["train"]
+    cached = [np.load(f)["female_probs"].shape for f in (tmp_path / "cache").glob("teacher-*.npz")]
+    assert sorted(cached) == sorted([(len(real_train),), (len(utk_train),)])
+    assert train.main(args + ["--distill-real-faces", "--out-dir", str(taught)]) == 2  # no teacher: said, not ignored
+    assert "--distill-real-faces needs a --teacher" in capsys.readouterr().err
 
 
 def test_the_mix_draws_each_set_by_its_weight() -> None:
