@@ -142,7 +142,7 @@ def test_training_with_real_photos_draws_by_the_mix_and_reports_the_val_parts(
     taught = tmp_path / "taught"
     distil = ["--teacher", str(run / "model.pt"), "--distill-real-faces", "--out-dir", str(taught)]
     assert train.main(args + distil) == 0
-    assert "distilling" in capsys.readouterr().out.split("real training faces")[0]
+    assert "(its outputs on the clean real training faces)" in capsys.readouterr().out
     drawn = ("fgnet-dev", "fairface", "all-age-faces")  # real_mix's weights above 0
     real_train = real_data.load_real_faces(faces, split_file, drawn, ("train",))
     utk_train = json.loads((tmp_path / "split.json").read_text())["train"]
